@@ -1,0 +1,79 @@
+"""The one small interface every collector implements, and the data it hands back."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import pandas as pd
+
+from roamwatch.warehouse.store import MetricInfo, SourceInfo
+
+if TYPE_CHECKING:
+    from collectors.http import HttpClient
+    from roamwatch.config import Config
+
+
+class SourceError(Exception):
+    """The upstream answered, but with an error, or with something we cannot parse."""
+
+
+@dataclass
+class Batch:
+    """What one unit of collection produced; written to the warehouse in one transaction.
+
+    ``observations`` has columns metric, country, period (and optionally period_start);
+    ``events`` has columns id, country, start_time, end_time, kind, severity, details;
+    ``countries`` has columns iso3, iso2, name_en, region, income_group.
+    ``rejected`` counts rows the parser could not use, by reason; ``skipped`` counts rows
+    deliberately left out (aggregates, empty values) that are not errors.
+    """
+
+    observations: pd.DataFrame | None = None
+    events: pd.DataFrame | None = None
+    countries: pd.DataFrame | None = None
+    metrics: list[MetricInfo] = field(default_factory=list)
+    rejected: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)
+    unmapped: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class RunContext:
+    """What a collector may use during a run."""
+
+    config: Config
+    settings: dict[str, Any]
+    http: HttpClient
+    full: bool
+    run_id: int
+    latest_period: Callable[[str], str | None]
+    log: Callable[[str], None]
+
+
+class Collector:
+    """Base class of every collector.
+
+    A collector knows its endpoint, how to page through it and how to parse its payload into the
+    canonical long shape; the runner (:mod:`collectors.runner`) does the rest: HTTP retries, raw
+    archiving, validation, one transaction per unit, run bookkeeping and progress.
+
+    ``plan`` lists the units of collection (one indicator series, one file, one window of one
+    test); ``fetch`` turns one unit into a :class:`Batch`. A unit that raises is recorded as
+    failed and leaves the warehouse as it was; the other units still land.
+    """
+
+    name: ClassVar[str]
+    source: ClassVar[SourceInfo]
+
+    def plan(self, ctx: RunContext) -> list[str]:
+        raise NotImplementedError
+
+    def fetch(self, ctx: RunContext, unit: str) -> Batch:
+        raise NotImplementedError
+
+    def parameters(self, ctx: RunContext) -> dict[str, Any]:
+        """What this run asked for, recorded in ``collector_run.parameters``."""
+        return {"full": ctx.full, "base_url": ctx.settings.get("base_url")}

@@ -1,0 +1,157 @@
+"""Shared HTTP handling: timeouts, bounded retries with backoff, ``Retry-After``, raw archive.
+
+Every response body (errors included) is archived gzip-compressed under
+``<raw dir>/<source>/<run id>/`` with a ``manifest.jsonl`` line giving its URL, status, time
+and SHA-256, so a run can be audited and re-parsed.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from collectors.base import SourceError
+
+USER_AGENT = "roamwatch/0.1 (internet-freedom monitor; https://github.com/roamwatch/roamwatch)"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class HttpError(SourceError):
+    """A request failed for good (after retries, or with a status that is not worth retrying)."""
+
+
+class RawArchive:
+    """Stores raw response bodies of one run, and remembers them for the ``raw_response`` table."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.entries: list[dict[str, Any]] = []
+
+    def store(self, url: str, status: int | None, body: bytes) -> dict[str, Any]:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        seq = len(self.entries) + 1
+        digest = hashlib.sha256(body).hexdigest()
+        path = self.directory / f"{seq:05d}-{digest[:12]}.gz"
+        with gzip.open(path, "wb") as fh:
+            fh.write(body)
+        entry = {
+            "seq": seq,
+            "url": url,
+            "status": status,
+            "fetched_at": datetime.now(UTC).isoformat(),
+            "sha256": digest,
+            "bytes": len(body),
+            "path": str(path),
+        }
+        with (self.directory / "manifest.jsonl").open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(entry) + "\n")
+        self.entries.append(entry)
+        return entry
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+class HttpClient:
+    """A ``requests`` session with the project's timeouts, retries and archiving."""
+
+    def __init__(
+        self,
+        settings: dict[str, Any],
+        archive: RawArchive | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        log: Callable[[str], None] = lambda _msg: None,
+    ):
+        self.connect_timeout = float(settings.get("connect_timeout", 10))
+        self.read_timeout = float(settings.get("read_timeout", 120))
+        self.max_attempts = max(1, int(settings.get("max_attempts", 5)))
+        self.backoff_base = float(settings.get("backoff_base", 2.0))
+        self.backoff_max = float(settings.get("backoff_max", 120.0))
+        self.max_retry_after = float(settings.get("max_retry_after", 600.0))
+        self.archive = archive
+        self.sleep = sleep
+        self.log = log
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.requests_made = 0
+
+    def _backoff(self, attempt: int) -> float:
+        delay = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
+        return delay * random.uniform(0.5, 1.0)
+
+    def get(self, url: str, params: dict[str, Any] | None = None) -> requests.Response:
+        """GET with retries on connection errors, timeouts, 429 and 5xx; raises :class:`HttpError`."""
+        last_problem = "no attempt made"
+        for attempt in range(1, self.max_attempts + 1):
+            wait: float | None = None
+            try:
+                self.requests_made += 1
+                response = self.session.get(
+                    url, params=params, timeout=(self.connect_timeout, self.read_timeout)
+                )
+                body = response.content  # reading it may fail on a truncated transfer
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                last_problem = f"{type(exc).__name__}: {exc}"
+            else:
+                if self.archive is not None:
+                    self.archive.store(response.url, response.status_code, body)
+                if response.status_code < 400:
+                    return response
+                snippet = body[:300].decode("utf-8", "replace").strip()
+                last_problem = f"HTTP {response.status_code} from {response.url}: {snippet}"
+                if response.status_code not in RETRY_STATUSES:
+                    raise HttpError(last_problem)
+                wait = parse_retry_after(response.headers.get("Retry-After"))
+                if wait is not None and wait > self.max_retry_after:
+                    raise HttpError(
+                        f"{last_problem} (Retry-After {wait:.0f} s exceeds the "
+                        f"{self.max_retry_after:.0f} s limit)"
+                    )
+            if attempt == self.max_attempts:
+                break
+            delay = wait if wait is not None else self._backoff(attempt)
+            self.log(f"retry {attempt}/{self.max_attempts - 1} in {delay:.1f} s: {last_problem}")
+            self.sleep(delay)
+        raise HttpError(f"gave up after {self.max_attempts} attempts: {last_problem}")
+
+    def get_json(self, url: str, params: dict[str, Any] | None = None) -> Any:
+        """GET and decode JSON; a body that is not valid JSON is retried, then raises."""
+        last_problem = ""
+        attempts = min(3, self.max_attempts)
+        for attempt in range(1, attempts + 1):
+            response = self.get(url, params)
+            try:
+                return response.json()
+            except ValueError as exc:
+                last_problem = (
+                    f"malformed JSON from {response.url} ({len(response.content)} bytes): {exc}"
+                )
+            if attempt < attempts:
+                delay = self._backoff(attempt)
+                self.log(f"retry in {delay:.1f} s: {last_problem}")
+                self.sleep(delay)
+        raise SourceError(last_problem)

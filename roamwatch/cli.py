@@ -1,0 +1,190 @@
+"""The ``roamwatch`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from roamwatch.config import ConfigError, load_config
+
+
+def _config(ctx: click.Context):
+    try:
+        return load_config(ctx.obj.get("config_path"))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    envvar="ROAMWATCH_CONFIG",
+    help="TOML configuration file (default: ./roamwatch.toml if present).",
+)
+@click.version_option(package_name="roamwatch")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """roamwatch: collect public internet-freedom indicators, score them on UNESCO's ROAM-X
+    principles and publish them for the dashboard.
+
+    Data lives in ROAMWATCH_DATA_DIR (default: data/ in a checkout).
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option("--full", is_flag=True, help="Ask for the whole history, not only recent periods.")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+@click.pass_context
+def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, progress: bool | None) -> None:
+    """Run collectors (all enabled ones when no SOURCE is given) and publish a snapshot.
+
+    Each unit of collection (one indicator series, one file, one window) lands in one
+    transaction: a unit that fails leaves earlier data as it was and is named in the run record.
+    Exits 1 when any run failed or was partial.
+
+    \b
+    Examples:
+      roamwatch collect                 # every enabled source, incremental
+      roamwatch collect worldbank --full
+    """
+    from collectors import UnknownCollector, registry
+    from collectors.runner import run_collectors
+    from roamwatch.warehouse.lock import LockTimeout
+
+    config = _config(ctx)
+    known = registry()
+    names = list(sources) or [
+        n for n in known if config.source(n).get("enabled", True)
+    ]
+    for name in names:
+        if name not in known:
+            raise click.ClickException(str(UnknownCollector(name)))
+    try:
+        results, snapshot_id = run_collectors(names, config, full=full, progress=progress)
+    except LockTimeout as exc:
+        raise click.ClickException(str(exc)) from exc
+    failed = False
+    for r in results:
+        line = (
+            f"{r.collector}: {r.status}, run {r.run_id}, {r.rows_written} rows written, "
+            f"{r.rows_rejected} rejected, {len(r.failed_units)}/{r.units_total} units failed"
+        )
+        click.echo(line)
+        for unit, error in r.failed_units.items():
+            click.echo(f"  failed unit {unit}: {error}", err=True)
+        if r.error:
+            click.echo(f"  error: {r.error}", err=True)
+        failed = failed or not r.ok
+    click.echo(f"published snapshot {snapshot_id}")
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Show each collector's last run, its rows and errors, and how fresh its data is."""
+    from roamwatch.warehouse.queries import Reader
+    from roamwatch.warehouse.snapshot import NoSnapshot
+
+    config = _config(ctx)
+    try:
+        with Reader.open(config.serving_dir) as reader:
+            frame = reader.collector_status()
+            snapshot_id = reader.snapshot_id
+    except NoSnapshot as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps({
+            "snapshot_id": snapshot_id,
+            "collectors": json.loads(frame.to_json(orient="records", date_format="iso")),
+        }, indent=2))
+        return
+    click.echo(f"snapshot {snapshot_id}  (data dir {config.data_dir})")
+    if frame.empty:
+        click.echo("no collector has run yet: try `roamwatch collect`")
+        return
+    for row in frame.itertuples():
+        last_ok = row.last_success.strftime("%Y-%m-%d %H:%M") if not _isnull(row.last_success) else "never"
+        click.echo(
+            f"{row.collector:<14} last run {row.run_id} {row.status:<8} "
+            f"{row.started_at:%Y-%m-%d %H:%M}  rows {row.rows_written}, rejected {row.rows_rejected}, "
+            f"failed units {row.units_failed}  | last success {last_ok}  "
+            f"| {row.observations} observations, newest period {row.newest_period or '-'}"
+        )
+        if not _isnull(row.error) and row.error:
+            click.echo(f"{'':<14} error: {row.error}")
+
+
+def _isnull(value: object) -> bool:
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
+
+
+@cli.command()
+@click.option("--metric", "-m", "metrics", multiple=True,
+              help="Metric id, or a prefix ending in * (repeatable). Default: all.")
+@click.option("--country", "-c", "countries", multiple=True, help="ISO3 code (repeatable).")
+@click.option("--from", "year_from", type=int, help="First year (inclusive).")
+@click.option("--to", "year_to", type=int, help="Last year (inclusive).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (and its provenance to FILE.provenance.json) instead of stdout.")
+@click.pass_context
+def export(ctx, metrics, countries, year_from, year_to, output) -> None:
+    """Export observations of the published snapshot as CSV.
+
+    Text cells that a spreadsheet would run as a formula are prefixed with an apostrophe;
+    numbers are written as numbers.
+
+    \b
+    Examples:
+      roamwatch export -m worldbank.IT.NET.USER.ZS -c KEN -c UGA --from 2015
+      roamwatch export -m 'worldbank.*' -o worldbank.csv
+    """
+    from roamwatch.export import provenance, write_csv
+    from roamwatch.warehouse.queries import Reader
+    from roamwatch.warehouse.snapshot import NoSnapshot
+
+    config = _config(ctx)
+    try:
+        with Reader.open(config.serving_dir) as reader:
+            unknown = [
+                m for m in metrics if not m.endswith("*") and m not in set(reader.metric_ids())
+            ]
+            if unknown:
+                raise click.ClickException(
+                    f"unknown metric(s): {', '.join(unknown)}; see `roamwatch export --help` "
+                    "and the metric ids in `roamwatch status`"
+                )
+            frame = reader.observations(metrics, countries, year_from, year_to)
+            sources = reader.sources(sorted(frame["source"].unique()))
+            snapshot_id = reader.snapshot_id
+    except NoSnapshot as exc:
+        raise click.ClickException(str(exc)) from exc
+    if output is None:
+        write_csv(frame, sys.stdout)
+        return
+    with output.open("w", encoding="utf-8", newline="") as fh:
+        write_csv(frame, fh)
+    meta = output.with_name(output.name + ".provenance.json")
+    meta.write_text(json.dumps(provenance(snapshot_id, sources), indent=2), encoding="utf-8")
+    click.echo(f"wrote {len(frame)} rows to {output} (snapshot {snapshot_id}; provenance in {meta})",
+               err=True)
+
+
+def main() -> None:
+    cli(obj={})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""CSV export of any selection of observations, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import json
+from typing import IO
+
+import pandas as pd
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_text(value: object) -> object:
+    """Prefix text that a spreadsheet would run as a formula with ``'``; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells are neutralised (numeric columns untouched)."""
+    out = frame.copy()
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_datetime64_any_dtype(
+            out[column]
+        ):
+            out[column] = out[column].map(neutralise_text)
+    return out
+
+
+def write_csv(frame: pd.DataFrame, fh: IO[str]) -> None:
+    safe_frame(frame).to_csv(fh, index=False, lineterminator="\n")
+
+
+def provenance(snapshot_id: str, sources: pd.DataFrame) -> dict:
+    """The metadata that travels with an export: snapshot id, and each source's licence."""
+    return {
+        "snapshot_id": snapshot_id,
+        "note": (
+            "roamwatch figures are proxies computed from public international data, "
+            "not UNESCO Internet Universality assessments."
+        ),
+        "sources": json.loads(sources.to_json(orient="records")),
+    }

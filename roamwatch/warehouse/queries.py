@@ -1,0 +1,118 @@
+"""Read queries over a published snapshot, shared by export, status, the dashboard and the API."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from roamwatch.warehouse.snapshot import open_snapshot
+
+
+@dataclass
+class Reader:
+    """Queries over one snapshot. Use :meth:`open` to read the current one."""
+
+    snapshot_id: str
+    con: duckdb.DuckDBPyConnection
+
+    @classmethod
+    def open(cls, serving_dir: Path) -> Reader:
+        snapshot_id, con = open_snapshot(serving_dir)
+        return cls(snapshot_id, con)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _df(self, sql: str, params: Sequence | dict | None = None) -> pd.DataFrame:
+        return self.con.cursor().execute(sql, params or []).df()
+
+    def metric_ids(self) -> list[str]:
+        return [r[0] for r in self.con.cursor().execute("SELECT id FROM metric ORDER BY id").fetchall()]
+
+    def observations(
+        self,
+        metrics: Sequence[str] = (),
+        countries: Sequence[str] = (),
+        year_from: int | None = None,
+        year_to: int | None = None,
+    ) -> pd.DataFrame:
+        """Observations joined with metric, country and source names.
+
+        ``metrics`` entries may end in ``*`` to select by prefix (``worldbank.*``).
+        """
+        where, params = ["TRUE"], {}
+        if metrics:
+            exact = [m for m in metrics if not m.endswith("*")]
+            prefixes = [m[:-1] for m in metrics if m.endswith("*")]
+            either = []
+            if exact:
+                params["exact"] = exact
+                either.append("list_contains($exact::VARCHAR[], o.metric)")
+            if prefixes:
+                params["prefixes"] = prefixes
+                either.append(
+                    "len(list_filter($prefixes::VARCHAR[], lambda p: starts_with(o.metric, p))) > 0"
+                )
+            where.append("(" + " OR ".join(either) + ")")
+        if countries:
+            params["countries"] = [c.upper() for c in countries]
+            where.append("list_contains($countries::VARCHAR[], o.country)")
+        if year_from is not None:
+            params["year_from"] = year_from
+            where.append("year(o.period_start) >= $year_from")
+        if year_to is not None:
+            params["year_to"] = year_to
+            where.append("year(o.period_start) <= $year_to")
+        sql = f"""
+            SELECT o.metric, m.name AS metric_name, m.unit, o.country,
+                   c.name_en AS country_name, o.period, o.value, m.source,
+                   o.fetched_at
+            FROM observation o
+            JOIN metric m ON m.id = o.metric
+            LEFT JOIN country c ON c.iso3 = o.country
+            WHERE {' AND '.join(where)}
+            ORDER BY o.metric, o.country, o.period
+        """
+        return self._df(sql, params)
+
+    def sources(self, ids: Sequence[str] | None = None) -> pd.DataFrame:
+        sql = "SELECT * FROM source"
+        if ids is not None:
+            return self._df(
+                sql + " WHERE list_contains($ids::VARCHAR[], id) ORDER BY id", {"ids": list(ids)}
+            )
+        return self._df(sql + " ORDER BY id")
+
+    def collector_status(self) -> pd.DataFrame:
+        """Per collector: its last run, its last successful run and the newest data it holds."""
+        return self._df(
+            """
+            WITH last AS (
+                SELECT * FROM collector_run
+                QUALIFY row_number() OVER (PARTITION BY collector ORDER BY id DESC) = 1
+            ), ok AS (
+                SELECT collector, max(finished_at) AS last_success
+                FROM collector_run WHERE status IN ('success', 'partial') GROUP BY collector
+            ), fresh AS (
+                SELECT m.source AS collector, max(o.period) AS newest_period,
+                       count(*) AS observations
+                FROM observation o JOIN metric m ON m.id = o.metric GROUP BY m.source
+            )
+            SELECT last.collector, last.id AS run_id, last.status, last.started_at,
+                   last.finished_at, last.rows_written, last.rows_rejected, last.units_failed,
+                   last.error, ok.last_success, fresh.newest_period,
+                   coalesce(fresh.observations, 0) AS observations
+            FROM last LEFT JOIN ok USING (collector) LEFT JOIN fresh USING (collector)
+            ORDER BY last.collector
+            """
+        )

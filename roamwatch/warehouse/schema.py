@@ -1,0 +1,145 @@
+"""Warehouse schema and its migrations. The schema version is stored in ``schema_version``.
+
+Each migration is applied once, in its own transaction, in order; a warehouse file written by an
+older roamwatch is brought up to date when it is first opened by a newer one.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (
+        1,
+        "initial schema",
+        [
+            """CREATE TABLE country (
+                iso3 VARCHAR PRIMARY KEY,
+                iso2 VARCHAR,
+                name_en VARCHAR NOT NULL,
+                name_fr VARCHAR,
+                region VARCHAR,
+                income_group VARCHAR,
+                updated_at TIMESTAMP
+            )""",
+            """CREATE TABLE source (
+                id VARCHAR PRIMARY KEY,
+                name VARCHAR NOT NULL,
+                homepage VARCHAR,
+                licence VARCHAR,
+                licence_url VARCHAR,
+                citation VARCHAR,
+                terms VARCHAR
+            )""",
+            """CREATE TABLE metric (
+                id VARCHAR PRIMARY KEY,
+                source VARCHAR NOT NULL,
+                source_code VARCHAR NOT NULL,
+                name VARCHAR NOT NULL,
+                unit VARCHAR,
+                frequency VARCHAR NOT NULL,
+                description VARCHAR,
+                updated_at TIMESTAMP
+            )""",
+            """CREATE TABLE observation (
+                metric VARCHAR NOT NULL,
+                country VARCHAR NOT NULL,
+                period VARCHAR NOT NULL,
+                period_start DATE NOT NULL,
+                value DOUBLE NOT NULL,
+                run_id BIGINT NOT NULL,
+                fetched_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (metric, country, period)
+            )""",
+            """CREATE TABLE event (
+                id VARCHAR PRIMARY KEY,
+                source VARCHAR NOT NULL,
+                country VARCHAR NOT NULL,
+                start_time TIMESTAMP NOT NULL,
+                end_time TIMESTAMP,
+                kind VARCHAR NOT NULL,
+                severity DOUBLE,
+                details JSON,
+                run_id BIGINT NOT NULL,
+                fetched_at TIMESTAMP NOT NULL
+            )""",
+            "CREATE SEQUENCE collector_run_id START 1",
+            """CREATE TABLE collector_run (
+                id BIGINT PRIMARY KEY,
+                collector VARCHAR NOT NULL,
+                parameters JSON,
+                started_at TIMESTAMP NOT NULL,
+                finished_at TIMESTAMP,
+                status VARCHAR NOT NULL,
+                rows_written BIGINT DEFAULT 0,
+                rows_rejected BIGINT DEFAULT 0,
+                units_total INTEGER DEFAULT 0,
+                units_failed INTEGER DEFAULT 0,
+                failed_units JSON,
+                error VARCHAR,
+                details JSON,
+                pid INTEGER
+            )""",
+            """CREATE TABLE raw_response (
+                run_id BIGINT NOT NULL,
+                seq INTEGER NOT NULL,
+                source VARCHAR NOT NULL,
+                url VARCHAR NOT NULL,
+                status INTEGER,
+                fetched_at TIMESTAMP NOT NULL,
+                sha256 VARCHAR,
+                bytes BIGINT,
+                path VARCHAR,
+                PRIMARY KEY (run_id, seq)
+            )""",
+            """CREATE TABLE score (
+                country VARCHAR NOT NULL,
+                year INTEGER NOT NULL,
+                level VARCHAR NOT NULL,
+                key VARCHAR NOT NULL,
+                value DOUBLE,
+                coverage DOUBLE,
+                details JSON,
+                PRIMARY KEY (country, year, level, key)
+            )""",
+        ],
+    ),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        "version INTEGER NOT NULL, description VARCHAR, applied_at TIMESTAMP NOT NULL)"
+    )
+    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+    return int(row[0])
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply every migration newer than the file's version; returns the versions applied."""
+    applied = []
+    version = current_version(con)
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"warehouse schema version {version} is newer than this roamwatch understands "
+            f"({SCHEMA_VERSION}); upgrade roamwatch"
+        )
+    for number, description, statements in MIGRATIONS:
+        if number <= version:
+            continue
+        con.begin()
+        try:
+            for statement in statements:
+                con.execute(statement)
+            con.execute(
+                "INSERT INTO schema_version VALUES (?, ?, now()::TIMESTAMP)", [number, description]
+            )
+            con.commit()
+        except Exception:
+            con.rollback()
+            raise
+        applied.append(number)
+    return applied

@@ -1,0 +1,105 @@
+"""Published snapshots: what every reader (dashboard, export, notebooks, status) queries.
+
+The writer copies the tables readers need to Parquet under ``serving/<snapshot id>/`` and then
+makes that directory current by atomically replacing the pointer file ``serving/CURRENT``.
+Readers open an in-memory DuckDB over the Parquet files, so they never touch ``warehouse.duckdb``
+(and its lock), never see half a run, and a reader that started on one snapshot finishes on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_TABLES = (
+    "country", "source", "metric", "observation", "event", "collector_run", "raw_response",
+    "score",
+)
+POINTER = "CURRENT"
+
+
+class NoSnapshot(Exception):
+    """No snapshot has been published yet (nothing collected)."""
+
+
+def _digest(directory: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(directory.glob("*.parquet")):
+        h.update(path.name.encode())
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()
+
+
+def current_snapshot_id(serving_dir: Path) -> str | None:
+    try:
+        value = (serving_dir / POINTER).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return value or None
+
+
+def publish(con: duckdb.DuckDBPyConnection, serving_dir: Path, keep: int = 5) -> str:
+    """Write every published table to a new snapshot, make it current and prune old ones.
+
+    Returns the snapshot id: ``YYYYMMDDTHHMMSSZ-<first 8 hex of the content hash>``.
+    """
+    serving_dir.mkdir(parents=True, exist_ok=True)
+    staging = serving_dir / f".staging-{os.getpid()}-{time.time_ns()}"
+    staging.mkdir()
+    try:
+        for table in PUBLISHED_TABLES:
+            target = (staging / f"{table}.parquet").as_posix().replace("'", "''")
+            con.execute(f"COPY (SELECT * FROM {table}) TO '{target}' (FORMAT parquet)")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        snapshot_id = f"{stamp}-{_digest(staging)[:8]}"
+        final = serving_dir / snapshot_id
+        if final.exists():  # the same content published twice within one second
+            shutil.rmtree(staging)
+        else:
+            os.replace(staging, final)
+        pointer_tmp = serving_dir / f".{POINTER}.{os.getpid()}"
+        pointer_tmp.write_text(snapshot_id + "\n", encoding="utf-8")
+        os.replace(pointer_tmp, serving_dir / POINTER)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    prune(serving_dir, keep)
+    return snapshot_id
+
+
+def prune(serving_dir: Path, keep: int) -> list[str]:
+    """Remove all but the newest ``keep`` snapshots; never the current one."""
+    current = current_snapshot_id(serving_dir)
+    snapshots = sorted(
+        p.name for p in serving_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+    )
+    removed = []
+    for name in snapshots[: max(0, len(snapshots) - max(keep, 1))]:
+        if name == current:
+            continue
+        shutil.rmtree(serving_dir / name, ignore_errors=True)
+        removed.append(name)
+    return removed
+
+
+def open_snapshot(serving_dir: Path) -> tuple[str, duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB connection with one view per published table of the current snapshot."""
+    snapshot_id = current_snapshot_id(serving_dir)
+    if snapshot_id is None:
+        raise NoSnapshot(
+            f"no published data in {serving_dir}: run `roamwatch collect` first"
+        )
+    directory = serving_dir / snapshot_id
+    con = duckdb.connect(":memory:")
+    for table in PUBLISHED_TABLES:
+        path = (directory / f"{table}.parquet").as_posix().replace("'", "''")
+        con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{path}')")
+    return snapshot_id, con

@@ -1,0 +1,41 @@
+"""Shared fixtures: a throw-away data directory and configuration pointed at local servers."""
+
+from __future__ import annotations
+
+import pytest
+
+from roamwatch.config import load_config
+from tests.servers.worldbank import WorldBankServer
+
+FAST_HTTP = {
+    "ROAMWATCH_HTTP_BACKOFF_BASE": "0.01",
+    "ROAMWATCH_HTTP_BACKOFF_MAX": "0.05",
+    "ROAMWATCH_HTTP_READ_TIMEOUT": "2",
+    "ROAMWATCH_HTTP_CONNECT_TIMEOUT": "2",
+    "ROAMWATCH_HTTP_MAX_ATTEMPTS": "3",
+}
+
+
+@pytest.fixture
+def wb_server():
+    with WorldBankServer() as server:
+        yield server
+
+
+@pytest.fixture
+def env(tmp_path, wb_server, monkeypatch):
+    """Environment for a roamwatch process: its own data dir, fast retries, local servers."""
+    values = {
+        "ROAMWATCH_DATA_DIR": str(tmp_path / "data"),
+        "ROAMWATCH_WORLDBANK_BASE_URL": wb_server.url + "/v2",
+        **FAST_HTTP,
+    }
+    monkeypatch.delenv("ROAMWATCH_CONFIG", raising=False)
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values
+
+
+@pytest.fixture
+def config(env):
+    return load_config()

@@ -1,0 +1,1 @@
+"""Local HTTP servers that speak upstream APIs' real formats, for offline tests."""
