@@ -1,13 +1,17 @@
 """Collectors: one module per public source, behind :class:`collectors.base.Collector`.
 
-The registry maps a collector's name (as typed in ``roamwatch collect NAME``) to its class.
+Every module in this package that defines ``COLLECTORS`` (a tuple of collector classes) is
+registered; the registry maps a collector's name (``roamwatch collect NAME``) to its class.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
+from functools import lru_cache
 
-BUILTIN = ("collectors.worldbank",)
+# Shared machinery, not sources.
+_MACHINERY = frozenset({"base", "http", "validate", "runner", "files"})
 
 
 class UnknownCollector(KeyError):
@@ -15,11 +19,14 @@ class UnknownCollector(KeyError):
         return f"unknown collector {self.args[0]!r}; known: {', '.join(sorted(registry()))}"
 
 
+@lru_cache(maxsize=1)
 def registry() -> dict[str, type]:
-    """Every built-in collector class by name."""
+    """Every built-in collector class by name, in module order."""
     found = {}
-    for module_name in BUILTIN:
-        module = importlib.import_module(module_name)
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name in _MACHINERY or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
         for cls in getattr(module, "COLLECTORS", ()):
             found[cls.name] = cls
     return found

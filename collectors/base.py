@@ -51,6 +51,10 @@ class RunContext:
     run_id: int
     latest_period: Callable[[str], str | None]
     log: Callable[[str], None]
+    #: True when a file with this SHA-256 was already imported by a successful run of the source.
+    file_imported: Callable[[str], bool] = lambda _sha256: False
+    #: Latest ``period_start`` (a date) of any metric whose id starts with the prefix, or None.
+    latest_period_start: Callable[[str], Any] = lambda _prefix: None
 
 
 class Collector:
@@ -67,13 +71,11 @@ class Collector:
 
     name: ClassVar[str]
     source: ClassVar[SourceInfo]
+    #: Built-in settings (``base_url``, ``schedule``, options); configuration overrides them.
+    defaults: ClassVar[dict[str, Any]] = {}
 
     def plan(self, ctx: RunContext) -> list[str]:
         raise NotImplementedError
 
     def fetch(self, ctx: RunContext, unit: str) -> Batch:
         raise NotImplementedError
-
-    def parameters(self, ctx: RunContext) -> dict[str, Any]:
-        """What this run asked for, recorded in ``collector_run.parameters``."""
-        return {"full": ctx.full, "base_url": ctx.settings.get("base_url")}

@@ -74,9 +74,13 @@ def run_one(
     options: dict | None = None,
 ) -> RunResult:
     """Run one collector against an open warehouse (the caller holds the writer lock)."""
-    settings = {**config.source(collector.name), **(options or {})}
+    settings = {**config.source(collector.name, collector.defaults), **(options or {})}
     wh.upsert_source(collector.source)
-    run_id = wh.start_run(collector.name, {"full": full, "base_url": settings.get("base_url")})
+    run_id = wh.start_run(
+        collector.name,
+        {"full": full, "base_url": settings.get("base_url"), **{
+            k: str(v) for k, v in (options or {}).items()}},
+    )
     archive = RawArchive(config.raw_dir / collector.name / str(run_id))
     http = HttpClient(config.http, archive, log=lambda m: log(f"[{collector.name}] {m}"))
     ctx = RunContext(
@@ -87,6 +91,8 @@ def run_one(
         run_id=run_id,
         latest_period=wh.latest_period,
         log=lambda m: log(f"[{collector.name}] {m}"),
+        file_imported=lambda sha: wh.file_imported(collector.name, sha, run_id),
+        latest_period_start=wh.latest_period_start,
     )
     result = RunResult(run_id=run_id, collector=collector.name, status="failed")
     rejected: Counter = Counter()

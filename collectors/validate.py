@@ -45,7 +45,8 @@ def validate_observations(
     rejected: Counter = Counter()
     examples: list[dict] = []
     if frame is None or frame.empty:
-        return pd.DataFrame(columns=["metric", "country", "period", "period_start", "value"]), rejected, examples
+        empty = pd.DataFrame(columns=["metric", "country", "period", "period_start", "value"])
+        return empty, rejected, examples
 
     frame = frame.copy()
     frame["country"] = frame["country"].astype("string").str.upper()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -40,10 +42,15 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 @cli.command()
 @click.argument("sources", nargs=-1)
-@click.option("--full", is_flag=True, help="Ask for the whole history, not only recent periods.")
+@click.option("--full", is_flag=True,
+              help="Ask for the whole history, not only recent periods (files: re-import).")
+@click.option("--file", "files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="File sources only: import this local file instead of the configured URL "
+                   "(repeatable).")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
 @click.pass_context
-def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, progress: bool | None) -> None:
+def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, files: tuple[str, ...],
+            progress: bool | None) -> None:
     """Run collectors (all enabled ones when no SOURCE is given) and publish a snapshot.
 
     Each unit of collection (one indicator series, one file, one window) lands in one
@@ -62,13 +69,20 @@ def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, progress: 
     config = _config(ctx)
     known = registry()
     names = list(sources) or [
-        n for n in known if config.source(n).get("enabled", True)
+        n for n in known if config.source(n, known[n].defaults).get("enabled", True)
     ]
     for name in names:
         if name not in known:
             raise click.ClickException(str(UnknownCollector(name)))
+    options = None
+    if files:
+        if len(names) != 1:
+            raise click.UsageError("--file needs exactly one SOURCE")
+        options = {"file": [str(Path(f).resolve()) for f in files]}
     try:
-        results, snapshot_id = run_collectors(names, config, full=full, progress=progress)
+        results, snapshot_id = run_collectors(
+            names, config, full=full, progress=progress, options=options
+        )
     except LockTimeout as exc:
         raise click.ClickException(str(exc)) from exc
     failed = False
@@ -180,6 +194,18 @@ def export(ctx, metrics, countries, year_from, year_to, output) -> None:
     meta.write_text(json.dumps(provenance(snapshot_id, sources), indent=2), encoding="utf-8")
     click.echo(f"wrote {len(frame)} rows to {output} (snapshot {snapshot_id}; provenance in {meta})",
                err=True)
+
+
+# Commands that live beside the packages they drive; each module imports its heavy
+# dependencies (Dash, APScheduler) inside the command, so `roamwatch --help` stays fast.
+PLUGGED_COMMANDS = {
+    "scores": "indicators.cli",
+    "serve": "dashboard.cli",
+    "schedule": "roamwatch.scheduler",
+}
+for _name, _module in PLUGGED_COMMANDS.items():
+    if importlib.util.find_spec(_module) is not None:
+        cli.add_command(getattr(importlib.import_module(_module), _name), _name)
 
 
 def main() -> None:

@@ -58,6 +58,7 @@ class Config:
     data_dir: Path
     raw: dict[str, Any] = field(default_factory=dict)
     config_file: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def warehouse_path(self) -> Path:
@@ -83,9 +84,14 @@ class Config:
     def warehouse(self) -> dict[str, Any]:
         return self.raw.get("warehouse", {})
 
-    def source(self, name: str) -> dict[str, Any]:
-        """Settings of one source (``base_url``, ``enabled``, ``schedule`` and source options)."""
-        return self.raw.get("sources", {}).get(name, {})
+    def source(self, name: str, defaults: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Settings of one source: ``defaults`` (the collector's own), then the configuration
+        files, then ``ROAMWATCH_<NAME>_BASE_URL``."""
+        settings = _deep_merge(defaults or {}, self.raw.get("sources", {}).get(name, {}))
+        override = self.env.get(f"ROAMWATCH_{name.upper()}_BASE_URL")
+        if override:
+            settings["base_url"] = override.rstrip("/")
+        return settings
 
     def source_names(self) -> list[str]:
         return list(self.raw.get("sources", {}))
@@ -107,11 +113,6 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
     if config_file is not None:
         raw = _deep_merge(raw, _load_toml(config_file))
 
-    for name, settings in raw.get("sources", {}).items():
-        override = env.get(f"ROAMWATCH_{name.upper()}_BASE_URL")
-        if override:
-            settings["base_url"] = override.rstrip("/")
-
     for key, value in list(raw.get("http", {}).items()):
         override = env.get(f"ROAMWATCH_HTTP_{key.upper()}")
         if override:
@@ -122,4 +123,4 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
 
     data_dir = env.get("ROAMWATCH_DATA_DIR") or raw.get("data_dir")
     data_dir_path = Path(data_dir).expanduser() if data_dir else _default_data_dir()
-    return Config(data_dir=data_dir_path.resolve(), raw=raw, config_file=config_file)
+    return Config(data_dir=data_dir_path.resolve(), raw=raw, config_file=config_file, env=env)

@@ -200,6 +200,15 @@ class Warehouse:
         ).fetchone()
         return row[0]
 
+    def file_imported(self, source: str, sha256: str, current_run: int) -> bool:
+        """Whether a successful earlier run of ``source`` archived a body with this checksum."""
+        row = self.con.execute(
+            """SELECT count(*) FROM raw_response r JOIN collector_run c ON c.id = r.run_id
+               WHERE r.source = ? AND r.sha256 = ? AND c.status = 'success' AND r.run_id <> ?""",
+            [source, sha256, current_run],
+        ).fetchone()
+        return bool(row[0])
+
     # -- runs ------------------------------------------------------------------------------------
     def start_run(self, collector: str, parameters: dict[str, Any]) -> int:
         (run_id,) = self.con.execute("SELECT nextval('collector_run_id')").fetchone()
