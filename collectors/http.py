@@ -114,7 +114,12 @@ class HttpClient:
                     url, params=params, timeout=(self.connect_timeout, self.read_timeout)
                 )
                 body = response.content  # reading it may fail on a truncated transfer
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ) as exc:
                 last_problem = f"{type(exc).__name__}: {exc}"
             else:
                 if self.archive is not None:

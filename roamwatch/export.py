@@ -29,7 +29,8 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, fh: IO[str]) -> None:
-    safe_frame(frame).to_csv(fh, index=False, lineterminator="\n")
+    # CRLF line ends (RFC 4180) make the csv module quote any cell holding a CR or LF.
+    safe_frame(frame).to_csv(fh, index=False, lineterminator="\r\n")
 
 
 def provenance(snapshot_id: str, sources: pd.DataFrame) -> dict:

@@ -49,7 +49,8 @@ def current_snapshot_id(serving_dir: Path) -> str | None:
 def publish(con: duckdb.DuckDBPyConnection, serving_dir: Path, keep: int = 5) -> str:
     """Write every published table to a new snapshot, make it current and prune old ones.
 
-    Returns the snapshot id: ``YYYYMMDDTHHMMSSZ-<first 8 hex of the content hash>``.
+    Returns the snapshot id: ``YYYYMMDDTHHMMSSmmmZ-<first 8 hex of the content hash>`` (UTC
+    time to the millisecond, so ids sort in publishing order).
     """
     serving_dir.mkdir(parents=True, exist_ok=True)
     staging = serving_dir / f".staging-{os.getpid()}-{time.time_ns()}"
@@ -58,10 +59,11 @@ def publish(con: duckdb.DuckDBPyConnection, serving_dir: Path, keep: int = 5) ->
         for table in PUBLISHED_TABLES:
             target = (staging / f"{table}.parquet").as_posix().replace("'", "''")
             con.execute(f"COPY (SELECT * FROM {table}) TO '{target}' (FORMAT parquet)")
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        now = datetime.now(UTC)
+        stamp = now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond // 1000:03d}Z"
         snapshot_id = f"{stamp}-{_digest(staging)[:8]}"
         final = serving_dir / snapshot_id
-        if final.exists():  # the same content published twice within one second
+        if final.exists():  # the same content published twice within one millisecond
             shutil.rmtree(staging)
         else:
             os.replace(staging, final)
