@@ -203,8 +203,17 @@ PLUGGED_COMMANDS = {
     "serve": "dashboard.cli",
     "schedule": "roamwatch.scheduler",
 }
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its parent package is absent
+        return False
+
+
 for _name, _module in PLUGGED_COMMANDS.items():
-    if importlib.util.find_spec(_module) is not None:
+    if _installed(_module):
         cli.add_command(getattr(importlib.import_module(_module), _name), _name)
 
 

@@ -85,6 +85,68 @@ class Reader:
         """
         return self._df(sql, params)
 
+    def countries(self) -> pd.DataFrame:
+        return self._df("SELECT * FROM country ORDER BY iso3")
+
+    def metrics(self) -> pd.DataFrame:
+        return self._df("SELECT * FROM metric ORDER BY id")
+
+    def events(
+        self,
+        sources: Sequence[str] = (),
+        countries: Sequence[str] = (),
+        start: str | None = None,
+        end: str | None = None,
+    ) -> pd.DataFrame:
+        """Outage and shutdown events overlapping [start, end] (ISO dates, both optional)."""
+        where, params = ["TRUE"], {}
+        if sources:
+            params["sources"] = list(sources)
+            where.append("list_contains($sources::VARCHAR[], e.source)")
+        if countries:
+            params["countries"] = [c.upper() for c in countries]
+            where.append("list_contains($countries::VARCHAR[], e.country)")
+        if start:
+            params["start"] = start
+            where.append("coalesce(e.end_time, e.start_time) >= $start::TIMESTAMP")
+        if end:
+            params["end"] = end
+            where.append("e.start_time < ($end::DATE + 1)::TIMESTAMP")
+        return self._df(
+            f"""SELECT e.id, e.source, e.country, c.name_en AS country_name, e.start_time,
+                       e.end_time, e.kind, e.severity, e.details
+                FROM event e LEFT JOIN country c ON c.iso3 = e.country
+                WHERE {' AND '.join(where)} ORDER BY e.start_time, e.country""",
+            params,
+        )
+
+    def scores(
+        self,
+        countries: Sequence[str] = (),
+        years: Sequence[int] = (),
+        levels: Sequence[str] = (),
+    ) -> pd.DataFrame:
+        """Scores (0–100, NULL when coverage was insufficient) with coverage and their trace."""
+        where, params = ["TRUE"], {}
+        if countries:
+            params["countries"] = [c.upper() for c in countries]
+            where.append("list_contains($countries::VARCHAR[], s.country)")
+        if years:
+            params["years"] = [int(y) for y in years]
+            where.append("list_contains($years::INTEGER[], s.year)")
+        if levels:
+            params["levels"] = list(levels)
+            where.append("list_contains($levels::VARCHAR[], s.level)")
+        return self._df(
+            f"""SELECT s.*, c.name_en AS country_name FROM score s
+                LEFT JOIN country c ON c.iso3 = s.country
+                WHERE {' AND '.join(where)} ORDER BY s.country, s.year, s.level, s.key""",
+            params,
+        )
+
+    def runs(self, limit: int = 100) -> pd.DataFrame:
+        return self._df("SELECT * FROM collector_run ORDER BY id DESC LIMIT $n", {"n": limit})
+
     def sources(self, ids: Sequence[str] | None = None) -> pd.DataFrame:
         sql = "SELECT * FROM source"
         if ids is not None:

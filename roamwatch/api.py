@@ -1,0 +1,134 @@
+"""The Python API: read roamwatch's published data as pandas DataFrames.
+
+It reads the current published snapshot through the same query layer as the dashboard and
+``roamwatch export`` (:class:`roamwatch.warehouse.queries.Reader`), so it never locks or disturbs
+the collectors. Every result names the snapshot it came from (:attr:`Roamwatch.snapshot_id`),
+the citable data version.
+
+>>> import roamwatch
+>>> rw = roamwatch.open(data_dir)
+>>> internet = rw.observations("worldbank.IT.NET.USER.ZS", country=["KEN", "UGA"], start=2020)
+>>> sorted(internet["country"].unique())
+['KEN', 'UGA']
+>>> bool(internet["period"].astype(int).min() >= 2020)
+True
+>>> rw.snapshot_id == rw.sources()["snapshot_id"].iloc[0]
+True
+>>> rw.close()
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from roamwatch.config import load_config
+from roamwatch.warehouse.queries import Reader
+
+
+def _list(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+class Roamwatch:
+    """A handle on one published snapshot. Use :func:`roamwatch.open` to get one.
+
+    Call :meth:`refresh` to move to a newer snapshot; a handle never changes data under you.
+    """
+
+    def __init__(self, serving_dir: Path):
+        self._serving_dir = serving_dir
+        self._reader = Reader.open(serving_dir)
+
+    @property
+    def snapshot_id(self) -> str:
+        """The citable id of the snapshot this handle reads (``<UTC time>-<content hash>``)."""
+        return self._reader.snapshot_id
+
+    def refresh(self) -> str:
+        """Switch to the newest published snapshot; returns its id."""
+        old = self._reader
+        self._reader = Reader.open(self._serving_dir)
+        old.close()
+        return self.snapshot_id
+
+    def close(self) -> None:
+        self._reader.close()
+
+    def __enter__(self) -> Roamwatch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def observations(
+        self,
+        metric: str | Sequence[str] | None = None,
+        country: str | Sequence[str] | None = None,
+        start: int | None = None,
+        end: int | None = None,
+    ) -> pd.DataFrame:
+        """Observations of metrics (ids, or prefixes ending in ``*``) for countries (ISO3) and
+        years ``start``..``end`` (inclusive), one row per metric, country and period.
+
+        >>> rw = open(data_dir)
+        >>> frame = rw.observations("worldbank.*", country="KEN", start=2021, end=2021)
+        >>> list(frame.columns[:4])
+        ['metric', 'metric_name', 'unit', 'country']
+        >>> set(frame["period"]) <= {"2021"}
+        True
+        >>> rw.close()
+        """
+        return self._reader.observations(_list(metric), _list(country), start, end)
+
+    def scores(
+        self,
+        country: str | Sequence[str] | None = None,
+        year: int | Sequence[int] | None = None,
+        level: str | Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """ROAM-X scores with coverage and ``details`` (the trace of every input)."""
+        years = [] if year is None else ([year] if isinstance(year, int) else list(year))
+        return self._reader.scores(_list(country), years, _list(level))
+
+    def events(
+        self,
+        source: str | Sequence[str] | None = None,
+        country: str | Sequence[str] | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> pd.DataFrame:
+        """Outages (IODA) and shutdowns (#KeepItOn) overlapping ``start``..``end`` (ISO dates)."""
+        return self._reader.events(_list(source), _list(country), start, end)
+
+    def metrics(self) -> pd.DataFrame:
+        """Every metric: id, source, name, unit, frequency, description."""
+        return self._reader.metrics()
+
+    def countries(self) -> pd.DataFrame:
+        """Countries with ISO codes, English and French names, region and income group."""
+        return self._reader.countries()
+
+    def sources(self) -> pd.DataFrame:
+        """Each source with its licence and citation, and the snapshot id to cite with it."""
+        frame = self._reader.sources()
+        frame["snapshot_id"] = self.snapshot_id
+        return frame
+
+    def runs(self, limit: int = 100) -> pd.DataFrame:
+        """The latest collector runs (status, rows, errors), newest first."""
+        return self._reader.runs(limit)
+
+
+def open(data_dir: str | os.PathLike | None = None) -> Roamwatch:  # noqa: A001 - roamwatch.open
+    """Open the current published snapshot of ``data_dir`` (default: the configured one)."""
+    if data_dir is None:
+        serving = load_config().serving_dir
+    else:
+        serving = Path(data_dir).expanduser().resolve() / "serving"
+    return Roamwatch(serving)
