@@ -16,6 +16,9 @@ from collectors.base import Batch, Collector, RunContext, SourceError
 class FileCollector(Collector):
     """Base class of file sources: implement :meth:`parse_file`."""
 
+    #: Run by a bare ``roamwatch collect`` only when a ``url`` is configured.
+    file_source = True
+
     def plan(self, ctx: RunContext) -> list[str]:
         files = ctx.settings.get("file")
         if files:

@@ -68,9 +68,20 @@ def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, files: tup
 
     config = _config(ctx)
     known = registry()
-    names = list(sources) or [
-        n for n in known if config.source(n, known[n].defaults).get("enabled", True)
-    ]
+    names = list(sources)
+    if not names:
+        for name, cls in known.items():
+            settings = config.source(name, cls.defaults)
+            if not settings.get("enabled", True):
+                continue
+            if getattr(cls, "file_source", False) and not settings.get("url"):
+                click.echo(
+                    f"skipping {name}: no url configured; run `roamwatch collect {name} --file PATH`"
+                    f" or set [sources.{name}].url",
+                    err=True,
+                )
+                continue
+            names.append(name)
     for name in names:
         if name not in known:
             raise click.ClickException(str(UnknownCollector(name)))
