@@ -73,6 +73,9 @@ class Collector:
     source: ClassVar[SourceInfo]
     #: Built-in settings (``base_url``, ``schedule``, options); configuration overrides them.
     defaults: ClassVar[dict[str, Any]] = {}
+    #: Units that failed in the previous run are planned again (for collectors whose
+    #: incremental window would otherwise move past a failed window for good).
+    retry_failed_units: ClassVar[bool] = False
 
     def plan(self, ctx: RunContext) -> list[str]:
         raise NotImplementedError

@@ -229,6 +229,7 @@ def _setting_date(settings: dict[str, Any], key: str) -> date | None:
 
 class Ooni(Collector):
     name = "ooni"
+    retry_failed_units = True
     source = SourceInfo(
         id="ooni",
         name="OONI (Open Observatory of Network Interference)",

@@ -106,6 +106,11 @@ def run_one(
         except Exception as exc:  # noqa: BLE001 - recorded, reported, never swallowed
             result.error = f"planning failed: {exc}"
             units = []
+        if units and collector.retry_failed_units and not full:
+            again = [u for u in wh.previous_failed_units(collector.name, run_id) if u not in units]
+            if again:
+                ctx.log(f"retrying {len(again)} unit(s) that failed last time")
+            units = again + units
         result.units_total = len(units)
         bar = tqdm(units, desc=collector.name, unit="unit", file=sys.stderr,
                    disable=(not sys.stderr.isatty()) if progress is None else not progress)

@@ -481,3 +481,20 @@ def test_real_fastpath_rows_through_server_and_parser(env, monkeypatch):
         m.cc == "BR" and m.test == "web_connectivity" and m.day == date(2021, 7, 9)
         for m in measurements)
     assert not any(k[2].startswith("2024") for k in rows)  # outside the asked range
+
+
+def test_a_failed_window_is_retried_by_the_next_incremental_run(config, ooni_server):
+    assert small(config).status == "success"
+    first_signal_unit = f"signal {history_first(60)}..{history_first(60) + timedelta(days=29)}"
+    ooni_server.fail("test_name=signal", json_reply({"error": "boom", "v": 0}), times=1)
+    failed = small(config, full=True)
+    assert list(failed.failed_units) == [first_signal_unit]
+    day = history_first(60) + timedelta(days=2)
+    ooni_server.add(Measurement("KE", day, "signal", False, False, False))
+    ooni_server.requests.clear()
+    retried = small(config)  # incremental: would otherwise only ask for the last days
+    assert retried.status == "success"
+    signal_sinces = {params(r)["since"] for r in ooni_server.requests if "test_name=signal" in r}
+    assert history_first(60).isoformat() in signal_sinces
+    key = ("ooni.signal.measurement_count", "KEN", day.isoformat())
+    assert stored(config)[key] >= 1

@@ -209,6 +209,16 @@ class Warehouse:
         ).fetchone()
         return bool(row[0])
 
+    def previous_failed_units(self, collector: str, current_run: int) -> list[str]:
+        """Units named as failed by the collector's last finished run before ``current_run``."""
+        row = self.con.execute(
+            """SELECT failed_units FROM collector_run
+               WHERE collector = ? AND id < ? AND finished_at IS NOT NULL
+               ORDER BY id DESC LIMIT 1""",
+            [collector, current_run],
+        ).fetchone()
+        return list(json.loads(row[0])) if row and row[0] else []
+
     # -- runs ------------------------------------------------------------------------------------
     def start_run(self, collector: str, parameters: dict[str, Any]) -> int:
         (run_id,) = self.con.execute("SELECT nextval('collector_run_id')").fetchone()
