@@ -28,7 +28,8 @@ class Batch:
     ``events`` has columns id, country, start_time, end_time, kind, severity, details;
     ``countries`` has columns iso3, iso2, name_en, region, income_group.
     ``rejected`` counts rows the parser could not use, by reason; ``skipped`` counts rows
-    deliberately left out (aggregates, empty values) that are not errors.
+    deliberately left out (aggregates, empty values) that are not errors; ``unmapped`` counts
+    country names or codes that map to no country.
     """
 
     observations: pd.DataFrame | None = None
@@ -38,6 +39,9 @@ class Batch:
     rejected: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
     unmapped: Counter = field(default_factory=Counter)
+    #: What the collector detected about its input (an edition, a dataset version, a file's
+    #: direction), kept per unit in ``collector_run.details["notes"]``.
+    notes: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -7,10 +7,16 @@ and re-importing a file already imported by a successful run is a no-op (``--ful
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+import zipfile
 from pathlib import Path
+from typing import Any
 
 from collectors.base import Batch, Collector, RunContext, SourceError
+
+Rows = list[tuple[Any, ...]]
 
 
 class FileCollector(Collector):
@@ -56,3 +62,58 @@ class FileCollector(Collector):
 
     def parse_file(self, ctx: RunContext, content: bytes, filename: str) -> Batch:
         raise NotImplementedError
+
+
+def read_sheets(content: bytes, filename: str) -> dict[str, Rows]:
+    """Every sheet of an .xlsx/.xls workbook, or a CSV file, as lists of row tuples.
+
+    The format is told by the bytes, not the name: ``PK`` is xlsx, the OLE2 signature is xls,
+    anything else is read as CSV (UTF-8, with or without BOM). Formulas come back as their
+    cached values. An unreadable file raises :class:`SourceError` naming it.
+    """
+    if not content:
+        raise SourceError(f"{filename}: the file is empty")
+    if content[:2] == b"PK":
+        import openpyxl
+
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            try:
+                return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)]
+                        for ws in book.worksheets}
+            finally:
+                book.close()
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+            raise SourceError(f"{filename}: not a readable .xlsx workbook ({exc})") from exc
+    if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        import xlrd
+
+        try:
+            book = xlrd.open_workbook(file_contents=content)
+        except Exception as exc:  # noqa: BLE001 - xlrd raises many unrelated types
+            raise SourceError(f"{filename}: not a readable .xls workbook ({exc})") from exc
+        sheets: dict[str, Rows] = {}
+        for sheet in book.sheets():
+            rows = []
+            for i in range(sheet.nrows):
+                cells = []
+                for cell in sheet.row(i):
+                    if cell.ctype == xlrd.XL_CELL_DATE:
+                        cells.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
+                    elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                        cells.append(None)
+                    else:
+                        cells.append(cell.value)
+                rows.append(tuple(cells))
+            sheets[sheet.name] = rows
+        return sheets
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(
+            f"{filename}: neither an Excel workbook nor UTF-8 CSV text ({exc})"
+        ) from exc
+    if "\x00" in text:
+        raise SourceError(f"{filename}: binary content, neither an Excel workbook nor CSV")
+    rows = [tuple(c if c.strip() else None for c in r) for r in csv.reader(io.StringIO(text))]
+    return {filename: rows}

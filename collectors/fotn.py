@@ -21,21 +21,16 @@ title text (``"Freedom on the Net 2018" Status``), else the file name. Status is
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from collectors.base import Batch, RunContext, SourceError
-from collectors.files import FileCollector
+from collectors.files import FileCollector, Rows, read_sheets
 from roamwatch.countries import name_to_iso3
 from roamwatch.warehouse.store import MetricInfo, SourceInfo
-
-Rows = list[tuple[Any, ...]]
 
 # metric code → (maximum score, name)
 SCORES: dict[str, tuple[float, str]] = {
@@ -47,62 +42,6 @@ SCORES: dict[str, tuple[float, str]] = {
 LOWER_IS_FREER = "lower_is_freer"
 HIGHER_IS_FREER = "higher_is_freer"
 _YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)")
-
-
-# -- reading spreadsheets (shared with collectors.stop) ---------------------------------------------
-def read_sheets(content: bytes, filename: str) -> dict[str, Rows]:
-    """Every sheet of an .xlsx/.xls workbook, or a CSV file, as lists of row tuples.
-
-    The format is told by the bytes, not the name: ``PK`` is xlsx, the OLE2 signature is xls,
-    anything else is read as CSV (UTF-8, with or without BOM). Formulas come back as their
-    cached values. An unreadable file raises :class:`SourceError` naming it.
-    """
-    if not content:
-        raise SourceError(f"{filename}: the file is empty")
-    if content[:2] == b"PK":
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            try:
-                return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)]
-                        for ws in book.worksheets}
-            finally:
-                book.close()
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
-            raise SourceError(f"{filename}: not a readable .xlsx workbook ({exc})") from exc
-    if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        import xlrd
-
-        try:
-            book = xlrd.open_workbook(file_contents=content)
-        except Exception as exc:  # noqa: BLE001 - xlrd raises many unrelated types
-            raise SourceError(f"{filename}: not a readable .xls workbook ({exc})") from exc
-        sheets: dict[str, Rows] = {}
-        for sheet in book.sheets():
-            rows = []
-            for i in range(sheet.nrows):
-                cells = []
-                for cell in sheet.row(i):
-                    if cell.ctype == xlrd.XL_CELL_DATE:
-                        cells.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
-                    elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-                        cells.append(None)
-                    else:
-                        cells.append(cell.value)
-                rows.append(tuple(cells))
-            sheets[sheet.name] = rows
-        return sheets
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceError(
-            f"{filename}: neither an Excel workbook nor UTF-8 CSV text ({exc})"
-        ) from exc
-    if "\x00" in text:
-        raise SourceError(f"{filename}: binary content, neither an Excel workbook nor CSV")
-    rows = [tuple(c if c.strip() else None for c in r) for r in csv.reader(io.StringIO(text))]
-    return {filename: rows}
 
 
 def header_text(value: Any) -> str:
@@ -332,6 +271,7 @@ class Fotn(FileCollector):
             ctx.log(f"{filename}: edition {edition}, published {direction}{flipped}")
         batch.observations = pd.concat(frames, ignore_index=True)
         batch.metrics = self.metrics(editions)
+        batch.notes = {"editions": {str(e): d for e, d in sorted(editions.items())}}
         return batch
 
     @staticmethod

@@ -98,6 +98,7 @@ def run_one(
     rejected: Counter = Counter()
     skipped: Counter = Counter()
     unmapped: Counter = Counter()
+    notes: dict[str, dict] = {}
     examples: list = []
     known = wh.known_countries()
     try:
@@ -124,6 +125,8 @@ def run_one(
                 rejected.update(bad)
                 skipped.update(batch.skipped)
                 unmapped.update(batch.unmapped)
+                if batch.notes:
+                    notes[unit] = batch.notes
                 examples.extend(ex[: max(0, 5 - len(examples))])
             except Exception as exc:  # noqa: BLE001 - a failed unit must not stop the others
                 result.failed_units[unit] = f"{type(exc).__name__}: {exc}"
@@ -148,6 +151,7 @@ def run_one(
             "rejected_examples": examples,
             "skipped": dict(skipped),
             "unmapped": dict(unmapped),
+            "notes": notes,
             "requests": http.requests_made,
         }
         with wh.transaction():

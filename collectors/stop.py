@@ -29,8 +29,7 @@ from typing import Any
 import pandas as pd
 
 from collectors.base import Batch, RunContext, SourceError
-from collectors.files import FileCollector
-from collectors.fotn import Rows, read_sheets
+from collectors.files import FileCollector, Rows, read_sheets
 from roamwatch.countries import name_to_iso3
 from roamwatch.warehouse.store import SourceInfo
 

@@ -206,6 +206,7 @@ class Vdem(FileCollector):
             "value": long["value"].astype(float),
         })
         batch.metrics = [self.metric(v, version) for v in present]
+        batch.notes = {"vdem_version": version, "variables": list(present)}
         return batch
 
     @staticmethod

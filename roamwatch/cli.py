@@ -47,10 +47,13 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 @click.option("--file", "files", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="File sources only: import this local file instead of the configured URL "
                    "(repeatable).")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+              help="Override one setting of the SOURCE for this run, e.g. --set edition=2018 "
+                   "(VALUE is read as TOML, else as text; repeatable).")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
 @click.pass_context
 def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, files: tuple[str, ...],
-            progress: bool | None) -> None:
+            settings: tuple[str, ...], progress: bool | None) -> None:
     """Run collectors (all enabled ones when no SOURCE is given) and publish a snapshot.
 
     Each unit of collection (one indicator series, one file, one window) lands in one
@@ -71,10 +74,10 @@ def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, files: tup
     names = list(sources)
     if not names:
         for name, cls in known.items():
-            settings = config.source(name, cls.defaults)
-            if not settings.get("enabled", True):
+            source_settings = config.source(name, cls.defaults)
+            if not source_settings.get("enabled", True):
                 continue
-            if getattr(cls, "file_source", False) and not settings.get("url"):
+            if getattr(cls, "file_source", False) and not source_settings.get("url"):
                 click.echo(
                     f"skipping {name}: no url configured; run `roamwatch collect {name} --file PATH`"
                     f" or set [sources.{name}].url",
@@ -85,11 +88,13 @@ def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, files: tup
     for name in names:
         if name not in known:
             raise click.ClickException(str(UnknownCollector(name)))
-    options = None
-    if files:
+    options: dict | None = None
+    if files or settings:
         if len(names) != 1:
-            raise click.UsageError("--file needs exactly one SOURCE")
-        options = {"file": [str(Path(f).resolve()) for f in files]}
+            raise click.UsageError("--file and --set need exactly one SOURCE")
+        options = _parse_settings(settings)
+        if files:
+            options["file"] = [str(Path(f).resolve()) for f in files]
     try:
         results, snapshot_id = run_collectors(
             names, config, full=full, progress=progress, options=options
@@ -144,10 +149,26 @@ def status(ctx: click.Context, as_json: bool) -> None:
             f"{row.collector:<14} last run {row.run_id} {row.status:<8} "
             f"{row.started_at:%Y-%m-%d %H:%M}  rows {row.rows_written}, rejected {row.rows_rejected}, "
             f"failed units {row.units_failed}  | last success {last_ok}  "
-            f"| {row.observations} observations, newest period {row.newest_period or '-'}"
+            f"| {row.observations} observations, {row.events} events, "
+            f"newest period {'-' if _isnull(row.newest_period) else row.newest_period}"
         )
         if not _isnull(row.error) and row.error:
             click.echo(f"{'':<14} error: {row.error}")
+
+
+def _parse_settings(pairs: tuple[str, ...]) -> dict:
+    import tomllib
+
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.UsageError(f"--set expects KEY=VALUE, got {pair!r}")
+        try:
+            out[key.strip()] = tomllib.loads(f"v = {value}")["v"]
+        except tomllib.TOMLDecodeError:
+            out[key.strip()] = value
+    return out
 
 
 def _isnull(value: object) -> bool:

@@ -110,3 +110,11 @@ def test_help_explains_each_command(cli_env):
     for command in ("collect", "status", "export"):
         out = roamwatch(cli_env, command, "--help").stdout
         assert "Usage:" in out and len(out.splitlines()) > 5
+
+
+def test_set_overrides_a_setting_for_one_run(cli_env, wb_server):
+    roamwatch(cli_env, "collect", "worldbank", "--set", "first_year=2020", "--set", "per_page=7")
+    data = [r for r in wb_server.requests if "/indicator/" in r]
+    assert data and all("date=2020" in r and "per_page=7" in r for r in data)
+    proc = roamwatch(cli_env, "collect", "worldbank", "--set", "oops", check=False)
+    assert proc.returncode == 2 and "KEY=VALUE" in proc.stderr

@@ -199,3 +199,23 @@ def test_configured_url_is_downloaded_with_a_retry(config, tmp_path):
         assert result.status == "success", result
         assert server.requests == ["/files/FOTN2018.xlsx"] * 2
     assert stored(config)[("fotn.total", "EST", "2018")] == 94.0
+
+
+def test_detected_edition_and_direction_are_kept_in_the_run_record(tmp_path, monkeypatch):
+    import json
+
+    from collectors.runner import run_collectors
+    from roamwatch.config import load_config
+    from tests.helpers import query
+
+    monkeypatch.setenv("ROAMWATCH_DATA_DIR", str(tmp_path / "data"))
+    path = tmp_path / "fotn2018.csv"
+    path.write_text("Country,Status,A Obstacles to Access,B Limits on Content,"
+                    "C Violations of User Rights,Total\nEstonia,Free,2,3,1,6\n"
+                    "China,Not Free,18,30,40,88\n")
+    config = load_config()
+    (result,), _ = run_collectors(["fotn"], config, progress=False,
+                                  options={"file": [str(path)], "edition": 2018})
+    assert result.ok
+    details = json.loads(query(config.warehouse_path, "SELECT details FROM collector_run")[0][0])
+    assert details["notes"][str(path)] == {"editions": {"2018": "lower_is_freer"}}

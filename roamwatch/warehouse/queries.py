@@ -169,12 +169,20 @@ class Reader:
                 SELECT m.source AS collector, max(o.period) AS newest_period,
                        count(*) AS observations
                 FROM observation o JOIN metric m ON m.id = o.metric GROUP BY m.source
+            ), happenings AS (
+                SELECT source AS collector, count(*) AS events,
+                       max(start_time) AS newest_event
+                FROM event GROUP BY source
             )
             SELECT last.collector, last.id AS run_id, last.status, last.started_at,
                    last.finished_at, last.rows_written, last.rows_rejected, last.units_failed,
-                   last.error, ok.last_success, fresh.newest_period,
-                   coalesce(fresh.observations, 0) AS observations
+                   last.error, ok.last_success,
+                   coalesce(fresh.newest_period, strftime(happenings.newest_event, '%Y-%m-%d'))
+                       AS newest_period,
+                   coalesce(fresh.observations, 0) AS observations,
+                   coalesce(happenings.events, 0) AS events
             FROM last LEFT JOIN ok USING (collector) LEFT JOIN fresh USING (collector)
+                 LEFT JOIN happenings USING (collector)
             ORDER BY last.collector
             """
         )

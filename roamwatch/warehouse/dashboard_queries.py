@@ -1,0 +1,430 @@
+"""Every read query the dashboard needs, as functions of a :class:`~roamwatch.warehouse.queries.Reader`.
+
+The dashboard never writes SQL itself; it calls these functions (through ``dashboard/data.py``,
+which caches their results per snapshot). A "series" is either an observation metric id
+(``worldbank.IT.NET.USER.ZS``) or a score, named ``score:<level>:<key>``
+(``score:category:R``, ``score:overall:ROAMX``).
+
+Years are ``year(period_start)``; for monthly or daily metrics a country-year takes the latest
+period of that year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from roamwatch.warehouse.queries import Reader
+
+SCORE_PREFIX = "score:"
+#: Columns of the data page, in order; the only names a sort may use.
+DATA_COLUMNS = (
+    "metric", "metric_name", "unit", "country", "country_name", "region", "income_group",
+    "period", "year", "value", "source",
+)
+
+
+def is_score(series: str) -> bool:
+    return series.startswith(SCORE_PREFIX)
+
+
+def score_parts(series: str) -> tuple[str, str]:
+    """``"score:category:R"`` → ``("category", "R")``."""
+    _, level, key = series.split(":", 2)
+    return level, key
+
+
+def score_series(level: str, key: str) -> str:
+    return f"{SCORE_PREFIX}{level}:{key}"
+
+
+# -- reference tables ---------------------------------------------------------------------------
+def countries(reader: Reader) -> pd.DataFrame:
+    """Every country: iso3, iso2, name_en, name_fr, region, income_group, has_data."""
+    return reader._df(
+        """
+        SELECT c.iso3, c.iso2, c.name_en, coalesce(c.name_fr, c.name_en) AS name_fr,
+               c.region, c.income_group,
+               c.iso3 IN (SELECT DISTINCT country FROM observation
+                          UNION SELECT DISTINCT country FROM event
+                          UNION SELECT DISTINCT country FROM score) AS has_data
+        FROM country c ORDER BY c.name_en
+        """
+    )
+
+
+def metrics(reader: Reader) -> pd.DataFrame:
+    """Metrics that have observations, with their source name and coverage."""
+    return reader._df(
+        """
+        SELECT m.id, m.source, coalesce(s.name, m.source) AS source_name, m.source_code, m.name,
+               coalesce(m.unit, '') AS unit, m.frequency, coalesce(m.description, '') AS description,
+               count(*) AS observations, count(DISTINCT o.country) AS countries,
+               min(year(o.period_start)) AS first_year, max(year(o.period_start)) AS last_year
+        FROM metric m
+        JOIN observation o ON o.metric = m.id
+        LEFT JOIN source s ON s.id = m.source
+        GROUP BY ALL
+        ORDER BY m.source, m.name
+        """
+    )
+
+
+def score_keys(reader: Reader) -> pd.DataFrame:
+    """Score series present: level, key, first/last year, countries with a value."""
+    return reader._df(
+        """
+        SELECT level, key, min(year) AS first_year, max(year) AS last_year,
+               count(DISTINCT country) FILTER (WHERE value IS NOT NULL) AS countries
+        FROM score GROUP BY level, key ORDER BY level, key
+        """
+    )
+
+
+def sources(reader: Reader) -> pd.DataFrame:
+    return reader.sources()
+
+
+def collector_status(reader: Reader) -> pd.DataFrame:
+    return reader.collector_status()
+
+
+def source_status(reader: Reader) -> pd.DataFrame:
+    """Per source: licence, citation, last run, last success, rows, errors, newest data."""
+    return reader._df(
+        """
+        WITH runs AS (
+            SELECT * FROM collector_run
+            QUALIFY row_number() OVER (PARTITION BY collector ORDER BY id DESC) = 1
+        ), ok AS (
+            SELECT collector, max(finished_at) AS last_success, count(*) AS successful_runs
+            FROM collector_run WHERE status IN ('success', 'partial') GROUP BY collector
+        ), obs AS (
+            SELECT m.source, count(*) AS observations, count(DISTINCT o.country) AS countries,
+                   count(DISTINCT o.metric) AS metrics, max(o.period_start) AS newest_period_start,
+                   max(o.period) AS newest_period, max(o.fetched_at) AS last_fetched
+            FROM observation o JOIN metric m ON m.id = o.metric GROUP BY m.source
+        ), ev AS (
+            SELECT source, count(*) AS events, max(start_time) AS newest_event,
+                   max(fetched_at) AS last_fetched_events
+            FROM event GROUP BY source
+        ), ids AS (
+            SELECT id FROM source UNION SELECT collector FROM collector_run
+        )
+        SELECT ids.id, s.name, s.homepage, s.licence, s.licence_url, s.citation, s.terms,
+               runs.id AS run_id, runs.status, runs.started_at, runs.finished_at,
+               runs.rows_written, runs.rows_rejected, runs.units_total, runs.units_failed,
+               runs.error, ok.last_success, coalesce(obs.observations, 0) AS observations,
+               coalesce(obs.countries, 0) AS countries, coalesce(obs.metrics, 0) AS metrics,
+               obs.newest_period, obs.newest_period_start,
+               coalesce(ev.events, 0) AS events, ev.newest_event
+        FROM ids
+        LEFT JOIN source s ON s.id = ids.id
+        LEFT JOIN runs ON runs.collector = ids.id
+        LEFT JOIN ok ON ok.collector = ids.id
+        LEFT JOIN obs ON obs.source = ids.id
+        LEFT JOIN ev ON ev.source = ids.id
+        ORDER BY ids.id
+        """
+    )
+
+
+# -- world page ---------------------------------------------------------------------------------
+def series_years(reader: Reader, series: str) -> pd.DataFrame:
+    """Years of a series with the number of countries that have a value that year."""
+    if is_score(series):
+        level, key = score_parts(series)
+        return reader._df(
+            """SELECT year, count(*) FILTER (WHERE value IS NOT NULL) AS countries
+               FROM score WHERE level = $level AND key = $key GROUP BY year ORDER BY year""",
+            {"level": level, "key": key},
+        )
+    return reader._df(
+        """SELECT year(period_start) AS year, count(DISTINCT country) AS countries
+           FROM observation WHERE metric = $metric GROUP BY year ORDER BY year""",
+        {"metric": series},
+    )
+
+
+def world_values(reader: Reader, series: str, year: int) -> pd.DataFrame:
+    """One value per country for a year: iso3, name_en, name_fr, region, income_group,
+    value, period, coverage (scores only; NULL value = insufficient data)."""
+    if is_score(series):
+        level, key = score_parts(series)
+        return reader._df(
+            """
+            SELECT s.country AS iso3, coalesce(c.name_en, s.country) AS name_en,
+                   coalesce(c.name_fr, c.name_en, s.country) AS name_fr, c.region, c.income_group,
+                   s.value, CAST(s.year AS VARCHAR) AS period, s.coverage
+            FROM score s LEFT JOIN country c ON c.iso3 = s.country
+            WHERE s.level = $level AND s.key = $key AND s.year = $year
+            ORDER BY s.value DESC NULLS LAST, name_en
+            """,
+            {"level": level, "key": key, "year": year},
+        )
+    # Yearly metrics: the year's value. Monthly/daily ones: counts are summed over the year,
+    # anything else averaged; ``period`` then names the year.
+    return reader._df(
+        """
+        WITH m AS (
+            SELECT frequency = 'year' AS yearly,
+                   lower(coalesce(unit, '')) IN ('measurements', 'count', 'events', 'hours') AS additive
+            FROM metric WHERE id = $metric
+        ), latest AS (
+            SELECT country, value, period FROM observation
+            WHERE metric = $metric AND year(period_start) = $year
+            QUALIFY row_number() OVER (PARTITION BY country ORDER BY period_start DESC) = 1
+        ), whole AS (
+            SELECT country, CASE WHEN (SELECT additive FROM m) THEN sum(value) ELSE avg(value) END AS value,
+                   CAST($year AS VARCHAR) AS period
+            FROM observation WHERE metric = $metric AND year(period_start) = $year GROUP BY country
+        ), y AS (
+            SELECT * FROM latest WHERE coalesce((SELECT yearly FROM m), TRUE)
+            UNION ALL
+            SELECT * FROM whole WHERE NOT coalesce((SELECT yearly FROM m), TRUE)
+        )
+        SELECT y.country AS iso3, coalesce(c.name_en, y.country) AS name_en,
+               coalesce(c.name_fr, c.name_en, y.country) AS name_fr, c.region, c.income_group,
+               y.value, y.period, CAST(NULL AS DOUBLE) AS coverage
+        FROM y LEFT JOIN country c ON c.iso3 = y.country
+        ORDER BY y.value DESC, name_en
+        """,
+        {"metric": series, "year": year},
+    )
+
+
+# -- country page -------------------------------------------------------------------------------
+def country_observations(reader: Reader, iso3: str) -> pd.DataFrame:
+    """Every observation of one country, with metric and source names, oldest first."""
+    return reader._df(
+        """
+        SELECT o.metric, m.name AS metric_name, coalesce(m.unit, '') AS unit, m.source,
+               coalesce(s.name, m.source) AS source_name, o.period, o.period_start,
+               year(o.period_start) AS year, o.value, o.fetched_at
+        FROM observation o JOIN metric m ON m.id = o.metric
+        LEFT JOIN source s ON s.id = m.source
+        WHERE o.country = $iso3
+        ORDER BY m.source, m.name, o.period_start
+        """,
+        {"iso3": iso3},
+    )
+
+
+def country_ooni(reader: Reader, iso3: str, min_measurements: int = 1) -> pd.DataFrame:
+    """OONI counts per test and month for one country (metrics ``ooni.<test>.<bucket>``):
+    test, month, measurements, anomalies, confirmed, failures, anomaly_rate, confirmed_rate (%).
+    Months with fewer than ``min_measurements`` measurements are left out."""
+    return reader._df(
+        """
+        WITH o AS (
+            SELECT split_part(metric, '.', 2) AS test, split_part(metric, '.', 3) AS bucket,
+                   CAST(date_trunc('month', period_start) AS DATE) AS month, sum(value) AS v
+            FROM observation
+            WHERE country = $iso3 AND starts_with(metric, 'ooni.')
+            GROUP BY ALL
+        ), t AS (
+            SELECT test, month,
+                   coalesce(sum(v) FILTER (WHERE bucket = 'measurement_count'), 0) AS measurements,
+                   coalesce(sum(v) FILTER (WHERE bucket = 'anomaly_count'), 0) AS anomalies,
+                   coalesce(sum(v) FILTER (WHERE bucket = 'confirmed_count'), 0) AS confirmed,
+                   coalesce(sum(v) FILTER (WHERE bucket = 'failure_count'), 0) AS failures
+            FROM o GROUP BY test, month
+        )
+        SELECT *, 100.0 * anomalies / measurements AS anomaly_rate,
+               100.0 * confirmed / measurements AS confirmed_rate
+        FROM t WHERE measurements >= greatest($min, 1)
+        ORDER BY test, month
+        """,
+        {"iso3": iso3, "min": int(min_measurements)},
+    )
+
+
+def country_events(reader: Reader, iso3: str) -> pd.DataFrame:
+    return reader._df(
+        """
+        SELECT e.id, e.source, coalesce(s.name, e.source) AS source_name, e.kind, e.start_time,
+               e.end_time, e.severity, CAST(e.details AS VARCHAR) AS details
+        FROM event e LEFT JOIN source s ON s.id = e.source
+        WHERE e.country = $iso3 ORDER BY e.start_time
+        """,
+        {"iso3": iso3},
+    )
+
+
+def country_scores(reader: Reader, iso3: str) -> pd.DataFrame:
+    return reader._df(
+        """SELECT year, level, key, value, coverage, CAST(details AS VARCHAR) AS details
+           FROM score WHERE country = $iso3 ORDER BY year, level, key""",
+        {"iso3": iso3},
+    )
+
+
+def score_medians(reader: Reader, year: int, level: str, region: str | None) -> pd.DataFrame:
+    """Median score per key for ``level`` and ``year``: over the world and over ``region``."""
+    return reader._df(
+        """
+        SELECT s.key, median(s.value) AS world,
+               median(s.value) FILTER (WHERE c.region = $region) AS region
+        FROM score s LEFT JOIN country c ON c.iso3 = s.country
+        WHERE s.year = $year AND s.level = $level AND s.value IS NOT NULL
+        GROUP BY s.key ORDER BY s.key
+        """,
+        {"year": year, "level": level, "region": region},
+    )
+
+
+def country_freshness(reader: Reader, iso3: str) -> pd.DataFrame:
+    """Per source with data for the country: newest period, when fetched, last successful run."""
+    return reader._df(
+        """
+        WITH o AS (
+            SELECT m.source, max(o.period) AS newest_period, max(o.period_start) AS newest_start,
+                   max(o.fetched_at) AS fetched_at, count(*) AS rows
+            FROM observation o JOIN metric m ON m.id = o.metric
+            WHERE o.country = $iso3 GROUP BY m.source
+            UNION ALL
+            SELECT source, CAST(max(start_time) AS VARCHAR), CAST(max(start_time) AS DATE),
+                   max(fetched_at), count(*)
+            FROM event WHERE country = $iso3 GROUP BY source
+        ), ok AS (
+            SELECT collector, max(finished_at) AS last_success FROM collector_run
+            WHERE status IN ('success', 'partial') GROUP BY collector
+        )
+        SELECT o.source, coalesce(s.name, o.source) AS source_name, max(o.newest_period) AS newest_period,
+               max(o.newest_start) AS newest_start, max(o.fetched_at) AS fetched_at,
+               sum(o.rows) AS rows, max(ok.last_success) AS last_success
+        FROM o LEFT JOIN source s ON s.id = o.source LEFT JOIN ok ON ok.collector = o.source
+        GROUP BY o.source, s.name ORDER BY o.source
+        """,
+        {"iso3": iso3},
+    )
+
+
+# -- compare page -------------------------------------------------------------------------------
+def compare_series(reader: Reader, series: str, iso3s: Sequence[str]) -> pd.DataFrame:
+    """A series over time for several countries: iso3, name_en, name_fr, year, period, value."""
+    if is_score(series):
+        level, key = score_parts(series)
+        return reader._df(
+            """
+            SELECT s.country AS iso3, coalesce(c.name_en, s.country) AS name_en,
+                   coalesce(c.name_fr, c.name_en, s.country) AS name_fr, s.year,
+                   CAST(s.year AS VARCHAR) AS period, make_date(s.year, 1, 1) AS period_start,
+                   s.value
+            FROM score s LEFT JOIN country c ON c.iso3 = s.country
+            WHERE s.level = $level AND s.key = $key AND list_contains($iso3s, s.country)
+            ORDER BY s.country, s.year
+            """,
+            {"level": level, "key": key, "iso3s": list(iso3s)},
+        )
+    return reader._df(
+        """
+        SELECT o.country AS iso3, coalesce(c.name_en, o.country) AS name_en,
+               coalesce(c.name_fr, c.name_en, o.country) AS name_fr, year(o.period_start) AS year,
+               o.period, o.period_start, o.value
+        FROM observation o LEFT JOIN country c ON c.iso3 = o.country
+        WHERE o.metric = $metric AND list_contains($iso3s, o.country)
+        ORDER BY o.country, o.period_start
+        """,
+        {"metric": series, "iso3s": list(iso3s)},
+    )
+
+
+# -- data page ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DataFilter:
+    """The data page's selection; empty tuples mean "all"."""
+
+    metrics: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    incomes: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    #: (column, "asc" | "desc") pairs; columns outside DATA_COLUMNS are ignored.
+    sort: tuple[tuple[str, str], ...] = field(default=())
+
+
+def _data_where(flt: DataFilter) -> tuple[str, dict]:
+    where, params = ["TRUE"], {}
+    for name, column, values in (
+        ("metrics", "o.metric", flt.metrics),
+        ("countries", "o.country", flt.countries),
+        ("regions", "c.region", flt.regions),
+        ("incomes", "c.income_group", flt.incomes),
+    ):
+        if values:
+            params[name] = list(values)
+            where.append(f"list_contains(${name}::VARCHAR[], {column})")
+    if flt.year_from is not None:
+        params["year_from"] = int(flt.year_from)
+        where.append("year(o.period_start) >= $year_from")
+    if flt.year_to is not None:
+        params["year_to"] = int(flt.year_to)
+        where.append("year(o.period_start) <= $year_to")
+    return " AND ".join(where), params
+
+
+def _data_order(flt: DataFilter) -> str:
+    parts = [
+        f"{column} {'DESC' if direction == 'desc' else 'ASC'} NULLS LAST"
+        for column, direction in flt.sort
+        if column in DATA_COLUMNS
+    ]
+    return ", ".join(parts + ["metric", "country", "period"])
+
+
+_DATA_SELECT = """
+    SELECT o.metric, m.name AS metric_name, coalesce(m.unit, '') AS unit, o.country,
+           coalesce(c.name_en, o.country) AS country_name, c.region, c.income_group,
+           o.period, year(o.period_start) AS year, o.value, m.source
+    FROM observation o
+    JOIN metric m ON m.id = o.metric
+    LEFT JOIN country c ON c.iso3 = o.country
+"""
+
+
+def data_count(reader: Reader, flt: DataFilter) -> int:
+    where, params = _data_where(flt)
+    sql = f"SELECT count(*) FROM observation o LEFT JOIN country c ON c.iso3 = o.country WHERE {where}"
+    return int(reader.con.cursor().execute(sql, params).fetchone()[0])
+
+
+def data_rows(reader: Reader, flt: DataFilter, offset: int = 0, limit: int | None = None) -> pd.DataFrame:
+    """The filtered selection in DATA_COLUMNS order; a page of it when ``limit`` is given."""
+    where, params = _data_where(flt)
+    sql = f"SELECT * FROM ({_DATA_SELECT} WHERE {where}) ORDER BY {_data_order(flt)}"
+    if limit is not None:
+        params["limit"], params["offset"] = int(limit), max(0, int(offset))
+        sql += " LIMIT $limit OFFSET $offset"
+    return reader._df(sql, params)
+
+
+def data_sources(reader: Reader, flt: DataFilter) -> pd.DataFrame:
+    """Sources (with licence and citation) of the rows a filter selects."""
+    where, params = _data_where(flt)
+    return reader._df(
+        f"""
+        SELECT * FROM source WHERE id IN (
+            SELECT DISTINCT m.source FROM observation o JOIN metric m ON m.id = o.metric
+            LEFT JOIN country c ON c.iso3 = o.country WHERE {where})
+        ORDER BY id
+        """,
+        params,
+    )
+
+
+def data_metrics(reader: Reader, flt: DataFilter) -> pd.DataFrame:
+    """Metric definitions of the rows a filter selects."""
+    where, params = _data_where(flt)
+    return reader._df(
+        f"""
+        SELECT id, source, source_code, name, unit, frequency, description FROM metric WHERE id IN (
+            SELECT DISTINCT o.metric FROM observation o
+            LEFT JOIN country c ON c.iso3 = o.country WHERE {where})
+        ORDER BY id
+        """,
+        params,
+    )

@@ -1,0 +1,404 @@
+"""Every SQL statement of score recomputation: reading its inputs, writing the score tables.
+
+Reads (on the writer's connection, under the writer lock):
+- :func:`load_yearly`: yearly metrics as they are, monthly ones as their yearly mean;
+- :func:`load_ooni`: daily OONI counts summed per test, country and year, with the number of
+  days measured and days with confirmed blocking (and the four messaging apps together);
+- :func:`load_ioda`: IODA daily outage hours summed per year, with IODA outage events per year;
+- :func:`load_shutdowns`: #KeepItOn days covered and shutdowns per year, zero-filled;
+- :func:`load_countries`: region and income group of each country.
+
+Writes, in the caller's transaction: :func:`write_scores` replaces the ``score`` table (details
+JSON built here in SQL) and the two tables this module owns, created idempotently by
+:func:`ensure_score_tables`:
+- ``score_rank``: per country, year and category, the rank under the catalogue's aggregation and
+  the best and worst rank under the alternative aggregations (robustness);
+- ``score_median``: world, region and income-group medians per year, level and key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+
+SCORE_TABLES_DDL = [
+    """CREATE TABLE IF NOT EXISTS score_rank (
+        country VARCHAR NOT NULL,
+        year INTEGER NOT NULL,
+        category VARCHAR NOT NULL,
+        rank INTEGER,
+        best_rank INTEGER,
+        worst_rank INTEGER,
+        n_countries INTEGER,
+        n_variants INTEGER,
+        PRIMARY KEY (country, year, category)
+    )""",
+    """CREATE TABLE IF NOT EXISTS score_median (
+        year INTEGER NOT NULL,
+        level VARCHAR NOT NULL,
+        key VARCHAR NOT NULL,
+        group_type VARCHAR NOT NULL,
+        group_name VARCHAR NOT NULL,
+        median DOUBLE,
+        n INTEGER,
+        PRIMARY KEY (year, level, key, group_type, group_name)
+    )""",
+]
+
+
+def ensure_score_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create ``score_rank`` and ``score_median`` when absent (safe to call on every run)."""
+    for statement in SCORE_TABLES_DDL:
+        con.execute(statement)
+
+
+# -- inputs --------------------------------------------------------------------------------------------
+def load_yearly(con: duckdb.DuckDBPyConnection, metrics: Sequence[str]) -> pd.DataFrame:
+    """``metric, country, year, period, value, n`` for yearly and monthly metrics.
+
+    Monthly values are averaged per year (``n`` months, ``period`` 'YYYY-MM..YYYY-MM'); daily
+    metrics are left to the dedicated loaders.
+    """
+    return con.cursor().execute(
+        """
+        SELECT metric, country, year(period_start)::BIGINT AS year,
+               CASE WHEN min(period) = max(period) THEN min(period)
+                    ELSE min(period) || '..' || max(period) END AS period,
+               avg(value) AS value, count(*)::DOUBLE AS n
+        FROM observation
+        WHERE metric IN (SELECT unnest($metrics::VARCHAR[])) AND length(period) <= 7
+        GROUP BY metric, country, year(period_start)
+        ORDER BY metric, country, year
+        """,
+        {"metrics": list(metrics)},
+    ).df()
+
+
+def load_ooni(
+    con: duckdb.DuckDBPyConnection, tests: Sequence[str], messaging: Sequence[str]
+) -> pd.DataFrame:
+    """Daily OONI counts summed per test, country and year, in one pass over ``observation``.
+
+    Returns ``test, country, year, first_day, last_day, anomaly, confirmed, failure,
+    measurements, days_measured, days_confirmed``; test ``messaging`` holds the ``messaging``
+    tests together (a day counts once however many of them were measured or blocked).
+    """
+    buckets = ("anomaly_count", "confirmed_count", "failure_count", "measurement_count")
+    mapping = pd.DataFrame(  # noqa: F841  (read by DuckDB below)
+        [(f"ooni.{t}.{b}", t, b, t in messaging) for t in tests for b in buckets],
+        columns=["metric", "test", "bucket", "messaging"],
+    )
+    cur = con.cursor()
+    cur.register("ooni_metric_map", mapping)
+    try:
+        return cur.execute(
+            """
+            WITH o AS (
+                SELECT m.test, m.bucket, m.messaging, obs.country, obs.period_start AS day,
+                       obs.value
+                FROM observation obs JOIN ooni_metric_map m ON obs.metric = m.metric
+            ), per_test AS (
+                SELECT test, country, year(day)::BIGINT AS year,
+                       min(day) FILTER (WHERE bucket = 'measurement_count' AND value > 0) AS first_day,
+                       max(day) FILTER (WHERE bucket = 'measurement_count' AND value > 0) AS last_day,
+                       coalesce(sum(value) FILTER (WHERE bucket = 'anomaly_count'), 0) AS anomaly,
+                       coalesce(sum(value) FILTER (WHERE bucket = 'confirmed_count'), 0) AS confirmed,
+                       coalesce(sum(value) FILTER (WHERE bucket = 'failure_count'), 0) AS failure,
+                       coalesce(sum(value) FILTER (WHERE bucket = 'measurement_count'), 0)
+                           AS measurements,
+                       count(*) FILTER (WHERE bucket = 'measurement_count' AND value > 0)
+                           AS days_measured,
+                       count(*) FILTER (WHERE bucket = 'confirmed_count' AND value > 0)
+                           AS days_confirmed
+                FROM o GROUP BY test, country, year(day)
+            ), messaging AS (
+                SELECT 'messaging' AS test, country, year(day)::BIGINT AS year,
+                       min(day) FILTER (WHERE bucket = 'measurement_count' AND value > 0) AS first_day,
+                       max(day) FILTER (WHERE bucket = 'measurement_count' AND value > 0) AS last_day,
+                       CAST(NULL AS DOUBLE) AS anomaly, CAST(NULL AS DOUBLE) AS confirmed,
+                       coalesce(sum(value) FILTER (WHERE bucket = 'failure_count'), 0) AS failure,
+                       coalesce(sum(value) FILTER (WHERE bucket = 'measurement_count'), 0)
+                           AS measurements,
+                       count(DISTINCT day) FILTER (WHERE bucket = 'measurement_count' AND value > 0)
+                           AS days_measured,
+                       count(DISTINCT day) FILTER (WHERE bucket = 'confirmed_count' AND value > 0)
+                           AS days_confirmed
+                FROM o WHERE messaging AND bucket IN ('measurement_count', 'confirmed_count',
+                                                      'failure_count')
+                GROUP BY country, year(day)
+            )
+            SELECT test, country, year, strftime(first_day, '%Y-%m-%d') AS first_day,
+                   strftime(last_day, '%Y-%m-%d') AS last_day, anomaly, confirmed, failure,
+                   measurements, days_measured, days_confirmed
+            FROM (SELECT * FROM per_test UNION ALL SELECT * FROM messaging)
+            WHERE first_day IS NOT NULL
+            ORDER BY test, country, year
+            """
+        ).df()
+    finally:
+        cur.unregister("ooni_metric_map")
+
+
+def load_ioda(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> pd.DataFrame:
+    """``country, year, first_day, last_day, outage_hours, days, events`` per year IODA reported on.
+
+    Hours are the sum of the daily ``ioda.outage_hours`` values (NaN in a year with events but no
+    daily values); events are IODA outage events in force during the year (ongoing ones up to
+    ``today``), 0 for a country-year with daily values and no event.
+    """
+    today = today or dt.date.today()
+    return con.cursor().execute(
+        """
+        WITH hours AS (
+            SELECT country, year(period_start)::BIGINT AS year, sum(value) AS outage_hours,
+                   count(*) AS days, min(period) AS first_day, max(period) AS last_day
+            FROM observation WHERE metric = 'ioda.outage_hours'
+            GROUP BY country, year(period_start)
+        ), spans AS (
+            SELECT id, country, year(start_time) AS y0,
+                   year(greatest(start_time, coalesce(end_time, $today::TIMESTAMP))) AS y1
+            FROM event WHERE source = 'ioda' AND kind = 'outage' AND start_time <= $today::TIMESTAMP
+        ), ev AS (
+            SELECT country, year::BIGINT AS year, count(*) AS events
+            FROM (SELECT country, unnest(range(y0, y1 + 1)) AS year FROM spans)
+            GROUP BY country, year
+        )
+        SELECT coalesce(h.country, ev.country) AS country, coalesce(h.year, ev.year) AS year,
+               coalesce(h.first_day, CAST(coalesce(h.year, ev.year) AS VARCHAR)) AS first_day,
+               coalesce(h.last_day, CAST(coalesce(h.year, ev.year) AS VARCHAR)) AS last_day,
+               h.outage_hours, coalesce(h.days, 0) AS days, coalesce(ev.events, 0) AS events
+        FROM hours h FULL OUTER JOIN ev ON h.country = ev.country AND h.year = ev.year
+        ORDER BY country, year
+        """,
+        {"today": today},
+    ).df()
+
+
+def load_shutdowns(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> pd.DataFrame:
+    """#KeepItOn shutdowns: ``country, year, days, events``, zero-filled.
+
+    Days are distinct calendar days covered by at least one shutdown (an event ending exactly at
+    midnight does not cover the day it ends on; one with no end runs up to ``today``). Every
+    country of the ``country`` table gets a row for each year from the first to the last year
+    in which a shutdown started (the years the dataset covers).
+    """
+    today = today or dt.date.today()
+    return con.cursor().execute(
+        """
+        WITH e AS (
+            SELECT id, country, start_time::DATE AS d0,
+                   greatest(start_time::DATE,
+                            CASE WHEN end_time IS NULL THEN $today::DATE
+                                 WHEN end_time > start_time
+                                     THEN (end_time - INTERVAL 1 MICROSECOND)::DATE
+                                 ELSE start_time::DATE END) AS d1
+            FROM event
+            WHERE source = 'accessnow' AND kind = 'shutdown' AND start_time::DATE <= $today::DATE
+        ), covered AS (
+            SELECT min(year(d0)) AS y0, max(year(d0)) AS y1 FROM e
+        ), days AS (
+            SELECT country, year(day)::BIGINT AS year, count(DISTINCT day) AS days
+            FROM (SELECT country, unnest(generate_series(d0::TIMESTAMP, d1::TIMESTAMP,
+                                                         INTERVAL 1 DAY))::DATE AS day FROM e)
+            GROUP BY country, year(day)
+        ), counts AS (
+            SELECT country, year::BIGINT AS year, count(*) AS events
+            FROM (SELECT country, unnest(range(year(d0), year(d1) + 1)) AS year FROM e)
+            GROUP BY country, year
+        ), grid AS (
+            SELECT c.iso3 AS country, y.year::BIGINT AS year
+            FROM country c, covered, range(covered.y0, covered.y1 + 1) AS y(year)
+            WHERE covered.y0 IS NOT NULL
+        ), keys AS (
+            SELECT country, year FROM grid UNION SELECT country, year FROM days
+            UNION SELECT country, year FROM counts
+        )
+        SELECT k.country, k.year, coalesce(d.days, 0) AS days, coalesce(n.events, 0) AS events
+        FROM keys k
+        LEFT JOIN days d ON d.country = k.country AND d.year = k.year
+        LEFT JOIN counts n ON n.country = k.country AND n.year = k.year
+        ORDER BY k.country, k.year
+        """,
+        {"today": today},
+    ).df()
+
+
+def load_countries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.cursor().execute(
+        "SELECT iso3, region, income_group FROM country ORDER BY iso3"
+    ).df()
+
+
+# -- outputs -------------------------------------------------------------------------------------------
+_INPUT_JSON = """json_object(
+    'indicator', i.indicator, 'metric', i.metric, 'period', i.period, 'raw', i.raw,
+    'normalised', i.value, 'carried_forward', i.carried_forward, 'weight', i.weight,
+    'status', i.status, 'n', i.n, 'days', i.days)"""
+
+_WRITE_SQL = [
+    "DELETE FROM score",
+    "DELETE FROM score_rank",
+    "DELETE FROM score_median",
+    # Indicators: value 0–100 (NULL below the minimum-data rule), coverage 1 or 0.
+    """INSERT INTO score
+        SELECT i.country, i.year, 'indicator', i.indicator, i.value,
+               CASE WHEN i.value IS NULL THEN 0.0 ELSE 1.0 END,
+               json_object('category', i.category, 'theme', i.theme, 'metric', i.metric,
+                           'period', i.period, 'raw', i.raw, 'normalised', i.value,
+                           'carried_forward', i.carried_forward, 'weight', i.weight,
+                           'status', i.status, 'n', i.n, 'days', i.days)
+        FROM rw_ind i WHERE i.category <> 'contextual'""",
+    # Themes: their inputs, and the catalogued indicators with no data.
+    f"""INSERT INTO score
+        WITH inp AS (
+            SELECT i.country, i.year, i.theme,
+                   list({_INPUT_JSON} ORDER BY i.indicator) AS inputs,
+                   list(i.indicator) AS present
+            FROM rw_ind i WHERE i.category <> 'contextual'
+            GROUP BY i.country, i.year, i.theme
+        ), ids AS (
+            SELECT theme, list(indicator ORDER BY indicator) AS ids FROM rw_cat GROUP BY theme
+        )
+        SELECT t.country, t.year, 'theme', t.theme, t.value, t.coverage,
+               json_object('category', t.category, 'reason', t.reason,
+                           'weight_with_data', t.wsum, 'weight_total', t.total,
+                           'inputs', coalesce(inp.inputs, []),
+                           'missing', list_filter(ids.ids,
+                                                  lambda x: NOT list_contains(coalesce(inp.present, []), x)))
+        FROM rw_theme t
+        LEFT JOIN inp ON inp.country = t.country AND inp.year = t.year AND inp.theme = t.theme
+        LEFT JOIN ids ON ids.theme = t.theme""",
+    # Categories: themes, every input, missing indicators, robustness and medians.
+    f"""INSERT INTO score
+        WITH inp AS (
+            SELECT i.country, i.year, i.category,
+                   list({_INPUT_JSON} ORDER BY i.indicator) AS inputs,
+                   list(i.indicator) AS present
+            FROM rw_ind i WHERE i.category <> 'contextual'
+            GROUP BY i.country, i.year, i.category
+        ), th AS (
+            SELECT country, year, category,
+                   list(json_object('theme', theme, 'value', value, 'coverage', coverage,
+                                    'reason', reason) ORDER BY theme) AS themes
+            FROM rw_theme GROUP BY country, year, category
+        ), ids AS (
+            SELECT category, list(indicator ORDER BY indicator) AS ids FROM rw_cat GROUP BY category
+        ), med AS (
+            SELECT m.year, m.key, c.iso3 AS country,
+                   json_object(
+                     'world', max(m.median) FILTER (WHERE m.group_type = 'world'),
+                     'region', max(m.median) FILTER (WHERE m.group_type = 'region'
+                                                      AND m.group_name = c.region),
+                     'income_group', max(m.median) FILTER (WHERE m.group_type = 'income_group'
+                                                            AND m.group_name = c.income_group)
+                   ) AS medians
+            FROM rw_median m CROSS JOIN country c
+            WHERE m.level = 'category'
+              AND (m.group_type = 'world' OR m.group_name = c.region OR m.group_name = c.income_group)
+            GROUP BY m.year, m.key, c.iso3
+        )
+        SELECT k.country, k.year, 'category', k.category, k.value, k.coverage,
+               json_object('reason', k.reason, 'themes', coalesce(th.themes, []),
+                           'inputs', coalesce(inp.inputs, []),
+                           'missing', list_filter(ids.ids,
+                                                  lambda x: NOT list_contains(coalesce(inp.present, []), x)),
+                           'robustness', CASE WHEN r.country IS NULL THEN NULL ELSE json_object(
+                               'rank', r.rank, 'best_rank', r.best_rank, 'worst_rank', r.worst_rank,
+                               'n_countries', r.n_countries, 'n_variants', r.n_variants) END,
+                           'medians', med.medians)
+        FROM rw_category k
+        LEFT JOIN th ON th.country = k.country AND th.year = k.year AND th.category = k.category
+        LEFT JOIN inp ON inp.country = k.country AND inp.year = k.year AND inp.category = k.category
+        LEFT JOIN ids ON ids.category = k.category
+        LEFT JOIN rw_rank r ON r.country = k.country AND r.year = k.year AND r.category = k.category
+        LEFT JOIN med ON med.country = k.country AND med.year = k.year AND med.key = k.category""",
+    # Overall: the categories side by side, the contextual values, medians.
+    """INSERT INTO score
+        WITH cats AS (
+            SELECT country, year,
+                   list(json_object('category', category, 'value', value, 'coverage', coverage,
+                                    'reason', reason) ORDER BY position) AS categories
+            FROM rw_category JOIN rw_order USING (category) GROUP BY country, year
+        ), ctx AS (
+            SELECT country, year,
+                   list(json_object('indicator', indicator, 'metric', metric, 'period', period,
+                                    'raw', raw, 'carried_forward', carried_forward)
+                        ORDER BY indicator) AS context
+            FROM rw_ind WHERE category = 'contextual' GROUP BY country, year
+        ), med AS (
+            SELECT m.year, c.iso3 AS country,
+                   json_object(
+                     'world', max(m.median) FILTER (WHERE m.group_type = 'world'),
+                     'region', max(m.median) FILTER (WHERE m.group_type = 'region'
+                                                      AND m.group_name = c.region),
+                     'income_group', max(m.median) FILTER (WHERE m.group_type = 'income_group'
+                                                            AND m.group_name = c.income_group)
+                   ) AS medians
+            FROM rw_median m CROSS JOIN country c
+            WHERE m.level = 'overall'
+              AND (m.group_type = 'world' OR m.group_name = c.region OR m.group_name = c.income_group)
+            GROUP BY m.year, c.iso3
+        )
+        SELECT o.country, o.year, 'overall', 'ROAMX', o.value, o.coverage,
+               json_object('reason', o.reason, 'categories', coalesce(cats.categories, []),
+                           'context', coalesce(ctx.context, []), 'medians', med.medians)
+        FROM rw_overall o
+        LEFT JOIN cats ON cats.country = o.country AND cats.year = o.year
+        LEFT JOIN ctx ON ctx.country = o.country AND ctx.year = o.year
+        LEFT JOIN med ON med.country = o.country AND med.year = o.year""",
+    """INSERT INTO score_rank
+        SELECT country, year, category, rank, best_rank, worst_rank, n_countries, n_variants
+        FROM rw_rank""",
+    """INSERT INTO score_median
+        SELECT year, level, key, group_type, group_name, median, n FROM rw_median""",
+]
+
+_FRAMES = {
+    "rw_ind": ["country", "year", "indicator", "category", "theme", "metric", "period", "raw",
+               "value", "carried_forward", "weight", "status", "n", "days"],
+    "rw_theme": ["country", "year", "category", "theme", "value", "coverage", "reason", "wsum", "total"],
+    "rw_category": ["country", "year", "category", "value", "coverage", "reason"],
+    "rw_overall": ["country", "year", "value", "coverage", "reason"],
+    "rw_rank": ["country", "year", "category", "rank", "best_rank", "worst_rank", "n_countries",
+                "n_variants"],
+    "rw_median": ["year", "level", "key", "group_type", "group_name", "median", "n"],
+    "rw_cat": ["indicator", "theme", "category"],
+    "rw_order": ["category", "position"],
+}
+
+
+def write_scores(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> int:
+    """Replace ``score``, ``score_rank`` and ``score_median`` with the given frames.
+
+    ``frames`` maps ``indicators, themes, categories, overall, ranks, medians, catalogue
+    (indicator, theme, category of every scored indicator), order (category, position)`` to
+    frames with the columns listed in ``_FRAMES``. Run it inside the caller's transaction.
+    Returns the number of ``score`` rows written.
+    """
+    names = {
+        "rw_ind": "indicators", "rw_theme": "themes", "rw_category": "categories",
+        "rw_overall": "overall", "rw_rank": "ranks", "rw_median": "medians",
+        "rw_cat": "catalogue", "rw_order": "order",
+    }
+    ensure_score_tables(con)
+    registered = []
+    try:
+        for view, key in names.items():
+            frame = frames[key]
+            missing = [c for c in _FRAMES[view] if c not in frame.columns]
+            if missing:
+                raise ValueError(f"write_scores: frame {key!r} lacks columns {missing}")
+            con.register(view, frame[_FRAMES[view]])
+            registered.append(view)
+        for statement in _WRITE_SQL:
+            con.execute(statement)
+        (count,) = con.execute("SELECT count(*) FROM score").fetchone()
+    finally:
+        for view in registered:
+            with contextlib.suppress(duckdb.Error):  # an aborted transaction: the caller rolls back
+                con.unregister(view)
+    return int(count)
