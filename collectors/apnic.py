@@ -78,7 +78,6 @@ METRICS = [
 NOT_IN_APNIC = frozenset({"JG"})
 _ISO2 = re.compile(r"^[A-Z]{2}$")
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$")
-_NOT_FOUND = re.compile(r"^HTTP 404\b")
 COLUMNS = ["metric", "country", "period", "value"]
 COUNTS = ("seen", "capable", "preferred")
 
@@ -287,7 +286,7 @@ class Apnic(Collector):
         try:
             payload = ctx.http.get_json(url)
         except HttpError as exc:
-            if _NOT_FOUND.match(str(exc)):
+            if exc.status == 404:
                 ctx.log(f"no APNIC data for {iso2} (HTTP 404); skipped")
                 return Batch(skipped=Counter({f"no APNIC data (HTTP 404): {iso2}": 1}))
             raise

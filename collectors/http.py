@@ -27,7 +27,14 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class HttpError(SourceError):
-    """A request failed for good (after retries, or with a status that is not worth retrying)."""
+    """A request failed for good (after retries, or with a status that is not worth retrying).
+
+    ``status`` is the last HTTP status received, or None when no response came back.
+    """
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 class RawArchive:
@@ -106,6 +113,7 @@ class HttpClient:
     def get(self, url: str, params: dict[str, Any] | None = None) -> requests.Response:
         """GET with retries on connection errors, timeouts, 429 and 5xx; raises :class:`HttpError`."""
         last_problem = "no attempt made"
+        last_status: int | None = None
         for attempt in range(1, self.max_attempts + 1):
             wait: float | None = None
             try:
@@ -126,22 +134,26 @@ class HttpClient:
                     self.archive.store(response.url, response.status_code, body)
                 if response.status_code < 400:
                     return response
+                last_status = response.status_code
                 snippet = body[:300].decode("utf-8", "replace").strip()
                 last_problem = f"HTTP {response.status_code} from {response.url}: {snippet}"
                 if response.status_code not in RETRY_STATUSES:
-                    raise HttpError(last_problem)
+                    raise HttpError(last_problem, response.status_code)
                 wait = parse_retry_after(response.headers.get("Retry-After"))
                 if wait is not None and wait > self.max_retry_after:
                     raise HttpError(
                         f"{last_problem} (Retry-After {wait:.0f} s exceeds the "
-                        f"{self.max_retry_after:.0f} s limit)"
+                        f"{self.max_retry_after:.0f} s limit)",
+                        response.status_code,
                     )
             if attempt == self.max_attempts:
                 break
             delay = wait if wait is not None else self._backoff(attempt)
             self.log(f"retry {attempt}/{self.max_attempts - 1} in {delay:.1f} s: {last_problem}")
             self.sleep(delay)
-        raise HttpError(f"gave up after {self.max_attempts} attempts: {last_problem}")
+        raise HttpError(
+            f"gave up after {self.max_attempts} attempts: {last_problem}", last_status
+        )
 
     def get_json(self, url: str, params: dict[str, Any] | None = None) -> Any:
         """GET and decode JSON; a body that is not valid JSON is retried, then raises."""

@@ -41,7 +41,9 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _write_batch(wh: Warehouse, batch: Batch, run_id: int, known: set[str]) -> tuple[int, Counter, list]:
+def _write_batch(
+    wh: Warehouse, batch: Batch, run_id: int, known: set[str], source: str
+) -> tuple[int, Counter, list]:
     """Validate and write one batch inside the caller's transaction."""
     written = 0
     rejected: Counter = Counter(batch.rejected)
@@ -57,6 +59,8 @@ def _write_batch(wh: Warehouse, batch: Batch, run_id: int, known: set[str]) -> t
         written += wh.upsert_observations(good, run_id)
     if batch.events is not None and not batch.events.empty:
         events = batch.events
+        if "source" not in events:
+            events = events.assign(source=source)
         unknown = ~events["country"].isin(known)
         if unknown.any():
             rejected["event with unknown country code"] += int(unknown.sum())
@@ -120,7 +124,7 @@ def run_one(
             try:
                 batch = collector.fetch(ctx, unit)
                 with wh.transaction():
-                    written, bad, ex = _write_batch(wh, batch, run_id, known)
+                    written, bad, ex = _write_batch(wh, batch, run_id, known, collector.name)
                 result.rows_written += written
                 rejected.update(bad)
                 skipped.update(batch.skipped)

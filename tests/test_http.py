@@ -96,3 +96,14 @@ def test_parse_retry_after_http_date():
     assert parse_retry_after(header, now=now) == pytest.approx(100.0)
     assert parse_retry_after("garbage") is None
     assert parse_retry_after("12") == 12.0
+
+
+def test_http_error_carries_the_status(server, tmp_path):
+    server.fail("/x", Reply(status=404, body=b"nope"))
+    with pytest.raises(HttpError) as caught:
+        client(tmp_path).get(server.url + "/x")
+    assert caught.value.status == 404
+    server.fail("/y", Reply(status=503), times=5)
+    with pytest.raises(HttpError) as caught:
+        client(tmp_path).get(server.url + "/y")
+    assert caught.value.status == 503
