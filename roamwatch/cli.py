@@ -77,10 +77,12 @@ def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, files: tup
             source_settings = config.source(name, cls.defaults)
             if not source_settings.get("enabled", True):
                 continue
-            if getattr(cls, "file_source", False) and not source_settings.get("url"):
+            if getattr(cls, "file_source", False) and not (
+                source_settings.get("url") or source_settings.get("files")
+            ):
                 click.echo(
-                    f"skipping {name}: no url configured; run `roamwatch collect {name} --file PATH`"
-                    f" or set [sources.{name}].url",
+                    f"skipping {name}: no url or files configured; run "
+                    f"`roamwatch collect {name} --file PATH` or set [sources.{name}].url",
                     err=True,
                 )
                 continue

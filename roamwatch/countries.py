@@ -65,6 +65,14 @@ def is_iso3(code: str) -> bool:
     return (code or "").strip().upper() in _iso3_set()
 
 
+# Spellings that country_converter's patterns find ambiguous (they match both Congos).
+NAME_ALIASES: dict[str, str] = {
+    "congo (rep. of the)": "COG",
+    "congo (rep.)": "COG",
+    "dem. rep. of the congo": "COD",
+}
+
+
 @lru_cache(maxsize=1)
 def _name_patterns() -> list[tuple[re.Pattern[str], str]]:
     """country_converter's name regexes (its data file, read with "NA" kept as Namibia's code).
@@ -101,6 +109,8 @@ def name_to_iso3(name: str) -> str | None:
         return None
     if len(text) == 3 and is_iso3(text):
         return text.upper()
+    if text.lower() in NAME_ALIASES:
+        return NAME_ALIASES[text.lower()]
     matches = {iso3 for pattern, iso3 in _name_patterns() if pattern.search(text)}
     if len(matches) == 1:
         return matches.pop()
