@@ -155,3 +155,23 @@ def test_old_snapshots_are_pruned(tmp_path):
             ids.append(publish(wh.con, serving, keep=2))
     remaining = sorted(p.name for p in serving.iterdir() if p.is_dir())
     assert remaining == sorted(ids[-2:])
+
+
+def test_a_snapshot_being_read_is_never_pruned(tmp_path):
+    serving = tmp_path / "serving"
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        wh.upsert_metrics([METRIC])
+        wh.upsert_observations(obs([["test.m", "KEN", "2020", pd.Timestamp("2020-01-01"), 1.0]]), 1)
+        first = publish(wh.con, serving, keep=1)
+        reader = Reader.open(serving)
+        for i in range(3):
+            wh.upsert_observations(
+                obs([["test.m", "UGA", str(2001 + i), pd.Timestamp(f"{2001 + i}-01-01"), 2.0]]), 2
+            )
+            publish(wh.con, serving, keep=1)
+        assert (serving / first).is_dir()  # leased: kept although keep=1
+        assert len(reader.observations()) == 1
+        reader.close()
+        publish(wh.con, serving, keep=1)
+    assert not (serving / first).exists()
+    assert len([p for p in serving.iterdir() if p.is_dir() and not p.name.startswith(".")]) == 1

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from roamwatch.warehouse import leases
 from roamwatch.warehouse.snapshot import open_snapshot
 
 
@@ -18,14 +19,23 @@ class Reader:
 
     snapshot_id: str
     con: duckdb.DuckDBPyConnection
+    lease: leases.Lease | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, serving_dir: Path) -> Reader:
-        snapshot_id, con = open_snapshot(serving_dir)
-        return cls(snapshot_id, con)
+        """Read the current snapshot, holding a lease on it so it is not pruned meanwhile."""
+        lease = leases.acquire(serving_dir)
+        try:
+            snapshot_id, con = open_snapshot(serving_dir, lease.snapshot_id)
+        except BaseException:
+            lease.release()
+            raise
+        return cls(snapshot_id, con, lease)
 
     def close(self) -> None:
         self.con.close()
+        if self.lease is not None:
+            self.lease.release()
 
     def __enter__(self) -> Reader:
         return self

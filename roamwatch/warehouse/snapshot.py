@@ -63,6 +63,7 @@ def publish(con: duckdb.DuckDBPyConnection, serving_dir: Path, keep: int = 5) ->
         stamp = now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond // 1000:03d}Z"
         snapshot_id = f"{stamp}-{_digest(staging)[:8]}"
         final = serving_dir / snapshot_id
+        (staging / ".lease").touch()  # readers share-lock it (roamwatch.warehouse.leases)
         if final.exists():  # the same content published twice within one millisecond
             shutil.rmtree(staging)
         else:
@@ -78,23 +79,20 @@ def publish(con: duckdb.DuckDBPyConnection, serving_dir: Path, keep: int = 5) ->
 
 
 def prune(serving_dir: Path, keep: int) -> list[str]:
-    """Remove all but the newest ``keep`` snapshots; never the current one."""
-    current = current_snapshot_id(serving_dir)
-    snapshots = sorted(
-        p.name for p in serving_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
-    )
-    removed = []
-    for name in snapshots[: max(0, len(snapshots) - max(keep, 1))]:
-        if name == current:
-            continue
-        shutil.rmtree(serving_dir / name, ignore_errors=True)
-        removed.append(name)
-    return removed
+    """Remove all but the newest ``keep`` snapshots: never the current one, never one a reader
+    holds a lease on (see :mod:`roamwatch.warehouse.leases`); also clears what a writer killed
+    mid-publish left behind."""
+    from roamwatch.warehouse import leases
+
+    return leases.prune(serving_dir, keep).removed
 
 
-def open_snapshot(serving_dir: Path) -> tuple[str, duckdb.DuckDBPyConnection]:
-    """An in-memory DuckDB connection with one view per published table of the current snapshot."""
-    snapshot_id = current_snapshot_id(serving_dir)
+def open_snapshot(
+    serving_dir: Path, snapshot_id: str | None = None
+) -> tuple[str, duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB connection with one view per published table of a snapshot
+    (default: the current one)."""
+    snapshot_id = snapshot_id or current_snapshot_id(serving_dir)
     if snapshot_id is None:
         raise NoSnapshot(
             f"no published data in {serving_dir}: run `roamwatch collect` first"

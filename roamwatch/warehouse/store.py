@@ -96,7 +96,7 @@ class Warehouse:
         with self.transaction():
             self.con.execute(
                 "INSERT INTO country (iso3, iso2, name_en, name_fr, updated_at) "
-                "SELECT iso3, iso2, name_en, name_fr, now()::TIMESTAMP FROM frame"
+                "SELECT iso3, iso2, name_en, name_fr, (now() AT TIME ZONE 'UTC') FROM frame"
             )
 
     def upsert_countries(self, frame: pd.DataFrame) -> int:
@@ -109,7 +109,7 @@ class Warehouse:
         frame = frame.drop_duplicates("iso3", keep="last")  # noqa: F841
         self.con.execute(
             """INSERT INTO country (iso3, iso2, name_en, name_fr, region, income_group, updated_at)
-               SELECT iso3, iso2, name_en, NULL, region, income_group, now()::TIMESTAMP FROM frame
+               SELECT iso3, iso2, name_en, NULL, region, income_group, (now() AT TIME ZONE 'UTC') FROM frame
                ON CONFLICT (iso3) DO UPDATE SET
                  iso2 = coalesce(excluded.iso2, country.iso2),
                  region = coalesce(excluded.region, country.region),
@@ -137,7 +137,7 @@ class Warehouse:
         for m in metrics:
             self.con.execute(
                 """INSERT INTO metric VALUES ($id, $source, $source_code, $name, $unit, $frequency,
-                                              $description, now()::TIMESTAMP)
+                                              $description, (now() AT TIME ZONE 'UTC'))
                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, unit = excluded.unit,
                      frequency = excluded.frequency, description = excluded.description,
                      updated_at = excluded.updated_at""",
@@ -224,7 +224,7 @@ class Warehouse:
         (run_id,) = self.con.execute("SELECT nextval('collector_run_id')").fetchone()
         self.con.execute(
             """INSERT INTO collector_run (id, collector, parameters, started_at, status, pid)
-               VALUES (?, ?, ?, now()::TIMESTAMP, 'running', ?)""",
+               VALUES (?, ?, ?, (now() AT TIME ZONE 'UTC'), 'running', ?)""",
             [run_id, collector, _json(parameters), os.getpid()],
         )
         return int(run_id)
@@ -242,7 +242,7 @@ class Warehouse:
     ) -> None:
         failed_units = failed_units or {}
         self.con.execute(
-            """UPDATE collector_run SET finished_at = now()::TIMESTAMP, status = ?,
+            """UPDATE collector_run SET finished_at = (now() AT TIME ZONE 'UTC'), status = ?,
                  rows_written = ?, rows_rejected = ?, units_total = ?, units_failed = ?,
                  failed_units = ?, error = ?, details = ?
                WHERE id = ?""",
@@ -259,7 +259,7 @@ class Warehouse:
         ).fetchone()
         if count:
             self.con.execute(
-                """UPDATE collector_run SET status = 'failed', finished_at = now()::TIMESTAMP,
+                """UPDATE collector_run SET status = 'failed', finished_at = (now() AT TIME ZONE 'UTC'),
                      error = 'interrupted: the process ended before the run finished'
                    WHERE status = 'running'"""
             )
