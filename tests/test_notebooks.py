@@ -9,7 +9,6 @@ import pytest
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
-from collectors.runner import run_collectors  # noqa: E402
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
@@ -24,19 +23,13 @@ def test_there_are_three_notebooks_committed_without_outputs():
 
 @pytest.fixture(scope="module")
 def filled_env(tmp_path_factory):
-    """A data directory filled by the collectors from the local test servers."""
-    from roamwatch.config import load_config
-    from tests.conftest import FAST_HTTP
-    from tests.servers.worldbank import WorldBankServer
+    """A data directory filled by every collector from the local test servers and files."""
+    from tests.demo import fill
 
-    data_dir = tmp_path_factory.mktemp("nbdata")
-    with WorldBankServer() as wb:
-        env = {"ROAMWATCH_DATA_DIR": str(data_dir), "ROAMWATCH_WORLDBANK_BASE_URL": wb.url + "/v2",
-               **FAST_HTTP}
-        config = load_config(env=env)
-        (result,), _ = run_collectors(["worldbank"], config, progress=False)
-        assert result.ok
-    return env
+    data_dir = tmp_path_factory.mktemp("nbdata") / "data"
+    statuses = fill(data_dir, log=lambda _m: None)
+    assert statuses["worldbank"] == "success" and statuses["ooni"] == "success"
+    return {"ROAMWATCH_DATA_DIR": str(data_dir)}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
