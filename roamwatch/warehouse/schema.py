@@ -106,6 +106,36 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     ),
 ]
 
+MIGRATIONS.append(
+    (
+        2,
+        "score rank ranges and group medians",
+        [
+            """CREATE TABLE IF NOT EXISTS score_rank (
+                country VARCHAR NOT NULL,
+                year INTEGER NOT NULL,
+                category VARCHAR NOT NULL,
+                rank INTEGER,
+                best_rank INTEGER,
+                worst_rank INTEGER,
+                n_countries INTEGER,
+                n_variants INTEGER,
+                PRIMARY KEY (country, year, category)
+            )""",
+            """CREATE TABLE IF NOT EXISTS score_median (
+                year INTEGER NOT NULL,
+                level VARCHAR NOT NULL,
+                key VARCHAR NOT NULL,
+                group_type VARCHAR NOT NULL,
+                group_name VARCHAR NOT NULL,
+                median DOUBLE,
+                n INTEGER,
+                PRIMARY KEY (year, level, key, group_type, group_name)
+            )""",
+        ],
+    )
+)
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 

@@ -8,9 +8,9 @@ Reads (on the writer's connection, under the writer lock):
 - :func:`load_shutdowns`: #KeepItOn days covered and shutdowns per year, zero-filled;
 - :func:`load_countries`: region and income group of each country.
 
-Writes, in the caller's transaction: :func:`write_scores` replaces the ``score`` table (details
-JSON built here in SQL) and the two tables this module owns, created idempotently by
-:func:`ensure_score_tables`:
+Writes, in the caller's transaction: :func:`write_scores` replaces the ``score`` table (levels
+``theme``, ``category``, ``overall``; the details JSON is built here in SQL) and the two tables
+this module owns, created idempotently by :func:`ensure_score_tables`:
 - ``score_rank``: per country, year and category, the rank under the catalogue's aggregation and
   the best and worst rank under the alternative aggregations (robustness);
 - ``score_median``: world, region and income-group medians per year, level and key.
@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
+
+_METRIC_ID = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+$")
 
 SCORE_TABLES_DDL = [
     """CREATE TABLE IF NOT EXISTS score_rank (
@@ -57,87 +60,126 @@ def ensure_score_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # -- inputs --------------------------------------------------------------------------------------------
-def load_yearly(con: duckdb.DuckDBPyConnection, metrics: Sequence[str]) -> pd.DataFrame:
+def load_yearly(
+    con: duckdb.DuckDBPyConnection, metrics: Sequence[str], since_year: int | None = None
+) -> pd.DataFrame:
     """``metric, country, year, period, value, n`` for yearly and monthly metrics.
 
-    Monthly values are averaged per year (``n`` months, ``period`` 'YYYY-MM..YYYY-MM'); daily
-    metrics are left to the dedicated loaders.
+    Yearly values come as they are (``n`` NULL); monthly values are averaged per year (``n``
+    months, ``period`` 'YYYY-MM..YYYY-MM'); daily metrics are left to the dedicated loaders.
+    ``since_year``: skip earlier years.
     """
     return con.cursor().execute(
         """
+        WITH wanted AS (
+            SELECT metric, country, period, period_start, value FROM observation
+            WHERE metric IN (SELECT unnest($metrics::VARCHAR[]))
+              AND period_start >= make_date($since, 1, 1)
+        )
+        SELECT metric, country, year(period_start)::BIGINT AS year, period, value,
+               CAST(NULL AS DOUBLE) AS n
+        FROM wanted WHERE length(period) = 4
+        UNION ALL
         SELECT metric, country, year(period_start)::BIGINT AS year,
                CASE WHEN min(period) = max(period) THEN min(period)
                     ELSE min(period) || '..' || max(period) END AS period,
                avg(value) AS value, count(*)::DOUBLE AS n
-        FROM observation
-        WHERE metric IN (SELECT unnest($metrics::VARCHAR[])) AND length(period) <= 7
+        FROM wanted WHERE length(period) = 7
         GROUP BY metric, country, year(period_start)
-        ORDER BY metric, country, year
         """,
-        {"metrics": list(metrics)},
+        {"metrics": list(metrics), "since": int(since_year or 1)},
     ).df()
 
 
 def load_ooni(
-    con: duckdb.DuckDBPyConnection, tests: Sequence[str], messaging: Sequence[str]
+    con: duckdb.DuckDBPyConnection,
+    tests: Sequence[str],
+    messaging: Sequence[str],
+    since_year: int | None = None,
 ) -> pd.DataFrame:
-    """Daily OONI counts summed per test, country and year, in one pass over ``observation``.
+    """Daily OONI counts summed per test, country and year.
 
     Returns ``test, country, year, first_day, last_day, anomaly, confirmed, failure,
     measurements, days_measured, days_confirmed``; test ``messaging`` holds the ``messaging``
-    tests together (a day counts once however many of them were measured or blocked).
+    tests together (a day counts once however many of them were measured or blocked). One
+    aggregation pass per metric over ``observation``, then a small pivot; the messaging days
+    need one more pass over the days with a positive count.
     """
     buckets = ("anomaly_count", "confirmed_count", "failure_count", "measurement_count")
     mapping = pd.DataFrame(  # noqa: F841  (read by DuckDB below)
         [(f"ooni.{t}.{b}", t, b, t in messaging) for t in tests for b in buckets],
         columns=["metric", "test", "bucket", "messaging"],
     )
+    names = [f"ooni.{t}.{b}" for t in messaging for b in ("measurement_count", "confirmed_count")]
+    if not all(_METRIC_ID.match(n) for n in names):
+        raise ValueError(f"unexpected OONI test names: {list(messaging)}")
+    messaging_metrics = ", ".join(f"'{n}'" for n in names) or "NULL"  # checked above
     cur = con.cursor()
     cur.register("ooni_metric_map", mapping)
     try:
         return cur.execute(
             """
-            WITH o AS (
-                SELECT m.test, m.bucket, m.messaging, obs.country, obs.period_start AS day,
-                       obs.value
-                FROM observation obs JOIN ooni_metric_map m ON obs.metric = m.metric
+            WITH per_metric AS (
+                SELECT metric, country, year(period_start)::BIGINT AS year, sum(value) AS total,
+                       count(*) FILTER (WHERE value > 0) AS positive_days,
+                       min(period_start) FILTER (WHERE value > 0) AS first_day,
+                       max(period_start) FILTER (WHERE value > 0) AS last_day
+                FROM observation
+                WHERE starts_with(metric, 'ooni.') AND period_start >= make_date($since, 1, 1)
+                GROUP BY metric, country, year(period_start)
+            ), m AS (
+                SELECT * FROM per_metric JOIN ooni_metric_map USING (metric)
             ), per_test AS (
-                SELECT test, country, year(day)::BIGINT AS year,
-                       min(day) FILTER (WHERE bucket = 'measurement_count' AND value > 0) AS first_day,
-                       max(day) FILTER (WHERE bucket = 'measurement_count' AND value > 0) AS last_day,
-                       coalesce(sum(value) FILTER (WHERE bucket = 'anomaly_count'), 0) AS anomaly,
-                       coalesce(sum(value) FILTER (WHERE bucket = 'confirmed_count'), 0) AS confirmed,
-                       coalesce(sum(value) FILTER (WHERE bucket = 'failure_count'), 0) AS failure,
-                       coalesce(sum(value) FILTER (WHERE bucket = 'measurement_count'), 0)
+                SELECT test, country, year,
+                       min(first_day) FILTER (WHERE bucket = 'measurement_count') AS first_day,
+                       max(last_day) FILTER (WHERE bucket = 'measurement_count') AS last_day,
+                       coalesce(sum(total) FILTER (WHERE bucket = 'anomaly_count'), 0) AS anomaly,
+                       coalesce(sum(total) FILTER (WHERE bucket = 'confirmed_count'), 0) AS confirmed,
+                       coalesce(sum(total) FILTER (WHERE bucket = 'failure_count'), 0) AS failure,
+                       coalesce(sum(total) FILTER (WHERE bucket = 'measurement_count'), 0)
                            AS measurements,
-                       count(*) FILTER (WHERE bucket = 'measurement_count' AND value > 0)
+                       coalesce(sum(positive_days) FILTER (WHERE bucket = 'measurement_count'), 0)
                            AS days_measured,
-                       count(*) FILTER (WHERE bucket = 'confirmed_count' AND value > 0)
+                       coalesce(sum(positive_days) FILTER (WHERE bucket = 'confirmed_count'), 0)
                            AS days_confirmed
-                FROM o GROUP BY test, country, year(day)
-            ), messaging AS (
-                SELECT 'messaging' AS test, country, year(day)::BIGINT AS year,
-                       min(day) FILTER (WHERE bucket = 'measurement_count' AND value > 0) AS first_day,
-                       max(day) FILTER (WHERE bucket = 'measurement_count' AND value > 0) AS last_day,
-                       CAST(NULL AS DOUBLE) AS anomaly, CAST(NULL AS DOUBLE) AS confirmed,
-                       coalesce(sum(value) FILTER (WHERE bucket = 'failure_count'), 0) AS failure,
-                       coalesce(sum(value) FILTER (WHERE bucket = 'measurement_count'), 0)
-                           AS measurements,
-                       count(DISTINCT day) FILTER (WHERE bucket = 'measurement_count' AND value > 0)
-                           AS days_measured,
-                       count(DISTINCT day) FILTER (WHERE bucket = 'confirmed_count' AND value > 0)
-                           AS days_confirmed
-                FROM o WHERE messaging AND bucket IN ('measurement_count', 'confirmed_count',
-                                                      'failure_count')
+                FROM m GROUP BY test, country, year
+            ), messaging_sums AS (
+                SELECT country, year,
+                       min(first_day) FILTER (WHERE bucket = 'measurement_count') AS first_day,
+                       max(last_day) FILTER (WHERE bucket = 'measurement_count') AS last_day,
+                       coalesce(sum(total) FILTER (WHERE bucket = 'failure_count'), 0) AS failure,
+                       coalesce(sum(total) FILTER (WHERE bucket = 'measurement_count'), 0)
+                           AS measurements
+                FROM m WHERE messaging GROUP BY country, year
+            ), messaging_days AS (
+                SELECT country, year(day)::BIGINT AS year,
+                       count(*) FILTER (WHERE measured) AS days_measured,
+                       count(*) FILTER (WHERE blocked) AS days_confirmed
+                FROM (
+                    SELECT o.country, o.period_start AS day,
+                           bool_or(m.bucket = 'measurement_count') AS measured,
+                           bool_or(m.bucket = 'confirmed_count') AS blocked
+                    FROM observation o JOIN ooni_metric_map m ON o.metric = m.metric
+                    WHERE o.metric IN ({messaging_metrics})
+                      AND o.value > 0 AND o.period_start >= make_date($since, 1, 1)
+                    GROUP BY o.country, o.period_start
+                )
                 GROUP BY country, year(day)
             )
             SELECT test, country, year, strftime(first_day, '%Y-%m-%d') AS first_day,
                    strftime(last_day, '%Y-%m-%d') AS last_day, anomaly, confirmed, failure,
                    measurements, days_measured, days_confirmed
-            FROM (SELECT * FROM per_test UNION ALL SELECT * FROM messaging)
-            WHERE first_day IS NOT NULL
-            ORDER BY test, country, year
-            """
+            FROM per_test WHERE first_day IS NOT NULL
+            UNION ALL
+            SELECT 'messaging', s.country, s.year, strftime(s.first_day, '%Y-%m-%d'),
+                   strftime(s.last_day, '%Y-%m-%d'), NULL, NULL, s.failure, s.measurements,
+                   coalesce(d.days_measured, 0), coalesce(d.days_confirmed, 0)
+            FROM messaging_sums s
+            LEFT JOIN messaging_days d ON d.country = s.country AND d.year = s.year
+            WHERE s.first_day IS NOT NULL
+            ORDER BY 1, 2, 3
+            """.replace("{messaging_metrics}", messaging_metrics),
+            {"since": int(since_year or 1)},
         ).df()
     finally:
         cur.unregister("ooni_metric_map")
@@ -234,24 +276,25 @@ def load_countries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 # -- outputs -------------------------------------------------------------------------------------------
-_INPUT_JSON = """json_object(
+# The trace of one input: in full in the rows of its theme (every indicator of the theme with
+# data: metric, period used, raw value, normalised, carried forward, weight, minimum-data status,
+# measurements and days behind it) and in brief in the rows of its category, whose themes hold
+# the full one. Indicators are not stored as rows of their own: a theme row is their trace.
+# Derived numbers are rounded in the JSON only; the value columns keep them whole.
+_INPUT_JSON = """CASE WHEN i.status = 'ok' AND i.n IS NULL AND i.days IS NULL THEN json_object(
     'indicator', i.indicator, 'metric', i.metric, 'period', i.period, 'raw', i.raw,
-    'normalised', i.value, 'carried_forward', i.carried_forward, 'weight', i.weight,
-    'status', i.status, 'n', i.n, 'days', i.days)"""
+    'normalised', round(i.value, 4), 'carried_forward', i.carried_forward, 'weight', i.weight)
+    ELSE json_object(
+    'indicator', i.indicator, 'metric', i.metric, 'period', i.period, 'raw', i.raw,
+    'normalised', round(i.value, 4), 'carried_forward', i.carried_forward, 'weight', i.weight,
+    'status', i.status, 'n', i.n, 'days', i.days) END"""
+_INPUT_BRIEF_JSON = """json_object(
+    'indicator', i.indicator, 'normalised', round(i.value, 4), 'weight', i.weight,
+    'carried_forward', i.carried_forward)"""
 
 _WRITE_SQL = [
-    "DELETE FROM score",
     "DELETE FROM score_rank",
     "DELETE FROM score_median",
-    # Indicators: value 0–100 (NULL below the minimum-data rule), coverage 1 or 0.
-    """INSERT INTO score
-        SELECT i.country, i.year, 'indicator', i.indicator, i.value,
-               CASE WHEN i.value IS NULL THEN 0.0 ELSE 1.0 END,
-               json_object('category', i.category, 'theme', i.theme, 'metric', i.metric,
-                           'period', i.period, 'raw', i.raw, 'normalised', i.value,
-                           'carried_forward', i.carried_forward, 'weight', i.weight,
-                           'status', i.status, 'n', i.n, 'days', i.days)
-        FROM rw_ind i WHERE i.category <> 'contextual'""",
     # Themes: their inputs, and the catalogued indicators with no data.
     f"""INSERT INTO score
         WITH inp AS (
@@ -276,30 +319,27 @@ _WRITE_SQL = [
     f"""INSERT INTO score
         WITH inp AS (
             SELECT i.country, i.year, i.category,
-                   list({_INPUT_JSON} ORDER BY i.indicator) AS inputs,
+                   list({_INPUT_BRIEF_JSON} ORDER BY i.indicator) AS inputs,
                    list(i.indicator) AS present
             FROM rw_ind i WHERE i.category <> 'contextual'
             GROUP BY i.country, i.year, i.category
         ), th AS (
             SELECT country, year, category,
-                   list(json_object('theme', theme, 'value', value, 'coverage', coverage,
+                   list(json_object('theme', theme, 'value', round(value, 4), 'coverage', round(coverage, 4),
                                     'reason', reason) ORDER BY theme) AS themes
             FROM rw_theme GROUP BY country, year, category
         ), ids AS (
             SELECT category, list(indicator ORDER BY indicator) AS ids FROM rw_cat GROUP BY category
         ), med AS (
-            SELECT m.year, m.key, c.iso3 AS country,
-                   json_object(
-                     'world', max(m.median) FILTER (WHERE m.group_type = 'world'),
-                     'region', max(m.median) FILTER (WHERE m.group_type = 'region'
-                                                      AND m.group_name = c.region),
-                     'income_group', max(m.median) FILTER (WHERE m.group_type = 'income_group'
-                                                            AND m.group_name = c.income_group)
-                   ) AS medians
-            FROM rw_median m CROSS JOIN country c
-            WHERE m.level = 'category'
-              AND (m.group_type = 'world' OR m.group_name = c.region OR m.group_name = c.income_group)
-            GROUP BY m.year, m.key, c.iso3
+            SELECT c.iso3 AS country, w.year, w.key,
+                   json_object('world', round(w.median, 4), 'region', round(r.median, 4),
+                               'income_group', round(g.median, 4)) AS medians
+            FROM country c
+            JOIN rw_median w ON w.level = 'category' AND w.group_type = 'world'
+            LEFT JOIN rw_median r ON r.level = 'category' AND r.group_type = 'region'
+                 AND r.group_name = c.region AND r.year = w.year AND r.key = w.key
+            LEFT JOIN rw_median g ON g.level = 'category' AND g.group_type = 'income_group'
+                 AND g.group_name = c.income_group AND g.year = w.year AND g.key = w.key
         )
         SELECT k.country, k.year, 'category', k.category, k.value, k.coverage,
                json_object('reason', k.reason, 'themes', coalesce(th.themes, []),
@@ -320,7 +360,8 @@ _WRITE_SQL = [
     """INSERT INTO score
         WITH cats AS (
             SELECT country, year,
-                   list(json_object('category', category, 'value', value, 'coverage', coverage,
+                   list(json_object('category', category, 'value', round(value, 4),
+                                    'coverage', round(coverage, 4),
                                     'reason', reason) ORDER BY position) AS categories
             FROM rw_category JOIN rw_order USING (category) GROUP BY country, year
         ), ctx AS (
@@ -330,18 +371,15 @@ _WRITE_SQL = [
                         ORDER BY indicator) AS context
             FROM rw_ind WHERE category = 'contextual' GROUP BY country, year
         ), med AS (
-            SELECT m.year, c.iso3 AS country,
-                   json_object(
-                     'world', max(m.median) FILTER (WHERE m.group_type = 'world'),
-                     'region', max(m.median) FILTER (WHERE m.group_type = 'region'
-                                                      AND m.group_name = c.region),
-                     'income_group', max(m.median) FILTER (WHERE m.group_type = 'income_group'
-                                                            AND m.group_name = c.income_group)
-                   ) AS medians
-            FROM rw_median m CROSS JOIN country c
-            WHERE m.level = 'overall'
-              AND (m.group_type = 'world' OR m.group_name = c.region OR m.group_name = c.income_group)
-            GROUP BY m.year, c.iso3
+            SELECT c.iso3 AS country, w.year,
+                   json_object('world', round(w.median, 4), 'region', round(r.median, 4),
+                               'income_group', round(g.median, 4)) AS medians
+            FROM country c
+            JOIN rw_median w ON w.level = 'overall' AND w.group_type = 'world'
+            LEFT JOIN rw_median r ON r.level = 'overall' AND r.group_type = 'region'
+                 AND r.group_name = c.region AND r.year = w.year
+            LEFT JOIN rw_median g ON g.level = 'overall' AND g.group_type = 'income_group'
+                 AND g.group_name = c.income_group AND g.year = w.year
         )
         SELECT o.country, o.year, 'overall', 'ROAMX', o.value, o.coverage,
                json_object('reason', o.reason, 'categories', coalesce(cats.categories, []),
@@ -371,6 +409,30 @@ _FRAMES = {
 }
 
 
+_PRIMARY_KEY = re.compile(r",\s*PRIMARY KEY\s*\(([^()]*)\)\s*\)\s*;?\s*$", re.IGNORECASE | re.DOTALL)
+
+
+def _empty_score_table(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Empty ``score`` fast: recreate it from its own DDL without its primary key, so the
+    rows are inserted without index maintenance; returns the key columns to restore after.
+
+    Deleting every row of an indexed table and inserting them again is an order of magnitude
+    slower in DuckDB (index upkeep, then a heavy checkpoint at commit). The table's own
+    ``CREATE TABLE`` text (from ``duckdb_tables()``) is reused, so schema.py stays the
+    authority on its columns. Falls back to ``DELETE`` when the DDL has an unexpected shape.
+    """
+    (ddl,) = con.execute(
+        "SELECT sql FROM duckdb_tables() WHERE table_name = 'score' AND schema_name = 'main'"
+    ).fetchone()
+    match = _PRIMARY_KEY.search(ddl or "")
+    if match is None:
+        con.execute("DELETE FROM score")
+        return None
+    con.execute("DROP TABLE score")
+    con.execute(ddl[: match.start()] + ")")
+    return match.group(1)
+
+
 def write_scores(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> int:
     """Replace ``score``, ``score_rank`` and ``score_median`` with the given frames.
 
@@ -394,8 +456,11 @@ def write_scores(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]
                 raise ValueError(f"write_scores: frame {key!r} lacks columns {missing}")
             con.register(view, frame[_FRAMES[view]])
             registered.append(view)
+        key_columns = _empty_score_table(con)
         for statement in _WRITE_SQL:
             con.execute(statement)
+        if key_columns is not None:
+            con.execute(f"ALTER TABLE score ADD PRIMARY KEY ({key_columns})")
         (count,) = con.execute("SELECT count(*) FROM score").fetchone()
     finally:
         for view in registered:

@@ -19,7 +19,7 @@ import duckdb
 
 PUBLISHED_TABLES = (
     "country", "source", "metric", "observation", "event", "collector_run", "raw_response",
-    "score",
+    "score", "score_rank", "score_median",
 )
 POINTER = "CURRENT"
 

@@ -89,7 +89,7 @@ class Warehouse:
 
     # -- countries -------------------------------------------------------------------------------
     def _seed_countries(self) -> None:
-        (count,) = self.con.execute("SELECT count(*) FROM country").fetchone()
+        (count,) = self.con.execute("SELECT count(*) FROM country").fetchall()[0]
         if count:
             return
         frame = pd.DataFrame(reference_countries())  # noqa: F841  (read by DuckDB below)
@@ -190,14 +190,14 @@ class Warehouse:
     def latest_period(self, metric: str) -> str | None:
         row = self.con.execute(
             "SELECT max(period) FROM observation WHERE metric = ?", [metric]
-        ).fetchone()
+        ).fetchall()[0]
         return row[0]
 
     def latest_period_start(self, metric_prefix: str) -> Any:
         row = self.con.execute(
             "SELECT max(period_start) FROM observation WHERE starts_with(metric, ?)",
             [metric_prefix],
-        ).fetchone()
+        ).fetchall()[0]
         return row[0]
 
     def file_imported(self, source: str, sha256: str, current_run: int) -> bool:
@@ -206,22 +206,22 @@ class Warehouse:
             """SELECT count(*) FROM raw_response r JOIN collector_run c ON c.id = r.run_id
                WHERE r.source = ? AND r.sha256 = ? AND c.status = 'success' AND r.run_id <> ?""",
             [source, sha256, current_run],
-        ).fetchone()
+        ).fetchall()[0]
         return bool(row[0])
 
     def previous_failed_units(self, collector: str, current_run: int) -> list[str]:
         """Units named as failed by the collector's last finished run before ``current_run``."""
-        row = self.con.execute(
+        rows = self.con.execute(
             """SELECT failed_units FROM collector_run
                WHERE collector = ? AND id < ? AND finished_at IS NOT NULL
                ORDER BY id DESC LIMIT 1""",
             [collector, current_run],
-        ).fetchone()
-        return list(json.loads(row[0])) if row and row[0] else []
+        ).fetchall()
+        return list(json.loads(rows[0][0])) if rows and rows[0][0] else []
 
     # -- runs ------------------------------------------------------------------------------------
     def start_run(self, collector: str, parameters: dict[str, Any]) -> int:
-        (run_id,) = self.con.execute("SELECT nextval('collector_run_id')").fetchone()
+        (run_id,) = self.con.execute("SELECT nextval('collector_run_id')").fetchall()[0]
         self.con.execute(
             """INSERT INTO collector_run (id, collector, parameters, started_at, status, pid)
                VALUES (?, ?, ?, (now() AT TIME ZONE 'UTC'), 'running', ?)""",
@@ -256,7 +256,7 @@ class Warehouse:
         """Runs still 'running' when a writer gets the lock died with their process."""
         (count,) = self.con.execute(
             "SELECT count(*) FROM collector_run WHERE status = 'running'"
-        ).fetchone()
+        ).fetchall()[0]
         if count:
             self.con.execute(
                 """UPDATE collector_run SET status = 'failed', finished_at = (now() AT TIME ZONE 'UTC'),
@@ -280,4 +280,4 @@ class Warehouse:
     def run_row(self, run_id: int) -> dict[str, Any]:
         cur = self.con.execute("SELECT * FROM collector_run WHERE id = ?", [run_id])
         names = [d[0] for d in cur.description]
-        return dict(zip(names, cur.fetchone(), strict=True))
+        return dict(zip(names, cur.fetchall()[0], strict=True))

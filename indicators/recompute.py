@@ -1,0 +1,155 @@
+"""One full recomputation: warehouse inputs → derived series → scores → robustness → ``score``.
+
+The caller holds the writer lock and an open :class:`roamwatch.warehouse.store.Warehouse`
+(see :mod:`indicators.cli`); every SQL statement lives in :mod:`roamwatch.warehouse.scores`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from indicators.catalogue import CATEGORIES, Catalogue
+from indicators.derive import MESSAGING_TESTS, OONI_TESTS, derive_inputs
+from indicators.robustness import rank_ranges
+from indicators.scoring import Scores, compute_scores, group_medians
+from roamwatch.warehouse import scores as sql
+
+
+@dataclass
+class Settings:
+    """Scoring settings from the ``[scoring]`` table of the configuration.
+
+    ``weights`` (``[scoring.weights]``, indicator id → weight), ``threshold``, ``window_years``,
+    ``first_year`` (earliest year scored); unset ones come from the catalogue's ``[scoring]``.
+    """
+
+    weights: dict[str, float] = field(default_factory=dict)
+    threshold: float | None = None
+    window_years: int | None = None
+    first_year: int | None = None
+
+    @classmethod
+    def from_config(cls, raw: Mapping[str, Any]) -> Settings:
+        scoring = dict(raw.get("scoring", {}) or {})
+        known = {"weights", "threshold", "window_years", "first_year"}
+        unknown = sorted(set(scoring) - known)
+        if unknown:
+            raise ValueError(f"[scoring]: unknown setting(s) {', '.join(unknown)}; "
+                             f"known: {', '.join(sorted(known))}")
+        weights = scoring.get("weights", {}) or {}
+        if not isinstance(weights, dict):
+            raise ValueError("[scoring].weights must be a table of indicator id = weight")
+        for key in ("window_years", "first_year"):
+            value = scoring.get(key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise ValueError(f"[scoring].{key} must be a whole number ≥ 1 (got {value!r})")
+        return cls(
+            weights=dict(weights),
+            threshold=scoring.get("threshold"),
+            window_years=scoring.get("window_years"),
+            first_year=scoring.get("first_year"),
+        )
+
+
+@dataclass
+class Result:
+    scores: Scores
+    ranks: pd.DataFrame
+    medians: pd.DataFrame
+    inputs: pd.DataFrame
+    rows: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def load_inputs(con: duckdb.DuckDBPyConnection, catalogue: Catalogue,
+                today: dt.date | None = None, since_year: int | None = None) -> pd.DataFrame:
+    """The long inputs frame (raw yearly series plus derived ones) for ``catalogue``;
+    ``since_year``: ignore observations of earlier years."""
+    wanted = {m for i in catalogue.indicators for m in i.inputs}
+    yearly = sql.load_yearly(con, catalogue.raw_inputs(), since_year)
+    ooni = ioda = shutdowns = None
+    if any(m.startswith("ooni.") for m in wanted):
+        ooni = sql.load_ooni(con, OONI_TESTS, MESSAGING_TESTS, since_year)
+    if any(m.startswith(("ioda.", "event:ioda:")) for m in wanted):
+        ioda = sql.load_ioda(con, today)
+    if "event:accessnow:shutdown" in wanted:
+        shutdowns = sql.load_shutdowns(con, today)
+    return derive_inputs(yearly, ooni, ioda, shutdowns)
+
+
+def score_frames(result: Result, catalogue: Catalogue) -> dict[str, pd.DataFrame]:
+    """The frames :func:`roamwatch.warehouse.scores.write_scores` stores."""
+    s = result.scores
+    return {
+        "indicators": s.indicators,
+        "themes": s.themes,
+        "categories": s.categories,
+        "overall": s.overall,
+        "ranks": result.ranks,
+        "medians": result.medians,
+        "catalogue": pd.DataFrame(
+            [(i.id, i.theme, i.category) for i in catalogue.scored],
+            columns=["indicator", "theme", "category"],
+        ),
+        "order": pd.DataFrame({"category": list(CATEGORIES), "position": range(len(CATEGORIES))}),
+    }
+
+
+def recompute(
+    con: duckdb.DuckDBPyConnection,
+    catalogue: Catalogue,
+    settings: Settings | None = None,
+    today: dt.date | None = None,
+    write: bool = True,
+) -> Result:
+    """Read inputs, score, rank and (``write``) replace the score tables in one transaction."""
+    settings = settings or Settings()
+    today = today or dt.date.today()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    first_year = settings.first_year if settings.first_year is not None else catalogue.first_year
+    since = None
+    if first_year is not None:
+        window = settings.window_years or catalogue.window_years
+        longest = max([window, *(i.window_years or window for i in catalogue.indicators)])
+        since = int(first_year) - longest + 1
+    inputs = load_inputs(con, catalogue, today, since)
+    timings["load"] = time.perf_counter() - t0
+
+    t = time.perf_counter()
+    years = None
+    if not inputs.empty:
+        first = int(inputs["year"].min())
+        if first_year is not None:
+            first = max(first, int(first_year))
+        last = min(int(inputs["year"].max()), today.year)
+        years = range(first, last + 1)
+    scores = compute_scores(inputs, catalogue, weights=settings.weights, threshold=settings.threshold,
+                            years=years, window_years=settings.window_years)
+    timings["score"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    ranks = rank_ranges(scores)
+    timings["robustness"] = time.perf_counter() - t
+    countries = sql.load_countries(con)
+    medians = group_medians(scores, countries)
+    result = Result(scores=scores, ranks=ranks, medians=medians, inputs=inputs, timings=timings)
+    if write:
+        t = time.perf_counter()
+        con.begin()
+        try:
+            result.rows = sql.write_scores(con, score_frames(result, catalogue))
+        except BaseException:
+            con.rollback()
+            raise
+        con.commit()
+        timings["write"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - t0
+    return result

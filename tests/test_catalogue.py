@@ -1,0 +1,199 @@
+"""The indicator catalogue: the packaged file is complete and valid, broken entries are named."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+
+import pytest
+
+from indicators import methodology
+from indicators.catalogue import (
+    CATALOGUE_PATH,
+    REQUIRED_FIELDS,
+    CatalogueError,
+    load_catalogue,
+    parse_catalogue,
+)
+
+#: Metric ids the collectors produce (issue #5); every warehouse input must be one of them.
+_OONI = [f"ooni.{t}.{b}" for t in ("web_connectivity", "signal", "whatsapp", "telegram",
+                                     "facebook_messenger", "tor")
+         for b in ("anomaly_count", "confirmed_count", "failure_count", "ok_count", "measurement_count")]
+KNOWN_METRICS = {
+    *(f"worldbank.{c}" for c in ("IT.NET.USER.ZS", "IT.NET.USER.FE.ZS", "IT.NET.USER.MA.ZS",
+                                  "IT.NET.BBND.P2", "IT.CEL.SETS.P2", "IT.NET.SECR.P6",
+                                  "EG.ELC.ACCS.ZS", "NY.GNP.PCAP.CD", "SE.ADT.LITR.ZS")),
+    *_OONI, "ioda.outage_hours", "event:ioda:outage", "event:accessnow:shutdown",
+    *(f"itu.{c}" for c in ("internet_use", "internet_use_female", "internet_use_male",
+                            "mobile_broadband_subs_per100", "fixed_broadband_subs_per100",
+                            "mobile_cellular_subs_per100", "mobile_broadband_basket_gni",
+                            "fixed_broadband_basket_gni")),
+    "dgg.internet_gg", "dgg.mobile_gg",
+    "fotn.total", "fotn.a_obstacles", "fotn.b_content", "fotn.c_rights",
+    *(f"vdem.{c}" for c in ("v2smgovfilprc", "v2smgovshut", "v2smgovsmcenprc", "v2smgovsmmon",
+                             "v2smprivex", "v2smarrest", "v2cscnsult", "v2csprtcpt", "v2x_cspart")),
+    "apnic.ipv6_capable", "apnic.ipv6_preferred",
+}
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict:
+    with CATALOGUE_PATH.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def test_packaged_catalogue_loads_with_enough_indicators():
+    cat = load_catalogue()
+    scored = cat.scored
+    assert len(scored) >= 40
+    per = {c: [i for i in scored if i.category == c] for c in "ROAMX"}
+    for c in "ROAX":
+        assert len(per[c]) >= 5, c
+    assert per["M"], "M is filled by labelled proxies"
+    assert all(i.proxy for i in per["M"]), "every M indicator is an honest, labelled proxy"
+    assert cat.contextual and all(not i.scored for i in cat.contextual)
+    assert cat.framework["version"] == "2019"
+    assert "2024" in cat.framework["revision"]
+
+
+def test_every_catalogued_indicator_has_every_required_field(raw):
+    """Independent of the loader: the file itself carries every required field."""
+    for entry in raw["indicator"]:
+        missing = [f for f in REQUIRED_FIELDS if f not in entry]
+        assert not missing, f"{entry.get('id')}: missing {missing}"
+        assert ("unesco_match" in entry) != ("proxy" in entry), entry["id"]
+
+
+def test_inputs_are_metrics_the_collectors_produce():
+    cat = load_catalogue()
+    for ind in cat.indicators:
+        unknown = set(ind.inputs) - KNOWN_METRICS
+        assert not unknown, f"{ind.id}: {unknown}"
+
+
+def test_methodology_document_is_up_to_date():
+    expected = methodology.render()
+    current = methodology.DOC_PATH.read_text(encoding="utf-8")
+    assert current == expected, "docs/methodology.md is out of date: run `python -m indicators.methodology`"
+    for ind in load_catalogue().indicators:
+        assert f"`{ind.id}`" in current
+
+
+def test_methodology_check_flag(tmp_path):
+    stale = tmp_path / "m.md"
+    stale.write_text("old\n", encoding="utf-8")
+    assert methodology.main(["--output", str(stale), "--check"]) == 1
+    assert methodology.main(["--output", str(stale)]) == 0
+    assert methodology.main(["--output", str(stale), "--check"]) == 0
+
+
+# -- each kind of broken entry ----------------------------------------------------------------------
+def _break(raw: dict, index: int, change) -> dict:
+    data = copy.deepcopy(raw)
+    change(data["indicator"][index])
+    return data
+
+
+def _set(field, value):
+    def change(entry):
+        entry[field] = value
+    return change
+
+
+def _del(field):
+    def change(entry):
+        entry.pop(field, None)
+    return change
+
+
+def _both(entry):
+    entry["proxy"] = "This sentence says what the stand-in approximates."
+    entry["unesco_match"] = "approximate"
+
+
+def _neither(entry):
+    entry.pop("proxy", None)
+    entry.pop("unesco_match", None)
+
+
+BROKEN = [
+    ("missing required field", _del("direction"), "direction", "missing"),
+    ("missing citation", _del("citation"), "citation", "missing"),
+    ("unknown field", _set("goalpost_lowr", 1.0), "goalpost_lowr", "unknown field"),
+    ("bad category", _set("category", "Q"), "category", "must be one of"),
+    ("bad direction", _set("direction", "up"), "direction", "must be one of"),
+    ("goalposts inverted", _set("goalpost_lower", 99.0), "goalpost_upper", "greater than"),
+    ("goalpost not a number", _set("goalpost_upper", "forty"), "goalpost_upper", "finite number"),
+    ("weight zero", _set("weight", 0), "weight", "greater than 0"),
+    ("weight negative", _set("weight", -1.0), "weight", "greater than 0"),
+    ("match and proxy", _both, "unesco_match", "exactly one"),
+    ("neither match nor proxy", _neither, "unesco_match", "exactly one"),
+    ("bad match value", _set("unesco_match", "probably"), "unesco_match", "must be one of"),
+    ("proxy too short", lambda e: (e.pop("unesco_match", None), e.update(proxy="a proxy")),
+     "proxy", "sentence"),
+    ("unknown theme", _set("theme", "R.F"), "id", "must start with its theme"),
+    ("theme of another category", lambda e: e.update(theme="O.B"), "theme", "does not belong"),
+    ("bad id", _set("id", "R.B.Bad-Id"), "id", "must be like"),
+    ("bad unesco ref", _set("unesco_ref", "R.B.x"), "unesco_ref", "framework reference"),
+    ("ref outside theme", _set("unesco_ref", "R.C.?"), "unesco_ref", "must lie in its theme"),
+    ("unknown derived series", _set("metrics", ["derived.ooni.bogus.rate"]), "metrics", "unknown derived"),
+    ("raw metric not in inputs", _set("metrics", ["fotn.total"]), "metrics", "list it in inputs"),
+    ("empty metrics", _set("metrics", []), "metrics", "non-empty list"),
+    ("bad input", _set("inputs", ["not a metric"]), "inputs", "neither a warehouse metric"),
+    ("min measurements on non-OONI", _set("min_measurements", 100), "min_measurements", "OONI"),
+    ("window zero", _set("window_years", 0), "window_years", "at least 1"),
+    ("empty description", _set("description", "  "), "description", "non-empty"),
+]
+
+
+@pytest.mark.parametrize("kind, change, field, words", BROKEN, ids=[b[0] for b in BROKEN])
+def test_broken_entry_names_file_entry_and_field(raw, kind, change, field, words):
+    index = next(k for k, e in enumerate(raw["indicator"]) if e["id"] == "R.B.fotn_content")
+    data = _break(raw, index, change)
+    with pytest.raises(CatalogueError) as info:
+        parse_catalogue(data, "some/catalogue.toml")
+    message = str(info.value)
+    assert "some/catalogue.toml" in message
+    assert f"indicator #{index + 1}" in message
+    assert f"field '{field}'" in message
+    assert words in message
+
+
+def test_unknown_theme_is_named(raw):
+    index = next(k for k, e in enumerate(raw["indicator"]) if e["id"] == "R.B.fotn_content")
+    data = _break(raw, index, lambda e: e.update(theme="X.E", category="X", id="X.E.fotn_content",
+                                                 unesco_ref="X.E.?"))
+    data["theme"] = [t for t in data["theme"] if t["id"] != "X.E"]
+    with pytest.raises(CatalogueError, match=r"field 'theme': unknown theme 'X.E'"):
+        parse_catalogue(data, "c.toml")
+
+
+def test_duplicate_id(raw):
+    data = copy.deepcopy(raw)
+    data["indicator"].append(copy.deepcopy(data["indicator"][0]))
+    with pytest.raises(CatalogueError, match=r"indicator #\d+ '.*': field 'id': duplicate"):
+        parse_catalogue(data, "c.toml")
+
+
+def test_framework_version_required(raw):
+    data = copy.deepcopy(raw)
+    del data["framework"]["version"]
+    with pytest.raises(CatalogueError, match=r"c.toml: \[framework\]: field 'version'"):
+        parse_catalogue(data, "c.toml")
+
+
+def test_bad_theme_entry(raw):
+    data = copy.deepcopy(raw)
+    data["theme"][0]["unesco_match"] = "maybe"
+    with pytest.raises(CatalogueError, match=r"theme #1 'R.A': field 'unesco_match'"):
+        parse_catalogue(data, "c.toml")
+
+
+def test_file_errors(tmp_path):
+    with pytest.raises(CatalogueError, match="not found"):
+        load_catalogue(tmp_path / "absent.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[framework\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"bad.toml: not valid TOML"):
+        load_catalogue(bad)
