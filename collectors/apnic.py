@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime
 from typing import Any
@@ -258,18 +257,9 @@ class Apnic(Collector):
         # Optional ISO date "as_of" replaces today (the month it falls in is not over yet).
     }
 
-    def __init__(self) -> None:
-        self._last_request: float | None = None
-
     def plan(self, ctx: RunContext) -> list[str]:
         return country_codes(ctx.settings)
 
-    def _pace(self, ctx: RunContext) -> None:
-        interval = float(ctx.settings.get("min_interval", 0) or 0)
-        if self._last_request is not None and interval > 0:
-            wait = self._last_request + interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
 
     def fetch(self, ctx: RunContext, unit: str) -> Batch:
         iso2 = unit
@@ -282,7 +272,6 @@ class Apnic(Collector):
         except ValueError as exc:
             raise SourceError(f"APNIC setting as_of={as_of!r} is not a date") from exc
         url = f"{ctx.settings['base_url'].rstrip('/')}/v6stats/v6economy/{iso2}.json"
-        self._pace(ctx)
         try:
             payload = ctx.http.get_json(url)
         except HttpError as exc:
@@ -290,8 +279,6 @@ class Apnic(Collector):
                 ctx.log(f"no APNIC data for {iso2} (HTTP 404); skipped")
                 return Batch(skipped=Counter({f"no APNIC data (HTTP 404): {iso2}": 1}))
             raise
-        finally:
-            self._last_request = time.monotonic()
         records = records_of(payload, url)
         min_days = max(1, int(ctx.settings.get("min_days", 10)))
         frame, rejected, skipped, n_days = parse_records(records, iso2, today, min_days)

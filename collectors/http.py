@@ -84,7 +84,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 
 class HttpClient:
-    """A ``requests`` session with the project's timeouts, retries and archiving."""
+    """A ``requests`` session with the project's timeouts, retries, pacing and archiving."""
 
     def __init__(
         self,
@@ -92,6 +92,7 @@ class HttpClient:
         archive: RawArchive | None = None,
         sleep: Callable[[float], None] = time.sleep,
         log: Callable[[str], None] = lambda _msg: None,
+        min_interval: float = 0.0,
     ):
         self.connect_timeout = float(settings.get("connect_timeout", 10))
         self.read_timeout = float(settings.get("read_timeout", 120))
@@ -105,6 +106,16 @@ class HttpClient:
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.requests_made = 0
+        #: Seconds kept between the starts of two requests (a source's rate limit).
+        self.min_interval = float(min_interval or 0)
+        self._last_request: float | None = None
+
+    def _pace(self) -> None:
+        if self.min_interval > 0 and self._last_request is not None:
+            wait = self._last_request + self.min_interval - time.monotonic()
+            if wait > 0:
+                self.sleep(wait)
+        self._last_request = time.monotonic()
 
     def _backoff(self, attempt: int) -> float:
         delay = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
@@ -116,6 +127,7 @@ class HttpClient:
         last_status: int | None = None
         for attempt in range(1, self.max_attempts + 1):
             wait: float | None = None
+            self._pace()
             try:
                 self.requests_made += 1
                 response = self.session.get(

@@ -301,9 +301,6 @@ class Ioda(Collector):
         # Optional ISO date "last_day" replaces today as the end of the window (reproducible runs).
     }
 
-    def __init__(self) -> None:
-        self._last_request: float | None = None
-
     # -- planning --------------------------------------------------------------------------------
     def plan(self, ctx: RunContext) -> list[str]:
         settings = ctx.settings
@@ -316,19 +313,9 @@ class Ioda(Collector):
         return [make_unit(cc, first, last) for cc in country_codes(settings)]
 
     # -- fetching --------------------------------------------------------------------------------
-    def _pace(self, ctx: RunContext) -> None:
-        interval = float(ctx.settings.get("min_interval", 0) or 0)
-        if self._last_request is not None and interval > 0:
-            wait = self._last_request + interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
 
     def _get(self, ctx: RunContext, url: str, params: dict[str, Any]) -> list:
-        self._pace(ctx)
-        try:
-            payload = ctx.http.get_json(url, params)
-        finally:
-            self._last_request = time.monotonic()
+        payload = ctx.http.get_json(url, params)
         return check_envelope(payload, url)
 
     def fetch_rows(self, ctx: RunContext, iso2: str, start: int, until: int) -> list:

@@ -19,7 +19,6 @@ ranges up to 365 days; windows are kept to at most 30 days.
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -260,9 +259,6 @@ class Ooni(Collector):
         # "last_day" replaces today as its end (for backfills and reproducible runs).
     }
 
-    def __init__(self) -> None:
-        self._last_request: float | None = None
-
     # -- planning --------------------------------------------------------------------------------
     @staticmethod
     def _tests(settings: dict[str, Any]) -> list[str]:
@@ -292,13 +288,6 @@ class Ooni(Collector):
         return units
 
     # -- fetching --------------------------------------------------------------------------------
-    def _pace(self, ctx: RunContext) -> None:
-        interval = float(ctx.settings.get("min_interval", 0) or 0)
-        if self._last_request is not None and interval > 0:
-            wait = self._last_request + interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-        self._last_request = time.monotonic()
 
     def fetch(self, ctx: RunContext, unit: str) -> Batch:
         test, first, last = parse_unit(unit)
@@ -311,11 +300,7 @@ class Ooni(Collector):
             "axis_y": "probe_cc",
             "time_grain": "day",
         }
-        self._pace(ctx)
-        try:
-            payload = ctx.http.get_json(url, params)
-        finally:
-            self._last_request = time.monotonic()
+        payload = ctx.http.get_json(url, params)
         rows = check_payload(payload, url)
         frame, rejected, skipped, unmapped = parse_rows(rows, test, first, last)
         return Batch(

@@ -86,7 +86,12 @@ def run_one(
             k: str(v) for k, v in (options or {}).items()}},
     )
     archive = RawArchive(config.raw_dir / collector.name / str(run_id))
-    http = HttpClient(config.http, archive, log=lambda m: log(f"[{collector.name}] {m}"))
+    http = HttpClient(
+        config.http,
+        archive,
+        log=lambda m: log(f"[{collector.name}] {m}"),
+        min_interval=float(settings.get("min_interval", 0) or 0),
+    )
     ctx = RunContext(
         config=config,
         settings=settings,

@@ -107,3 +107,11 @@ def test_http_error_carries_the_status(server, tmp_path):
     with pytest.raises(HttpError) as caught:
         client(tmp_path).get(server.url + "/y")
     assert caught.value.status == 503
+
+
+def test_requests_are_paced_by_min_interval(server, tmp_path):
+    c = HttpClient({"read_timeout": 2}, min_interval=0.3)
+    started = time.monotonic()
+    for _ in range(3):
+        c.get(server.url + "/x")
+    assert time.monotonic() - started >= 0.6  # two gaps of at least 0.3 s

@@ -26,31 +26,12 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
+from roamwatch.warehouse.schema import MIGRATIONS
+
 _METRIC_ID = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+$")
 
-SCORE_TABLES_DDL = [
-    """CREATE TABLE IF NOT EXISTS score_rank (
-        country VARCHAR NOT NULL,
-        year INTEGER NOT NULL,
-        category VARCHAR NOT NULL,
-        rank INTEGER,
-        best_rank INTEGER,
-        worst_rank INTEGER,
-        n_countries INTEGER,
-        n_variants INTEGER,
-        PRIMARY KEY (country, year, category)
-    )""",
-    """CREATE TABLE IF NOT EXISTS score_median (
-        year INTEGER NOT NULL,
-        level VARCHAR NOT NULL,
-        key VARCHAR NOT NULL,
-        group_type VARCHAR NOT NULL,
-        group_name VARCHAR NOT NULL,
-        median DOUBLE,
-        n INTEGER,
-        PRIMARY KEY (year, level, key, group_type, group_name)
-    )""",
-]
+# The tables themselves are created by schema migration 2; kept here for older files.
+SCORE_TABLES_DDL = next(statements for number, _, statements in MIGRATIONS if number == 2)
 
 
 def ensure_score_tables(con: duckdb.DuckDBPyConnection) -> None:
