@@ -50,10 +50,12 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
               help="Override one setting of the SOURCE for this run, e.g. --set edition=2018 "
                    "(VALUE is read as TOML, else as text; repeatable).")
+@click.option("--scores/--no-scores", default=True,
+              help="Recompute the ROAM-X scores after a collection that wrote rows (default).")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
 @click.pass_context
 def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, files: tuple[str, ...],
-            settings: tuple[str, ...], progress: bool | None) -> None:
+            settings: tuple[str, ...], scores: bool, progress: bool | None) -> None:
     """Run collectors (all enabled ones when no SOURCE is given) and publish a snapshot.
 
     Each unit of collection (one indicator series, one file, one window) lands in one
@@ -115,6 +117,17 @@ def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, files: tup
         if r.error:
             click.echo(f"  error: {r.error}", err=True)
         failed = failed or not r.ok
+    if scores and any(r.rows_written for r in results):
+        from indicators.cli import ScoresError, recompute_and_publish
+
+        try:
+            _result, snapshot_id = recompute_and_publish(
+                config, on_wait=lambda m: click.echo(m, err=True)
+            )
+            click.echo("scores recomputed")
+        except ScoresError as exc:
+            click.echo(f"scores not recomputed: {exc}", err=True)
+            failed = True
     click.echo(f"published snapshot {snapshot_id}")
     if failed:
         sys.exit(1)

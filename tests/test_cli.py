@@ -49,6 +49,7 @@ def roamwatch(cli_env, *args, check=True):
 def test_collect_status_export_round_trip(cli_env, env):
     out = roamwatch(cli_env, "collect").stdout
     assert "worldbank: success" in out and "published snapshot" in out
+    assert "scores recomputed" in out  # collection that wrote rows refreshes the scores
     status = json.loads(roamwatch(cli_env, "status", "--json").stdout)
     (wb,) = status["collectors"]
     assert wb["status"] == "success" and wb["newest_period"] == str(LAST_YEAR)
@@ -118,3 +119,15 @@ def test_set_overrides_a_setting_for_one_run(cli_env, wb_server):
     assert data and all("date=2020" in r and "per_page=7" in r for r in data)
     proc = roamwatch(cli_env, "collect", "worldbank", "--set", "oops", check=False)
     assert proc.returncode == 2 and "KEY=VALUE" in proc.stderr
+
+
+def test_scores_follow_a_collection_that_changed_data(cli_env, env):
+    import roamwatch as rwpkg
+
+    roamwatch(cli_env, "collect", "worldbank")
+    with rwpkg.open(env["ROAMWATCH_DATA_DIR"]) as rw:
+        scored = rw.scores(country="KEN", level="category")
+        assert not scored.empty and set(scored["key"]) >= {"R", "O", "A", "M", "X"}
+        assert scored["coverage"].between(0, 1).all()
+    out = roamwatch(cli_env, "collect", "worldbank", "--no-scores").stdout
+    assert "scores recomputed" not in out
