@@ -11,7 +11,7 @@ period of that year.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -400,6 +400,19 @@ def data_rows(reader: Reader, flt: DataFilter, offset: int = 0, limit: int | Non
         params["limit"], params["offset"] = int(limit), max(0, int(offset))
         sql += " LIMIT $limit OFFSET $offset"
     return reader._df(sql, params)
+
+
+def data_batches(reader: Reader, flt: DataFilter, rows: int = 100_000) -> Iterator[pd.DataFrame]:
+    """The whole filtered selection (as :func:`data_rows`), ``rows`` at a time: exports of any
+    size stream in bounded memory."""
+    where, params = _data_where(flt)
+    sql = f"SELECT * FROM ({_DATA_SELECT} WHERE {where}) ORDER BY {_data_order(flt)}"
+    cursor = reader.con.cursor()
+    try:
+        for batch in cursor.sql(sql, params=params).to_arrow_reader(rows):
+            yield batch.to_pandas()
+    finally:
+        cursor.close()
 
 
 def data_sources(reader: Reader, flt: DataFilter) -> pd.DataFrame:

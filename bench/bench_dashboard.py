@@ -1,0 +1,228 @@
+"""Server time of the dashboard's world and country pages on a realistic warehouse, and memory.
+
+Builds a synthetic warehouse the size of a real one (every ISO country; 40 yearly metrics over
+30 years; OONI daily counts for 6 tests x 5 buckets over a year; outage events; ROAM-X scores),
+publishes a snapshot, then asks the Dash server for each page the way a browser does: a POST to
+``/_dash-update-component`` for the pages router callback (layout function + JSON), through the
+Flask test client. Reports the median of cold (first request after a new snapshot: queries run)
+and warm (cached) requests, and the process RSS.
+
+    python bench/bench_dashboard.py [--days 365] [--repeat 15] [--keep DIR [--reuse]]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import resource
+import statistics
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from roamwatch.countries import reference_countries
+from roamwatch.warehouse.snapshot import publish
+from roamwatch.warehouse.store import MetricInfo, SourceInfo, Warehouse
+
+REGIONS = ["East Asia & Pacific", "Europe & Central Asia", "Latin America & Caribbean",
+           "Middle East & North Africa", "North America", "South Asia", "Sub-Saharan Africa"]
+INCOMES = ["High income", "Upper middle income", "Lower middle income", "Low income"]
+OONI_TESTS = ["web_connectivity", "signal", "whatsapp", "telegram", "facebook_messenger", "tor"]
+OONI_BUCKETS = ["anomaly_count", "confirmed_count", "failure_count", "ok_count", "measurement_count"]
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def build_warehouse(data_dir: Path, days: int, yearly_metrics: int = 40, years: int = 30) -> dict:
+    rng = np.random.default_rng(7)
+    countries = pd.DataFrame(reference_countries())
+    countries = countries.assign(
+        region=[REGIONS[i % len(REGIONS)] for i in range(len(countries))],
+        income_group=[INCOMES[i % len(INCOMES)] for i in range(len(countries))],
+    )[["iso3", "iso2", "name_en", "region", "income_group"]]
+    iso3 = countries["iso3"].to_numpy()
+    started = time.perf_counter()
+    with Warehouse(data_dir / "warehouse.duckdb") as wh:
+        run_id = wh.start_run("bench", {})
+        with wh.transaction():
+            wh.upsert_countries(countries)
+            for sid in ("worldbank", "ooni", "ioda"):
+                wh.upsert_source(SourceInfo(sid, sid.upper(), f"https://example.org/{sid}", "CC BY 4.0",
+                                            "https://creativecommons.org/licenses/by/4.0/", f"{sid} data"))
+            # yearly metrics
+            metrics = [MetricInfo(f"worldbank.BENCH.{i:02d}", "worldbank", f"BENCH.{i:02d}",
+                                  f"Benchmark indicator {i}", "%", "year") for i in range(yearly_metrics)]
+            if yearly_metrics:
+                metrics[0] = MetricInfo("worldbank.IT.NET.USER.ZS", "worldbank", "IT.NET.USER.ZS",
+                                        "Individuals using the Internet (% of population)", "%", "year")
+            wh.upsert_metrics(metrics)
+            first = 2024 - years + 1
+            grid = pd.MultiIndex.from_product([[m.id for m in metrics], iso3, range(first, 2025)],
+                                              names=["metric", "country", "year"]).to_frame(index=False)
+            grid = grid[rng.random(len(grid)) > 0.15]  # gaps, as real data has
+            yearly = pd.DataFrame({
+                "metric": grid["metric"], "country": grid["country"], "period": grid["year"].astype(str),
+                "period_start": pd.to_datetime(grid["year"].astype(str) + "-01-01").dt.date,
+                "value": rng.uniform(0, 100, len(grid)).round(2),
+            })
+            wh.upsert_observations(yearly, run_id)
+            # OONI daily counts
+            ooni_metrics = [MetricInfo(f"ooni.{t}.{b}", "ooni", f"{t}.{b}", f"OONI {t}: {b}", "measurements",
+                                       "day") for t in OONI_TESTS for b in OONI_BUCKETS]
+            wh.upsert_metrics(ooni_metrics)
+            ooni_rows = 0
+            if days:
+                day_index = pd.date_range(end="2026-10-31", periods=days, freq="D")
+                for test in OONI_TESTS:
+                    n = len(iso3) * days
+                    total = rng.integers(0, 60, n)
+                    anomaly = rng.binomial(total, 0.1)
+                    confirmed = rng.binomial(total - anomaly, 0.02)
+                    failure = rng.binomial(total - anomaly - confirmed, 0.05)
+                    ok = total - anomaly - confirmed - failure
+                    country = np.repeat(iso3, days)
+                    period = np.tile(day_index.strftime("%Y-%m-%d").to_numpy(), len(iso3))
+                    start = np.tile(day_index.date, len(iso3))
+                    keep = total > 0
+                    for bucket, values in zip(OONI_BUCKETS, (anomaly, confirmed, failure, ok, total),
+                                              strict=True):
+                        frame = pd.DataFrame({"metric": f"ooni.{test}.{bucket}", "country": country[keep],
+                                              "period": period[keep], "period_start": start[keep],
+                                              "value": values[keep].astype(float)})
+                        ooni_rows += wh.upsert_observations(frame, run_id)
+            # events
+            n_events = 5000
+            hours = rng.integers(0, 7 * 365 * 24, n_events)
+            starts = pd.Timestamp("2019-01-01") + pd.to_timedelta(hours, "h")
+            events = pd.DataFrame({
+                "id": [f"ioda-{i}" for i in range(n_events)], "source": "ioda",
+                "country": rng.choice(iso3, n_events), "start_time": starts,
+                "end_time": starts + pd.to_timedelta(rng.integers(1, 72, n_events), "h"),
+                "kind": rng.choice(["outage", "shutdown"], n_events), "severity": rng.random(n_events),
+                "details": [{"signal": "bgp"}] * n_events,
+            })
+            wh.upsert_events(events, run_id)
+            # scores: overall, 5 categories, 25 themes, 60 indicators per country-year
+            keys = ([("overall", "ROAMX")] + [("category", k) for k in "ROAMX"]
+                    + [("theme", f"{k}.{t}") for k in "ROAMX" for t in "ABCDE"]
+                    + [("indicator", f"{k}.{t}.{i}") for k in "ROAMX" for t in "ABCD" for i in "123"])
+            scores = pd.MultiIndex.from_product([iso3, range(2015, 2025), range(len(keys))],
+                                                names=["country", "year", "k"]).to_frame(index=False)
+            scores["level"] = [keys[k][0] for k in scores["k"]]
+            scores["key"] = [keys[k][1] for k in scores["k"]]
+            scores["value"] = rng.uniform(0, 100, len(scores)).round(1)
+            scores["coverage"] = rng.uniform(0.2, 1, len(scores)).round(2)
+            scores["details"] = '{"inputs": ["worldbank.IT.NET.USER.ZS"]}'
+            wh.con.register("bench_scores", scores)
+            wh.con.execute("INSERT INTO score SELECT country, year, level, key, value, coverage, details "
+                           "FROM bench_scores")
+            wh.con.unregister("bench_scores")
+        wh.finish_run(run_id, "success", rows_written=len(yearly) + ooni_rows)
+        snapshot = publish(wh.con, data_dir / "serving")
+    size = sum(p.stat().st_size for p in (data_dir / "serving" / snapshot).glob("*.parquet"))
+    return {"snapshot": snapshot, "observations": len(yearly) + ooni_rows, "events": n_events,
+            "countries": len(iso3), "build_s": round(time.perf_counter() - started, 1),
+            "snapshot_mb": round(size / 1e6, 1)}
+
+
+def page_request(client, deps: list, path: str) -> tuple[float, int]:
+    """POST the pages router callback for ``path`` (what the browser sends) and time it."""
+    router = next(d for d in deps if "_pages_content.children" in d["output"])
+    pathname, _, search = path.partition("?")
+    body = {
+        "output": router["output"],
+        "outputs": [{"id": "_pages_content", "property": "children"},
+                    {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
+                   {"id": "_pages_location", "property": "search", "value": "?" + search if search else ""}],
+        "state": [{"id": "_pages_location", "property": "pathname", "value": pathname}],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
+    started = time.perf_counter()
+    reply = client.post("/_dash-update-component", json=body)
+    elapsed = time.perf_counter() - started
+    assert reply.status_code == 200, reply.get_data(as_text=True)[:500]
+    return elapsed, len(reply.data)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--days", type=int, default=365, help="days of OONI history (0: none)")
+    parser.add_argument("--repeat", type=int, default=15, help="warm requests per page")
+    parser.add_argument("--keep", type=Path, help="build the warehouse here and keep it")
+    parser.add_argument("--reuse", action="store_true", help="with --keep: reuse a warehouse built before")
+    args = parser.parse_args()
+
+    tmp = None
+    if args.keep:
+        data_dir = args.keep
+        data_dir.mkdir(parents=True, exist_ok=True)
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="roamwatch-bench-")
+        data_dir = Path(tmp.name)
+    if args.reuse and (data_dir / "serving" / "CURRENT").exists():
+        info = {"reused": str(data_dir)}
+    else:
+        # Built in a child process, so the RSS below is the dashboard's alone.
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            info = pool.submit(build_warehouse, data_dir, args.days).result()
+    print(json.dumps({"warehouse": info}))
+
+    os.environ["ROAMWATCH_DATA_DIR"] = str(data_dir)
+    from dashboard import data
+    from dashboard.app import create_app
+    from roamwatch.config import load_config
+
+    rss_before = rss_mb()
+    app = create_app(load_config(env={"ROAMWATCH_DATA_DIR": str(data_dir)}))
+    client = app.server.test_client()
+    client.get("/")  # first request: Dash sets up the router callback
+    deps = client.get("/_dash-dependencies").get_json()
+
+    pages = {
+        "world": "/",
+        "world_metric": "/?metric=worldbank.IT.NET.USER.ZS&year=2020",
+        "world_ooni": "/?metric=ooni.web_connectivity.anomaly_count&year=2026",
+        "country": "/country/KEN",
+        "country_fr": "/country/BRA?lang=fr",
+        "data": "/data?countries=KEN",
+    }
+    results = {}
+    for name, path in pages.items():
+        data.get()._cache.clear()  # cold: as after a new snapshot
+        cold, size = page_request(client, deps, path)
+        warm = [page_request(client, deps, path)[0] for _ in range(args.repeat)]
+        results[name] = {"path": path, "cold_ms": round(cold * 1000, 1),
+                         "warm_median_ms": round(statistics.median(warm) * 1000, 1),
+                         "response_kb": round(size / 1024, 1)}
+        print(json.dumps({name: results[name]}))
+    # country pages across many countries (each cold once, as visitors spread over countries)
+    svc = data.get()
+    countries = list(svc.countries()["iso3"][:40])
+    times = [page_request(client, deps, f"/country/{c}")[0] for c in countries]
+    results["country_spread"] = {"countries": len(countries),
+                                 "median_ms": round(statistics.median(times) * 1000, 1),
+                                 "max_ms": round(max(times) * 1000, 1)}
+    print(json.dumps({"country_spread": results["country_spread"]}))
+    print(json.dumps({"memory": {
+        "rss_before_app_mb": round(rss_before, 1), "rss_now_mb": round(rss_mb(), 1),
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }}))
+    if tmp is not None:
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""roamwatch dashboard: a Dash app over the published data snapshot (`roamwatch serve`)."""

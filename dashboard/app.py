@@ -1,0 +1,184 @@
+"""The Dash app: shell (header, language switch, footer with the snapshot id), pages, downloads.
+
+Everything the browser loads comes from this server: Dash's own bundles (``serve_locally``), our
+CSS and the map geometry in ``assets/``; no external stylesheet, CDN or font.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+import dash
+import flask
+from dash import MATCH, Input, Output, State, dcc, html
+
+from dashboard import checks, data, downloads, i18n
+from dashboard.components.urlstate import build, parse
+from roamwatch.config import Config, load_config
+
+HERE = Path(__file__).resolve().parent
+NAV = (("/", "nav.world"), ("/compare", "nav.compare"), ("/data", "nav.data"),
+       ("/sources", "nav.sources"), ("/methodology", "nav.methodology"))
+#: Paths served by Dash pages (others answer the not-found page with HTTP 404).
+PAGE_PATHS = {"/", "/compare", "/data", "/sources", "/methodology"}
+
+
+def shell() -> html.Div:
+    return html.Div([
+        dcc.Location(id="url", refresh="callback-nav"),
+        html.A("Skip to content", href="#rw-main", className="rw-skip"),
+        html.Header(id="rw-header", className="rw-header", children=_header("/", "")),
+        html.Main(dash.page_container, id="rw-main", className="rw-main", tabIndex="-1"),
+        html.Footer(id="rw-footer", className="rw-footer", children=_footer("en")),
+        html.Div(id="rw-lang-sink", hidden=True),
+    ], className="rw-shell")
+
+
+def _header(pathname: str, search: str) -> list:
+    query = parse(search)
+    lang = i18n.lang_of(query.get("lang"))
+    links = []
+    for path, key in NAV:
+        active = pathname == path or (path != "/" and pathname.startswith(path))
+        label = [i18n.t(key, lang)]
+        if active:  # dcc.Link takes no aria-current; say it in text for screen readers
+            label.append(html.Span(" " + i18n.t("nav.current", lang), className="rw-sr-only"))
+        links.append(html.Li(dcc.Link(label, href=path + build({"lang": lang}),
+                                      className="rw-nav-link active" if active else "rw-nav-link")))
+    other = "en" if lang == "fr" else "fr"
+    switch_query = {**query, "lang": other}
+    switch = dcc.Link(i18n.t("lang.switch", lang), href=pathname + build(switch_query),
+                      id="rw-lang-switch", className="rw-lang", title=i18n.t("lang.switch.label", lang))
+    return [
+        dcc.Link([html.Span("roamwatch", className="rw-brand-name"),
+                  html.Span(i18n.t("site.tagline", lang), className="rw-brand-tag")],
+                 href="/" + build({"lang": lang}), className="rw-brand"),
+        html.Nav(html.Ul(links), **{"aria-label": i18n.t("nav.main", lang)}, className="rw-nav"),
+        switch,
+    ]
+
+
+def _footer(lang: str) -> list:
+    svc = data.get()
+    snapshot = svc.snapshot_id()
+    stamp = (i18n.t("footer.snapshot", lang, snapshot=snapshot) if snapshot
+             else i18n.t("footer.nosnapshot", lang))
+    return [
+        html.P([html.Span(stamp, id="rw-snapshot", **{"data-snapshot": snapshot or ""})]),
+        html.P([i18n.t("footer.note", lang), " ",
+                dcc.Link(i18n.t("footer.method", lang), href="/methodology" + build({"lang": lang}))],
+               id="rw-note"),
+    ]
+
+
+@dash.callback(
+    Output("rw-header", "children"),
+    Output("rw-footer", "children"),
+    Input("url", "pathname"),
+    Input("url", "search"),
+)
+def _update_shell(pathname, search):
+    lang = i18n.lang_of(parse(search).get("lang"))
+    return _header(pathname or "/", search or ""), _footer(lang)
+
+
+dash.clientside_callback(
+    """function(search) {
+        const m = /[?&]lang=(fr)/.exec(search || "");
+        document.documentElement.lang = m ? "fr" : "en";
+        return window.dash_clientside.no_update;
+    }""",
+    Output("rw-lang-sink", "children"),
+    Input("url", "search"),
+)
+
+# SVG download of any chart card: Plotly.downloadImage on the graph inside "<card id>-wrap".
+dash.clientside_callback(
+    """function(n, filename) {
+        const trig = window.dash_clientside.callback_context.triggered_id;
+        if (!n || !trig) { return window.dash_clientside.no_update; }
+        const wrap = document.getElementById(trig.index + "-wrap");
+        const gd = wrap && wrap.querySelector(".js-plotly-plot");
+        if (gd && window.Plotly) {
+            window.Plotly.downloadImage(gd, {format: "svg", filename: filename || "roamwatch",
+                                             width: gd.offsetWidth, height: gd.offsetHeight});
+        }
+        return window.dash_clientside.no_update;
+    }""",
+    Output({"type": "rw-svg", "index": MATCH}, "name"),
+    Input({"type": "rw-svg", "index": MATCH}, "n_clicks"),
+    State({"type": "rw-svg", "index": MATCH}, "value"),
+    prevent_initial_call=True,
+)
+
+
+def http_status(path: str, args: dict[str, str]) -> int:
+    """The HTTP status of a page URL: 404 for unknown paths, countries, metrics and years."""
+    svc = data.get()
+    if not svc.available():
+        return 200
+    lang = i18n.lang_of(args.get("lang"))
+    try:
+        if path.startswith("/country/"):
+            return 404 if checks.country(path[len("/country/"):], lang) else 200
+        if path not in PAGE_PATHS:
+            return 404
+        check = {"/": checks.world, "/compare": checks.compare, "/data": checks.data_page}.get(path)
+        return 404 if check and check(args, lang) else 200
+    except Exception:  # noqa: BLE001 - the page itself will show what is wrong
+        return 200
+
+
+def _register_routes(app: dash.Dash) -> None:
+    server = app.server
+    downloads.register(server)
+
+    @server.before_request
+    def _canonical_country():  # noqa: ANN202
+        """``/country/KE`` and ``/country/kenya`` answer a redirect to ``/country/KEN``."""
+        path = flask.request.path
+        if flask.request.method != "GET" or not path.startswith("/country/"):
+            return None
+        svc = data.get()
+        if not svc.available():
+            return None
+        match = svc.resolve_country(path[len("/country/"):])
+        if match.status == "redirect":
+            query = urlencode(list(flask.request.args.items(multi=True)))
+            return flask.redirect(f"/country/{match.iso3}" + (f"?{query}" if query else ""), 302)
+        return None
+
+    @server.after_request
+    def _not_found_status(response: flask.Response) -> flask.Response:
+        """Pages are served by Dash's catch-all route with 200; unknown things get 404."""
+        path = flask.request.path
+        if (flask.request.method == "GET" and response.status_code == 200
+                and response.mimetype == "text/html"
+                and not path.startswith(("/_", "/assets/", "/download/"))):
+            response.status_code = http_status(path, dict(flask.request.args))
+        return response
+
+
+def create_app(config: Config | None = None) -> dash.Dash:
+    """Build the app for a configuration (default: :func:`roamwatch.config.load_config`)."""
+    config = config or load_config()
+    data.configure(config.serving_dir)
+    app = dash.Dash(
+        "dashboard",
+        use_pages=True,
+        pages_folder=str(HERE / "pages"),
+        assets_folder=str(HERE / "assets"),
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        title="roamwatch",
+        update_title=None,
+        # Every page layout also gets the path, so the not-found page can name it.
+        routing_callback_inputs={"_path": State("_pages_location", "pathname")},
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
+                   {"name": "description",
+                    "content": "roamwatch: internet-freedom indicators from public data"}],
+    )
+    app.layout = shell
+    _register_routes(app)
+    return app

@@ -1,0 +1,1 @@
+"""Pieces shared by the pages: figure builders, layout helpers, URL state."""

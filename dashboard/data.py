@@ -1,0 +1,439 @@
+"""The dashboard's thin query layer: the current snapshot's reader, and results cached per snapshot.
+
+Every request asks :func:`get` for the :class:`DataService`; it re-reads the snapshot pointer (at
+most every ``check_interval`` seconds) and, when a new snapshot was published, opens a reader on
+it. Cached results are keyed on the snapshot id, so a new snapshot never serves stale numbers.
+The SQL itself lives in :mod:`roamwatch.warehouse.dashboard_queries`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import sys
+import threading
+import time
+import unicodedata
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dashboard import i18n
+from roamwatch.warehouse import dashboard_queries as q
+from roamwatch.warehouse.queries import Reader
+from roamwatch.warehouse.snapshot import NoSnapshot, current_snapshot_id
+
+#: Sources whose metrics make up the country page's "rights scores" panel.
+RIGHTS_SOURCES = ("fotn", "freedomhouse", "vdem")
+#: Sources whose metrics make up the censorship panel.
+CENSORSHIP_SOURCES = ("ooni",)
+#: Sources of outage/shutdown events.
+EVENT_SOURCES = ("ioda", "accessnow")
+#: Metrics of the gender panel: (female, male) pairs, first match wins per source.
+GENDER_PAIRS = (
+    ("worldbank.IT.NET.USER.FE.ZS", "worldbank.IT.NET.USER.MA.ZS"),
+)
+DEFAULT_METRIC = "worldbank.IT.NET.USER.ZS"
+#: A month of OONI measurements counts only with at least this many measurements of a test.
+OONI_MIN_MEASUREMENTS = 10
+MAX_CACHE = 512
+#: Rendered page layouts kept per snapshot (a country page is about 200 KB of components).
+MAX_PAGES = 128
+
+
+@dataclass(frozen=True)
+class CountryMatch:
+    status: str  # "ok" | "redirect" | "missing"
+    iso3: str | None = None
+    suggestions: tuple[str, ...] = ()
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", str(text))
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower().strip()
+
+
+def source_of(series: str) -> str:
+    return series.split(".", 1)[0]
+
+
+class DataService:
+    """Readers over the published snapshots of one data directory, with a per-snapshot cache."""
+
+    def __init__(self, serving_dir: Path, check_interval: float = 0.5) -> None:
+        self.serving_dir = Path(serving_dir)
+        self.check_interval = check_interval
+        self._lock = threading.RLock()
+        self._reader: Reader | None = None
+        self._old: deque[Reader] = deque()
+        self._checked = 0.0
+        #: Why the current snapshot could not be opened (None when it could, or when there is none).
+        self.problem: str | None = None
+        self._cache: OrderedDict[tuple, Any] = OrderedDict()
+        self._pages: OrderedDict[tuple, Any] = OrderedDict()
+
+    # -- snapshot ------------------------------------------------------------------------------
+    def reader(self) -> Reader | None:
+        """The reader of the current snapshot, or ``None`` when nothing was published yet."""
+        now = time.monotonic()
+        with self._lock:
+            if self._reader is not None and now - self._checked < self.check_interval:
+                return self._reader
+            self._checked = now
+            current = current_snapshot_id(self.serving_dir)
+            if current is None:
+                return self._reader
+            if self._reader is None or self._reader.snapshot_id != current:
+                try:
+                    fresh = Reader.open(self.serving_dir)
+                except NoSnapshot:
+                    return self._reader
+                except Exception as exc:  # noqa: BLE001 - unreadable snapshot: say so, keep serving
+                    self.problem = f"snapshot {current} cannot be read: {str(exc).splitlines()[0]}"
+                    print(f"roamwatch dashboard: {self.problem}", file=sys.stderr, flush=True)
+                    return self._reader
+                self.problem = None
+                if self._reader is not None:
+                    # Keep a few old readers open: a request that started on them may still run.
+                    self._old.append(self._reader)
+                    while len(self._old) > 2:
+                        self._old.popleft().close()
+                self._reader = fresh
+                self._cache.clear()
+                self._pages.clear()
+                threading.Thread(target=self.warm, name="roamwatch-warm", daemon=True).start()
+            return self._reader
+
+    def warm(self) -> None:
+        """Compute the per-snapshot tables every page needs, so the first visitor does not wait."""
+        try:
+            self.countries()
+            self.metrics()
+            self.score_keys()
+            self.source_status()
+        except Exception:  # noqa: BLE001 - warming is best effort; requests compute on demand
+            pass
+
+    def page(self, key: tuple, render: Callable[[], Any]) -> Any:
+        """A rendered page layout, computed once per snapshot and ``key``."""
+        snapshot = self.snapshot_id()
+        if snapshot is None:
+            return render()
+        full = (snapshot, *key)
+        with self._lock:
+            if full in self._pages:
+                self._pages.move_to_end(full)
+                return self._pages[full]
+        value = render()
+        with self._lock:
+            self._pages[full] = value
+            while len(self._pages) > MAX_PAGES:
+                self._pages.popitem(last=False)
+        return value
+
+    def available(self) -> bool:
+        return self.reader() is not None
+
+    def snapshot_id(self) -> str | None:
+        reader = self.reader()
+        return reader.snapshot_id if reader else None
+
+    def cached(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(reader, *args)``, computed once per snapshot."""
+        reader = self.reader()
+        if reader is None:
+            raise NoSnapshot(f"no published data in {self.serving_dir}")
+        key = (reader.snapshot_id, fn.__module__, fn.__qualname__, args)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        value = fn(reader, *args)
+        with self._lock:
+            self._cache[key] = value
+            while len(self._cache) > MAX_CACHE:
+                self._cache.popitem(last=False)
+        return value
+
+    # -- reference data ------------------------------------------------------------------------
+    def countries(self) -> pd.DataFrame:
+        return self.cached(q.countries)
+
+    def country_row(self, iso3: str) -> dict[str, Any] | None:
+        frame = self.countries()
+        hit = frame[frame["iso3"] == iso3]
+        return None if hit.empty else hit.iloc[0].to_dict()
+
+    def country_name(self, iso3: str, lang: str) -> str:
+        names = self.cached(_country_names, lang)
+        return names.get(iso3, iso3)
+
+    def resolve_country(self, code: object) -> CountryMatch:
+        """ISO3 → ok; ISO2 or a (French or English) name → redirect to ISO3; else suggestions."""
+        text = str(code or "").strip()
+        index = self.cached(_country_index)
+        upper = text.upper()
+        if upper in index["iso3"]:
+            return CountryMatch("ok" if text == upper else "redirect", upper)
+        if upper in index["iso2"]:
+            return CountryMatch("redirect", index["iso2"][upper])
+        folded = _fold(text.replace("-", " ").replace("_", " "))
+        if folded in index["names"]:
+            return CountryMatch("redirect", index["names"][folded])
+        close = difflib.get_close_matches(folded, list(index["names"]), n=5, cutoff=0.6)
+        close_codes = difflib.get_close_matches(upper, list(index["iso3"]), n=3, cutoff=0.6)
+        found: list[str] = []
+        for iso3 in [index["names"][c] for c in close] + close_codes:
+            if iso3 not in found:
+                found.append(iso3)
+        return CountryMatch("missing", None, tuple(found[:5]))
+
+    def metrics(self) -> pd.DataFrame:
+        return self.cached(q.metrics)
+
+    def score_keys(self) -> pd.DataFrame:
+        return self.cached(q.score_keys)
+
+    def has_scores(self) -> bool:
+        return not self.score_keys().empty
+
+    def series_info(self, series: str) -> dict[str, Any] | None:
+        """Name, unit, source(s) of a metric or score series; ``None`` if it does not exist."""
+        return self.cached(_series_index).get(series)
+
+    def series_label(self, series: str, lang: str) -> str:
+        info = self.series_info(series)
+        if info is None:
+            return series
+        if q.is_score(series):
+            level, key = q.score_parts(series)
+            return score_label(level, key, lang)
+        return info["name"]
+
+    def series_suggestions(self, series: str, n: int = 5) -> list[str]:
+        index = self.cached(_series_index)
+        by_name = {_fold(v["name"]): k for k, v in index.items()}
+        hits = difflib.get_close_matches(series, list(index), n=n, cutoff=0.5)
+        hits += [by_name[m] for m in difflib.get_close_matches(_fold(series), list(by_name), n=n, cutoff=0.5)]
+        out: list[str] = []
+        for h in hits:
+            if h not in out:
+                out.append(h)
+        return out[:n]
+
+    def years(self, series: str) -> pd.DataFrame:
+        return self.cached(q.series_years, series)
+
+    def default_year(self, series: str) -> int | None:
+        """The latest year that has at least half as many countries as the best-covered year."""
+        years = self.years(series)
+        years = years[years["countries"] > 0]
+        if years.empty:
+            return None
+        threshold = years["countries"].max() / 2
+        return int(years[years["countries"] >= threshold]["year"].max())
+
+    def default_series(self) -> str | None:
+        """The overall ROAM-X score when scores exist, else Internet use, else any metric."""
+        keys = self.score_keys()
+        overall = keys[(keys["level"] == "overall") & (keys["countries"] > 0)]
+        if not overall.empty:
+            return q.score_series("overall", overall.iloc[0]["key"])
+        metrics = self.metrics()
+        if DEFAULT_METRIC in set(metrics["id"]):
+            return DEFAULT_METRIC
+        return None if metrics.empty else str(metrics.iloc[0]["id"])
+
+    def series_options(self, lang: str) -> list[dict[str, Any]]:
+        """Dropdown options: scores first (when present), then metrics grouped by source."""
+        options: list[dict[str, Any]] = []
+        for row in self.score_keys().itertuples():
+            label = score_label(row.level, row.key, lang)
+            label = label if "ROAM-X" in label else f"ROAM-X · {label}"
+            options.append({"label": label, "value": q.score_series(row.level, row.key)})
+        for row in self.metrics().itertuples():
+            unit = f" ({row.unit})" if row.unit and row.unit not in row.name else ""
+            options.append({"label": f"{row.source} · {row.name}{unit}", "value": row.id})
+        return options
+
+    def country_options(self, lang: str, with_data_only: bool = True) -> list[dict[str, str]]:
+        frame = self.countries()
+        if with_data_only:
+            frame = frame[frame["has_data"]]
+        col = "name_fr" if lang == "fr" else "name_en"
+        frame = frame.sort_values(col, key=lambda s: s.map(_fold))
+        return [{"label": f"{r[col]} ({r['iso3']})", "value": r["iso3"]} for _, r in frame.iterrows()]
+
+    def regions(self) -> list[str]:
+        return sorted(r for r in self.countries()["region"].dropna().unique() if r)
+
+    def incomes(self) -> list[str]:
+        order = list(i18n.INCOMES_FR)
+        found = [r for r in self.countries()["income_group"].dropna().unique() if r]
+        return sorted(found, key=lambda x: (order.index(x) if x in order else 99, x))
+
+    def collected_sources(self) -> set[str]:
+        status = self.cached(q.source_status)
+        return set(status.loc[status["run_id"].notna(), "id"])
+
+    # -- pages ---------------------------------------------------------------------------------
+    def world_values(self, series: str, year: int) -> pd.DataFrame:
+        return self.cached(q.world_values, series, int(year))
+
+    def country_observations(self, iso3: str) -> pd.DataFrame:
+        return self.cached(q.country_observations, iso3)
+
+    def country_ooni(self, iso3: str) -> pd.DataFrame:
+        return self.cached(q.country_ooni, iso3, OONI_MIN_MEASUREMENTS)
+
+    def country_events(self, iso3: str) -> pd.DataFrame:
+        return self.cached(q.country_events, iso3)
+
+    def country_scores(self, iso3: str) -> pd.DataFrame:
+        return self.cached(q.country_scores, iso3)
+
+    def score_medians(self, year: int, level: str, region: str | None) -> pd.DataFrame:
+        return self.cached(q.score_medians, int(year), level, region)
+
+    def country_freshness(self, iso3: str) -> pd.DataFrame:
+        return self.cached(q.country_freshness, iso3)
+
+    def compare_series(self, series: str, iso3s: tuple[str, ...]) -> pd.DataFrame:
+        return self.cached(q.compare_series, series, tuple(iso3s))
+
+    def source_status(self) -> pd.DataFrame:
+        return self.cached(q.source_status)
+
+    def data_count(self, flt: q.DataFilter) -> int:
+        return self.cached(q.data_count, flt)
+
+    def data_rows(self, flt: q.DataFilter, offset: int = 0, limit: int | None = None) -> pd.DataFrame:
+        if limit is None:  # full selections are large and requested rarely: not cached
+            reader = self.reader()
+            if reader is None:
+                raise NoSnapshot(f"no published data in {self.serving_dir}")
+            return q.data_rows(reader, flt)
+        return self.cached(q.data_rows, flt, int(offset), int(limit))
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue_names() -> dict[str, tuple[str, str]]:
+    """Theme and indicator names (English, French) from ``indicators/catalogue.toml``, if present."""
+    try:
+        from indicators.catalogue import load_catalogue
+
+        catalogue = load_catalogue()
+    except Exception:  # noqa: BLE001 - no catalogue (yet): keys are shown as they are
+        return {}
+    names = {tid: (t.title_en, t.title_fr) for tid, t in catalogue.themes.items()}
+    names.update({i.id: (i.name_en, i.name_fr) for i in catalogue.indicators})
+    return names
+
+
+def score_label(level: str, key: str, lang: str) -> str:
+    if level == "category" or (level == "overall" and key in i18n.ROAMX_NAMES):
+        return i18n.roamx_label(key, lang)
+    if level == "overall":
+        return i18n.t("score.overall", lang)
+    names = _catalogue_names().get(key)
+    if names:
+        return f"{key} {names[1] if lang == 'fr' else names[0]}"
+    return f"{level} {key}"
+
+
+def _country_names(reader: Reader, lang: str) -> dict[str, str]:
+    frame = q.countries(reader)
+    col = "name_fr" if lang == "fr" else "name_en"
+    return dict(zip(frame["iso3"], frame[col], strict=True))
+
+
+def _country_index(reader: Reader) -> dict[str, dict[str, str]]:
+    frame = q.countries(reader)
+    names: dict[str, str] = {}
+    for row in frame.itertuples():
+        for name in (row.name_en, row.name_fr):
+            if isinstance(name, str) and name:
+                names.setdefault(_fold(name.replace("-", " ")), row.iso3)
+    return {
+        "iso3": {c: c for c in frame["iso3"]},
+        "iso2": {c: i for c, i in zip(frame["iso2"], frame["iso3"], strict=True) if isinstance(c, str)},
+        "names": names,
+    }
+
+
+def _series_index(reader: Reader) -> dict[str, dict[str, Any]]:
+    index: dict[str, dict[str, Any]] = {}
+    for row in q.metrics(reader).itertuples():
+        index[row.id] = {
+            "name": row.name, "unit": row.unit, "source": row.source, "source_name": row.source_name,
+            "description": row.description, "kind": "metric",
+        }
+    for row in q.score_keys(reader).itertuples():
+        series = q.score_series(row.level, row.key)
+        index[series] = {
+            "name": score_label(row.level, row.key, "en"), "unit": "0–100", "source": "roamwatch",
+            "source_name": "roamwatch (proxy scores)", "description": "", "kind": "score",
+        }
+    return index
+
+
+_service: DataService | None = None
+_service_lock = threading.Lock()
+
+
+def configure(serving_dir: Path, check_interval: float = 0.5) -> DataService:
+    """Point the dashboard at a data directory's ``serving/`` folder (called by the app factory)."""
+    global _service
+    with _service_lock:
+        _service = DataService(serving_dir, check_interval)
+    return _service
+
+
+def get() -> DataService:
+    global _service
+    if _service is None:
+        with _service_lock:
+            if _service is None:
+                from roamwatch.config import load_config
+
+                _service = DataService(load_config().serving_dir)
+    return _service
+
+
+def cached_page(layout: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a page's ``layout(**kwargs)`` so it renders once per snapshot and arguments."""
+
+    @functools.wraps(layout)
+    def wrapper(**kwargs: Any) -> Any:
+        key = (layout.__module__, tuple(sorted((k, repr(v)) for k, v in kwargs.items())))
+        return get().page(key, lambda: layout(**kwargs))
+
+    return wrapper
+
+
+def filter_from_query(query: dict[str, object]) -> q.DataFilter:
+    """The data page's selection from its URL parameters (shared by the grid and the downloads).
+
+    ``metrics``, ``countries``, ``regions``, ``incomes``: comma-separated lists; ``from``/``to``:
+    years; ``sort``: ``column:asc|desc`` pairs separated by commas.
+    """
+    from dashboard.components.urlstate import split_list, to_int
+
+    sort = []
+    for item in split_list(query.get("sort")):
+        column, _, direction = item.partition(":")
+        if column in q.DATA_COLUMNS:
+            sort.append((column, "desc" if direction.lower() == "desc" else "asc"))
+    return q.DataFilter(
+        metrics=tuple(split_list(query.get("metrics"))),
+        countries=tuple(split_list(query.get("countries"), upper=True)),
+        regions=tuple(split_list(query.get("regions"), sep="|")),
+        incomes=tuple(split_list(query.get("incomes"), sep="|")),
+        year_from=to_int(query.get("from")),
+        year_to=to_int(query.get("to")),
+        sort=tuple(sort),
+    )

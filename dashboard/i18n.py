@@ -1,0 +1,398 @@
+# ruff: noqa: E501  (a translation table reads best with one string pair per line)
+"""English and French strings of the dashboard, and number/date formatting per language.
+
+``t("key", lang)`` returns the string; ``t("key", lang, n=3)`` formats it. An unknown key is
+returned as is (so a missing translation shows up as a visible key, never as an error).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import pandas as pd
+
+LANGS = ("en", "fr")
+DEFAULT_LANG = "en"
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # shell
+    "site.title": ("roamwatch", "roamwatch"),
+    "site.tagline": ("Internet freedom, from public data", "La liberté d'Internet, à partir de données publiques"),
+    "nav.world": ("World", "Monde"),
+    "nav.compare": ("Compare", "Comparer"),
+    "nav.data": ("Data", "Données"),
+    "nav.sources": ("Sources", "Sources"),
+    "nav.methodology": ("Methodology", "Méthodologie"),
+    "nav.main": ("Main navigation", "Navigation principale"),
+    "nav.current": ("(current page)", "(page actuelle)"),
+    "lang.switch": ("Français", "English"),
+    "lang.switch.label": ("Lire en français", "Read in English"),
+    "footer.snapshot": ("Data snapshot {snapshot}", "Instantané des données {snapshot}"),
+    "footer.nosnapshot": ("No data snapshot yet", "Pas encore d'instantané des données"),
+    "footer.note": (
+        "roamwatch figures are proxies computed from public international data, not UNESCO assessments.",
+        "Les chiffres de roamwatch sont des indicateurs indirects calculés à partir de données "
+        "internationales publiques, et non des évaluations de l'UNESCO.",
+    ),
+    "footer.method": ("How they are computed", "Comment ils sont calculés"),
+    # common
+    "common.value": ("Value", "Valeur"),
+    "common.year": ("Year", "Année"),
+    "common.period": ("Period", "Période"),
+    "common.country": ("Country", "Pays"),
+    "common.countries": ("Countries", "Pays"),
+    "common.rank": ("Rank", "Rang"),
+    "common.metric": ("Metric", "Mesure"),
+    "common.unit": ("Unit", "Unité"),
+    "common.source": ("Source", "Source"),
+    "common.region": ("Region", "Région"),
+    "common.income": ("Income group", "Groupe de revenu"),
+    "common.all_regions": ("All regions", "Toutes les régions"),
+    "common.all_incomes": ("All income groups", "Tous les groupes de revenu"),
+    "common.coverage": ("Coverage", "Couverture"),
+    "common.insufficient": ("insufficient data", "données insuffisantes"),
+    "common.trend": ("Trend", "Tendance"),
+    "common.none": ("none", "aucune"),
+    "common.download_csv": ("Download CSV", "Télécharger en CSV"),
+    "common.download_zip": ("Download ZIP (data + metadata)", "Télécharger en ZIP (données + métadonnées)"),
+    "common.download_svg": ("Download SVG", "Télécharger en SVG"),
+    "common.table_view": ("Table view", "Vue en tableau"),
+    "common.text_view": ("Text description", "Description textuelle"),
+    "common.what": ("What this shows: ", "Ce que montre ce graphique : "),
+    "common.source_line": ("Source: {sources}", "Source : {sources}"),
+    "common.stamp": ("roamwatch snapshot {snapshot}", "instantané roamwatch {snapshot}"),
+    "common.not_collected": (
+        "{what} not collected yet. Run `roamwatch collect {cmd}` to add it.",
+        "{what} : pas encore collecté. Lancez `roamwatch collect {cmd}` pour l'ajouter.",
+    ),
+    "common.no_data_country": (
+        "{what}: no data for this country in the current snapshot.",
+        "{what} : aucune donnée pour ce pays dans l'instantané actuel.",
+    ),
+    "common.rows_shown": ("Showing the first {n} of {total} rows.", "Affichage des {n} premières lignes sur {total}."),
+    "common.more": ("… and {n} more", "… et {n} de plus"),
+    "common.never": ("never", "jamais"),
+    "common.unknown": ("unknown", "inconnu"),
+    "common.ago_days": ("{n} days ago", "il y a {n} jours"),
+    "common.today": ("today", "aujourd'hui"),
+    # no data / not found
+    "nodata.title": ("No data yet", "Pas encore de données"),
+    "nodata.body": (
+        "roamwatch has not published any data yet in its data directory (ROAMWATCH_DATA_DIR). Collect some first, for example:",
+        "roamwatch n'a encore publié aucune donnée dans son répertoire de données (ROAMWATCH_DATA_DIR). Collectez d'abord des données, par exemple :",
+    ),
+    "nodata.problem": (
+        "The published data could not be read ({problem}). Publishing a new snapshot (`roamwatch collect` or `roamwatch scores`) fixes this.",
+        "Les données publiées n'ont pas pu être lues ({problem}). Publier un nouvel instantané (`roamwatch collect` ou `roamwatch scores`) corrige ce problème.",
+    ),
+    "nodata.after": (
+        "Each run publishes a snapshot; this page picks it up at the next request.",
+        "Chaque collecte publie un instantané ; cette page le prendra en compte à la prochaine requête.",
+    ),
+    "notfound.title": ("Not found", "Introuvable"),
+    "notfound.page": ("There is no page at {value}.", "Il n'y a pas de page à l'adresse {value}."),
+    "notfound.country": ("No country matches “{value}”.", "Aucun pays ne correspond à « {value} »."),
+    "notfound.metric": ("No metric or score is called “{value}”.", "Aucune mesure ni note ne s'appelle « {value} »."),
+    "notfound.year": (
+        "There is no data for {value} in this series.",
+        "Il n'y a pas de données pour {value} dans cette série.",
+    ),
+    "notfound.suggest": ("Did you mean:", "Vouliez-vous dire :"),
+    "notfound.nosuggest": ("No close match.", "Aucune correspondance proche."),
+    "notfound.home": ("Back to the world map", "Retour à la carte du monde"),
+    "redirect.body": ("This country's page is at {href}.", "La page de ce pays se trouve à {href}."),
+    # world
+    "world.title": ("World", "Monde"),
+    "world.heading": ("Internet freedom indicators around the world", "Indicateurs de liberté d'Internet dans le monde"),
+    "world.pick_metric": ("Metric or score", "Mesure ou note"),
+    "world.pick_year": ("Year", "Année"),
+    "world.map_what": (
+        "{metric} in {year}, one colour per country (darker = lower); grey countries have no value. "
+        "Select a country to open its page.",
+        "{metric} en {year}, une couleur par pays (plus foncé = plus bas) ; les pays en gris n'ont "
+        "pas de valeur. Sélectionnez un pays pour ouvrir sa page.",
+    ),
+    "world.ranking": ("Ranking", "Classement"),
+    "world.ranking_note": (
+        "Ranked by value; proxies from public data, not UNESCO assessments.",
+        "Classement par valeur ; indicateurs indirects issus de données publiques, non des évaluations de l'UNESCO.",
+    ),
+    "world.describe": (
+        "{metric}, {year}: {n} countries have a value. Highest: {top}. Lowest: {bottom}. Median: {median}.",
+        "{metric}, {year} : {n} pays ont une valeur. Le plus élevé : {top}. Le plus bas : {bottom}. Médiane : {median}.",
+    ),
+    "world.describe_empty": (
+        "{metric}, {year}: no country has a value with these filters.",
+        "{metric}, {year} : aucun pays n'a de valeur avec ces filtres.",
+    ),
+    "world.no_metric": (
+        "No metric has been collected yet.", "Aucune mesure n'a encore été collectée.",
+    ),
+    "world.scores_missing": (
+        "ROAM-X scores are not available yet (run `roamwatch scores`); metrics are shown instead.",
+        "Les notes ROAM-X ne sont pas encore disponibles (lancez `roamwatch scores`) ; les mesures sont affichées.",
+    ),
+    "score.overall": ("ROAM-X overall score", "Note ROAM-X globale"),
+    "world.scores_group": ("ROAM-X scores (roamwatch proxies)", "Notes ROAM-X (indicateurs indirects roamwatch)"),
+    # country
+    "country.title": ("Country", "Pays"),
+    "country.codes": ("ISO codes {iso3} / {iso2}", "Codes ISO {iso3} / {iso2}"),
+    "country.indicators": ("Indicators", "Indicateurs"),
+    "country.indicators_what": (
+        "The latest value of every collected metric for this country, with its year and a sparkline of its history.",
+        "La dernière valeur de chaque mesure collectée pour ce pays, avec son année et une mini-courbe de son historique.",
+    ),
+    "country.latest": ("Latest value", "Dernière valeur"),
+    "country.gender": ("Internet use, women and men", "Usage d'Internet, femmes et hommes"),
+    "country.gender_what": (
+        "Share of women and of men using the Internet, by year.",
+        "Part des femmes et des hommes qui utilisent Internet, par année.",
+    ),
+    "country.score_inputs": ("Score details and inputs", "Détail des notes et données d'entrée"),
+    "country.women": ("Women", "Femmes"),
+    "country.men": ("Men", "Hommes"),
+    "country.censorship": ("Censorship measurements (OONI)", "Mesures de censure (OONI)"),
+    "country.censorship_what": (
+        "Share of OONI measurements per test and month that showed an anomaly, or confirmed blocking (months with at least 10 measurements). Anomalies are not all censorship.",
+        "Part des mesures OONI par test et par mois présentant une anomalie, ou un blocage confirmé (mois d'au moins 10 mesures). Toutes les anomalies ne sont pas de la censure.",
+    ),
+    "country.anomaly": ("anomaly", "anomalie"),
+    "country.confirmed": ("confirmed", "confirmé"),
+    "country.measurements": ("Measurements", "Mesures"),
+    "country.events": ("Outages and shutdowns", "Coupures et interruptions"),
+    "country.events_what": (
+        "Each bar is an outage or shutdown event, from its start to its end, grouped by source and kind.",
+        "Chaque barre est une coupure ou interruption, de son début à sa fin, groupée par source et type.",
+    ),
+    "country.rights": ("Rights scores", "Notes sur les droits"),
+    "country.rights_what": (
+        "Independent assessments of rights online (Freedom on the Net, V-Dem), latest values.",
+        "Évaluations indépendantes des droits en ligne (Freedom on the Net, V-Dem), dernières valeurs.",
+    ),
+    "country.radar": ("ROAM-X profile", "Profil ROAM-X"),
+    "country.radar_what": (
+        "roamwatch's proxy score (0–100) per ROAM-X category for {year}, against the median of the region and the world.",
+        "La note indirecte de roamwatch (0–100) par catégorie ROAM-X pour {year}, comparée à la médiane de la région et du monde.",
+    ),
+    "country.scores_missing": (
+        "ROAM-X scores are not available yet: run `roamwatch scores` after collecting.",
+        "Les notes ROAM-X ne sont pas encore disponibles : lancez `roamwatch scores` après la collecte.",
+    ),
+    "country.scores_none": (
+        "No ROAM-X score for this country yet (not enough data).",
+        "Pas encore de note ROAM-X pour ce pays (données insuffisantes).",
+    ),
+    "country.freshness": ("Freshness per source", "Fraîcheur par source"),
+    "country.freshness_what": (
+        "For each source: the newest period it has for this country and when roamwatch last fetched it.",
+        "Pour chaque source : la période la plus récente disponible pour ce pays et la dernière collecte.",
+    ),
+    "country.newest": ("Newest period", "Période la plus récente"),
+    "country.fetched": ("Fetched", "Collecté"),
+    "country.last_success": ("Last successful run", "Dernière collecte réussie"),
+    "country.rows": ("Rows", "Lignes"),
+    "country.download": ("Download everything on this page (CSV)", "Télécharger tout le contenu de cette page (CSV)"),
+    "country.world": ("World", "Monde"),
+    "country.median_region": ("Region median", "Médiane régionale"),
+    "country.median_world": ("World median", "Médiane mondiale"),
+    "country.kind": ("Kind", "Type"),
+    "country.start": ("Start", "Début"),
+    "country.end": ("End", "Fin"),
+    "country.severity": ("Severity", "Gravité"),
+    "country.ongoing": ("ongoing", "en cours"),
+    "country.describe_lines": (
+        "{title}: {parts}.", "{title} : {parts}.",
+    ),
+    "country.describe_series": (
+        "{label} went from {first} in {first_year} to {last} in {last_year}",
+        "{label} est passé de {first} en {first_year} à {last} en {last_year}",
+    ),
+    "country.describe_events": (
+        "{n} events from {first} to {last}; longest: {longest}.",
+        "{n} événements de {first} à {last} ; le plus long : {longest}.",
+    ),
+    "country.describe_radar": (
+        "ROAM-X scores for {year}: {parts}.", "Notes ROAM-X pour {year} : {parts}.",
+    ),
+    "country.compare_link": ("Compare with other countries", "Comparer avec d'autres pays"),
+    # compare
+    "compare.title": ("Compare countries", "Comparer des pays"),
+    "compare.pick_countries": ("Countries (up to 8)", "Pays (8 au plus)"),
+    "compare.what": (
+        "{metric} over time for the selected countries, one line each.",
+        "{metric} au fil du temps pour les pays choisis, une ligne par pays.",
+    ),
+    "compare.too_many": ("Only the first 8 countries are shown.", "Seuls les 8 premiers pays sont affichés."),
+    "compare.empty": ("Choose one or more countries.", "Choisissez un ou plusieurs pays."),
+    "compare.no_values": ("None of these countries has a value for this metric.", "Aucun de ces pays n'a de valeur pour cette mesure."),
+    # data
+    "data.title": ("Data explorer", "Explorateur de données"),
+    "data.intro": (
+        "Every observation of the current snapshot. Filter here, sort by clicking a column header; "
+        "the downloads contain exactly the filtered rows.",
+        "Toutes les observations de l'instantané actuel. Filtrez ici, triez en cliquant sur un en-tête "
+        "de colonne ; les téléchargements contiennent exactement les lignes filtrées.",
+    ),
+    "data.metrics": ("Metrics", "Mesures"),
+    "data.from": ("From year", "De l'année"),
+    "data.to": ("To year", "À l'année"),
+    "data.count": ("{n} rows match.", "{n} lignes correspondent."),
+    "data.all": ("all", "toutes"),
+    "data.no_rows": ("No row matches these filters.", "Aucune ligne ne correspond à ces filtres."),
+    # sources
+    "sources.title": ("Sources", "Sources"),
+    "sources.intro": (
+        "Where the data comes from, under which licence, and how fresh it is.",
+        "D'où viennent les données, sous quelle licence, et leur fraîcheur.",
+    ),
+    "sources.licence": ("Licence", "Licence"),
+    "sources.citation": ("Citation", "Citation"),
+    "sources.terms": ("Terms", "Conditions"),
+    "sources.last_run": ("Last run", "Dernière collecte"),
+    "sources.last_success": ("Last successful run", "Dernière collecte réussie"),
+    "sources.rows": ("Rows written (last run)", "Lignes écrites (dernière collecte)"),
+    "sources.rejected": ("Rows rejected", "Lignes rejetées"),
+    "sources.units_failed": ("Units failed", "Unités en échec"),
+    "sources.error": ("Error", "Erreur"),
+    "sources.observations": ("Observations", "Observations"),
+    "sources.events": ("Events", "Événements"),
+    "sources.newest": ("Newest data", "Données les plus récentes"),
+    "sources.age": ("Age of newest data", "Âge des données les plus récentes"),
+    "sources.not_collected": ("Not collected yet", "Pas encore collectée"),
+    "sources.not_collected_body": (
+        "This source is known to roamwatch but has not been collected: `roamwatch collect {name}`.",
+        "Cette source est connue de roamwatch mais n'a pas été collectée : `roamwatch collect {name}`.",
+    ),
+    "sources.status.success": ("success", "réussie"),
+    "sources.status.partial": ("partial", "partielle"),
+    "sources.status.failed": ("failed", "échouée"),
+    "sources.status.running": ("running", "en cours"),
+    "sources.status.interrupted": ("interrupted", "interrompue"),
+    # methodology
+    "method.title": ("Methodology", "Méthodologie"),
+    "method.missing": (
+        "Scores are not available yet: the methodology document (docs/methodology.md) is generated "
+        "by `roamwatch scores`. Until then the dashboard shows the collected indicators as they are.",
+        "Les notes ne sont pas encore disponibles : le document de méthodologie (docs/methodology.md) "
+        "est produit par `roamwatch scores`. En attendant, le tableau de bord montre les indicateurs collectés tels quels.",
+    ),
+    "method.english_only": ("This document is in English.", "Ce document est en anglais."),
+}
+
+REGIONS_FR = {
+    "East Asia & Pacific": "Asie de l'Est et Pacifique",
+    "Europe & Central Asia": "Europe et Asie centrale",
+    "Latin America & Caribbean": "Amérique latine et Caraïbes",
+    "Middle East & North Africa": "Moyen-Orient et Afrique du Nord",
+    "Middle East, North Africa, Afghanistan & Pakistan": "Moyen-Orient, Afrique du Nord, Afghanistan et Pakistan",
+    "North America": "Amérique du Nord",
+    "South Asia": "Asie du Sud",
+    "Sub-Saharan Africa": "Afrique subsaharienne",
+}
+INCOMES_FR = {
+    "High income": "Revenu élevé",
+    "Upper middle income": "Revenu intermédiaire, tranche supérieure",
+    "Lower middle income": "Revenu intermédiaire, tranche inférieure",
+    "Low income": "Faible revenu",
+    "Not classified": "Non classé",
+}
+ROAMX_NAMES = {
+    "R": ("Rights", "Droits"),
+    "O": ("Openness", "Ouverture"),
+    "A": ("Accessibility", "Accessibilité"),
+    "M": ("Multi-stakeholder participation", "Participation multipartite"),
+    "X": ("Cross-cutting", "Transversal"),
+}
+
+
+#: Units shown in headers and axis titles but not after every number.
+SCORE_UNITS = frozenset({"0–100", "0-100"})
+
+
+def lang_of(value: object) -> str:
+    """The language named in a URL (``?lang=fr``); English for anything else."""
+    if isinstance(value, list):
+        value = value[-1] if value else None
+    value = (str(value or "")).lower()[:2]
+    return value if value in LANGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
+    pair = STRINGS.get(key)
+    text = key if pair is None else pair[1 if lang == "fr" else 0]
+    return text.format(**fmt) if fmt else text
+
+
+def region_label(region: str | None, lang: str) -> str:
+    if not region:
+        return ""
+    return REGIONS_FR.get(region, region) if lang == "fr" else region
+
+
+def income_label(income: str | None, lang: str) -> str:
+    if not income:
+        return ""
+    return INCOMES_FR.get(income, income) if lang == "fr" else income
+
+
+def roamx_label(key: str, lang: str) -> str:
+    pair = ROAMX_NAMES.get(key)
+    return key if pair is None else pair[1 if lang == "fr" else 0]
+
+
+def is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_number(value: object, lang: str = DEFAULT_LANG, digits: int | None = None) -> str:
+    """``1234.5`` → ``1,234.5`` (en) / ``1 234,5`` (fr); missing → ``–``."""
+    if is_missing(value):
+        return "–"
+    x = float(value)  # type: ignore[arg-type]
+    if digits is None:
+        magnitude = abs(x)
+        digits = 0 if magnitude >= 1000 or x == int(x) else (1 if magnitude >= 10 else 2)
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    text = f"{x:,.{digits}f}"
+    if lang == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def fmt_value(value: object, unit: str | None, lang: str = DEFAULT_LANG) -> str:
+    """A number with its unit: ``76.2 %``, ``12.3 per 100 people``."""
+    number = fmt_number(value, lang)
+    if number == "–" or not unit or unit in SCORE_UNITS:
+        return number
+    if unit == "%":
+        return f"{number}\u00a0%" if lang == "fr" else f"{number}%"
+    return f"{number} {unit}"
+
+
+def fmt_date(value: object, lang: str = DEFAULT_LANG, with_time: bool = False) -> str:
+    if is_missing(value):
+        return "–"
+    if isinstance(value, str):
+        return value
+    ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    if with_time:
+        return ts.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M")
+    return ts.strftime("%d/%m/%Y" if lang == "fr" else "%Y-%m-%d")
+
+
+def fmt_age(value: object, lang: str = DEFAULT_LANG, now: datetime | None = None) -> str:
+    """How long ago ``value`` (a date or timestamp) was, in days."""
+    if is_missing(value):
+        return "–"
+    ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    today = (now or datetime.now()).date()
+    stamp = ts.date() if isinstance(ts, pd.Timestamp) else date.fromisoformat(str(value))
+    days = (today - stamp).days
+    return t("common.today", lang) if days <= 0 else t("common.ago_days", lang, n=fmt_number(days, lang))

@@ -1,0 +1,165 @@
+"""World page: a choropleth of any metric or score for one year, with a ranked table beside it.
+
+URL: ``/?metric=<series>&year=<YYYY>&region=<region>&income=<income group>&lang=fr``.
+Every control writes the URL (the page re-renders from it), so a link reproduces the view.
+"""
+
+from __future__ import annotations
+
+import dash
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboard import checks, data, i18n
+from dashboard.components import figures
+from dashboard.components.layout import chart_card, control, no_data_page, not_found_page, notice, table
+from dashboard.components.urlstate import build, parse, to_int
+from roamwatch.warehouse import dashboard_queries as q
+
+dash.register_page(__name__, path="/", name="World", title="roamwatch – World", order=0)
+
+
+def _sources_line(svc: data.DataService, series: str) -> str:
+    info = svc.series_info(series) or {}
+    return info.get("source_name") or info.get("source") or ""
+
+
+@data.cached_page
+def layout(metric: str | None = None, year: str | None = None, region: str | None = None,
+           income: str | None = None, lang: str | None = None, **_query: object) -> html.Div:
+    lang = i18n.lang_of(lang)
+    svc = data.get()
+    if not svc.available():
+        return no_data_page(lang, svc.problem)
+    query = {"metric": metric, "year": year, "region": region, "income": income}
+    query = {k: v for k, v in query.items() if v}
+    missing = checks.world(query, lang)
+    if missing:
+        return not_found_page(lang, missing.kind, missing.value, missing.suggestions)
+    series = metric or svc.default_series()
+    if series is None:
+        return html.Div([html.H1(i18n.t("world.heading", lang)), notice(i18n.t("world.no_metric", lang))],
+                        className="rw-page")
+    the_year = to_int(year) or svc.default_year(series)
+    years = [int(y) for y in svc.years(series)["year"]]
+    info = svc.series_info(series) or {}
+    label = svc.series_label(series, lang)
+    unit = info.get("unit") or ""
+    name_col = "name_fr" if lang == "fr" else "name_en"
+
+    values = svc.world_values(series, the_year).copy() if the_year else pd.DataFrame(
+        columns=["iso3", "name_en", "name_fr", "region", "income_group", "value", "period", "coverage"])
+    if region:
+        values = values[values["region"] == region]
+    if income:
+        values = values[values["income_group"] == income]
+    values["name"] = values[name_col]
+
+    is_score = q.is_score(series)
+    fig = figures.choropleth(
+        values[["iso3", "name", "value"]], title=f"{label}, {the_year}", unit=unit,
+        sources=_sources_line(svc, series), snapshot_id=svc.snapshot_id(), lang=lang,
+        zrange=(0, 100) if is_score else None,
+    )
+    description = figures.describe_ranking(values, label=label, unit=unit, year=the_year, lang=lang)
+
+    ranked = values.sort_values("value", ascending=False, na_position="last").reset_index(drop=True)
+    rank_table = pd.DataFrame({
+        i18n.t("common.rank", lang): [str(i + 1) if not i18n.is_missing(v) else ""
+                                      for i, v in enumerate(ranked["value"])],
+        i18n.t("common.country", lang): ranked["name"],
+        i18n.t("common.value", lang): [
+            i18n.fmt_value(v, unit, lang) if not i18n.is_missing(v) else i18n.t("common.insufficient", lang)
+            for v in ranked["value"]
+        ],
+        i18n.t("common.period", lang): ranked["period"],
+        "_href": ["/country/" + c + build({"lang": lang}) for c in ranked["iso3"]],
+    })
+    if is_score:
+        rank_table[i18n.t("common.coverage", lang)] = [
+            i18n.fmt_number(c * 100, lang, 0) + "%" if not i18n.is_missing(c) else "–"
+            for c in ranked["coverage"]
+        ]
+
+    notices = []
+    if not svc.has_scores():
+        notices.append(notice(i18n.t("world.scores_missing", lang)))
+
+    controls = html.Div([
+        control(i18n.t("world.pick_metric", lang), dcc.Dropdown(
+            id="world-metric", options=svc.series_options(lang), value=series, clearable=False,
+            optionHeight=50, maxHeight=400), "world-metric"),
+        control(i18n.t("world.pick_year", lang), dcc.Dropdown(
+            id="world-year", options=[{"label": str(y), "value": y} for y in reversed(years)],
+            value=the_year, clearable=False), "world-year"),
+        control(i18n.t("common.region", lang), dcc.Dropdown(
+            id="world-region", value=region, placeholder=i18n.t("common.all_regions", lang),
+            options=[{"label": i18n.region_label(r, lang), "value": r} for r in svc.regions()]),
+            "world-region"),
+        control(i18n.t("common.income", lang), dcc.Dropdown(
+            id="world-income", value=income, placeholder=i18n.t("common.all_incomes", lang),
+            options=[{"label": i18n.income_label(r, lang), "value": r} for r in svc.incomes()]),
+            "world-income"),
+    ], className="rw-controls", role="group", **{"aria-label": i18n.t("world.pick_metric", lang)})
+
+    slug = series.replace(":", "_").replace(".", "_")
+    map_card = chart_card(
+        "world-map-card", title=f"{label} — {the_year}",
+        what=i18n.t("world.map_what", lang, metric=label, year=the_year), figure=fig,
+        description=description, table_frame=None, filename=f"roamwatch_{slug}_{the_year}",
+        lang=lang, topojson=True, graph_id="world-map",
+    )
+    ranking = html.Section([
+        html.H2(i18n.t("world.ranking", lang), id="world-ranking-title"),
+        html.P(i18n.t("world.ranking_note", lang), className="rw-muted"),
+        table(rank_table, lang=lang, links={i18n.t("common.country", lang): "_href"},
+              class_name="rw-table rw-ranking", max_rows=250),
+    ], className="rw-card rw-ranking-card", id="world-ranking", **{"aria-labelledby": "world-ranking-title"})
+
+    return html.Div([
+        html.H1(i18n.t("world.heading", lang)),
+        *notices,
+        controls,
+        html.Div([map_card, ranking], className="rw-world-grid"),
+    ], className="rw-page", id="world-page")
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input("world-metric", "value"),
+    Input("world-year", "value"),
+    Input("world-region", "value"),
+    Input("world-income", "value"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def _controls_to_url(metric, year, region, income, search):
+    svc = data.get()
+    current = parse(search)
+    shown_metric = current.get("metric") or svc.default_series()
+    shown = {"metric": shown_metric, "year": to_int(current.get("year")) or svc.default_year(shown_metric),
+             "region": current.get("region"), "income": current.get("income")}
+    wanted = {"metric": metric, "year": to_int(year), "region": region or None, "income": income or None}
+    if wanted == shown:  # the page's own first render, or nothing changed: leave the URL alone
+        return no_update
+    if metric and metric != shown_metric:
+        wanted["year"] = svc.default_year(metric)  # a new metric starts at its best-covered year
+    return build({**wanted, "lang": current.get("lang")})
+
+
+@callback(
+    Output("url", "pathname", allow_duplicate=True),
+    Output("url", "search", allow_duplicate=True),
+    Input("world-map", "clickData"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def _map_click_to_country(click, search):
+    try:
+        point = click["points"][0]
+        iso3 = point.get("location") or point.get("customdata")
+    except (TypeError, KeyError, IndexError):
+        return no_update, no_update
+    if not iso3:
+        return no_update, no_update
+    return f"/country/{iso3}", build({"lang": parse(search).get("lang")})

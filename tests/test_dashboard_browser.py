@@ -1,0 +1,461 @@
+"""The dashboard in a real browser: `roamwatch serve` as a subprocess, headless Debian chromium.
+
+Skipped unless /usr/bin/chromium and /usr/bin/chromedriver exist and selenium is installed
+(``apt-get install -y chromium chromium-driver``; ``pip install selenium``). The warehouse is
+filled from the local World Bank server, plus a few outage events and scores written directly.
+Screenshots of every page land in /tmp/roamwatch-shots/.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from roamwatch.config import load_config
+from roamwatch.warehouse.queries import Reader
+from tests.conftest import FAST_HTTP
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+SHOTS = Path("/tmp/roamwatch-shots")
+
+selenium = pytest.importorskip("selenium", reason="pip install selenium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+                       reason="needs Debian chromium + chromium-driver"),
+]
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+WAIT = 20
+
+
+# -- fixtures -----------------------------------------------------------------------------------
+def _fill(data_dir: Path) -> None:
+    """World Bank data from the local server, then outage events and ROAM-X scores."""
+    from collectors.runner import run_collectors
+    from roamwatch.warehouse.snapshot import publish
+    from roamwatch.warehouse.store import Warehouse
+    from tests.servers.worldbank import WorldBankServer
+
+    with WorldBankServer() as server, pytest.MonkeyPatch.context() as mp:
+        mp.delenv("ROAMWATCH_CONFIG", raising=False)
+        mp.setenv("ROAMWATCH_DATA_DIR", str(data_dir))
+        mp.setenv("ROAMWATCH_WORLDBANK_BASE_URL", server.url + "/v2")
+        for key, value in FAST_HTTP.items():
+            mp.setenv(key, value)
+        config = load_config()
+        run_collectors(["worldbank"], config, progress=False)
+        with Warehouse(config.warehouse_path) as wh:
+            run_id = wh.start_run("ioda", {})
+            start = pd.Timestamp("2024-03-01 06:00")
+            events = pd.DataFrame([
+                {"id": "t-1", "source": "ioda", "country": "KEN", "start_time": start,
+                 "end_time": start + pd.Timedelta(hours=30), "kind": "outage", "severity": 0.7,
+                 "details": {"signal": "bgp"}},
+                {"id": "t-2", "source": "ioda", "country": "KEN",
+                 "start_time": start + pd.Timedelta(days=200), "end_time": None, "kind": "shutdown",
+                 "severity": 0.9, "details": {}},
+            ])
+            with wh.transaction():
+                wh.upsert_events(events, run_id)
+            wh.finish_run(run_id, "success", rows_written=len(events), units_total=1)
+            rows = []
+            for i, iso3 in enumerate(["KEN", "UGA", "BRA", "EST", "FRA"]):
+                for j, key in enumerate("ROAMX"):
+                    rows.append((iso3, 2023, "category", key, 30.0 + 7 * i + 5 * j, 0.8, "{}"))
+                rows.append((iso3, 2023, "overall", "ROAMX", 40.0 + 7 * i, 0.8, "{}"))
+            wh.con.executemany("INSERT INTO score VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            publish(wh.con, config.serving_dir)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("dash") / "data"
+    _fill(path)
+    return path
+
+
+@contextmanager
+def _serve(data_dir: Path):
+    """`roamwatch serve` on a free port of 127.0.0.1 (its default host) until the block ends."""
+    port = _free_port()
+    env = {**os.environ, "ROAMWATCH_DATA_DIR": str(data_dir)}
+    env.pop("ROAMWATCH_CONFIG", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "roamwatch.cli", "serve", "--port", str(port)],
+        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/_dash-layout", timeout=2) as reply:
+                if reply.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+            pytest.fail(f"roamwatch serve did not start:\n{out}")
+        time.sleep(0.1)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(data_dir):
+    with _serve(data_dir) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def downloads(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def driver(downloads):
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--no-first-run",
+                 "--disable-sync", "--window-size=1400,1000", "--lang=en-GB"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    options.add_experimental_option("prefs", {
+        "download.default_directory": str(downloads), "download.prompt_for_download": False,
+    })
+    drv = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    drv.execute_cdp_cmd("Browser.setDownloadBehavior",
+                        {"behavior": "allow", "downloadPath": str(downloads)})
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    yield drv
+    drv.quit()
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def _wait(driver, css: str, timeout: float = WAIT):
+    return WebDriverWait(driver, timeout).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def _settle(driver, timeout: float = WAIT) -> None:
+    """Wait until Dash has no callback in flight (the loading markers are gone)."""
+    WebDriverWait(driver, timeout).until(lambda d: d.execute_script(
+        "return document.readyState === 'complete' && !document.querySelector('[data-dash-is-loading]')"
+        " && !!document.querySelector('#_pages_content > *')"))
+    time.sleep(0.3)
+
+
+def _until(driver, condition, timeout: float = WAIT):
+    """Wait for ``condition(driver)``; elements Dash re-renders meanwhile are looked up again."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
+    return WebDriverWait(driver, timeout, ignored_exceptions=(
+        StaleElementReferenceException, NoSuchElementException)).until(condition)
+
+
+def _click(driver, css: str, timeout: float = WAIT) -> None:
+    """Click ``css``, again if Dash re-rendered it in between (the shell header is re-rendered
+    on every URL change)."""
+    from selenium.common.exceptions import (
+        ElementClickInterceptedException,
+        StaleElementReferenceException,
+    )
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            WebDriverWait(driver, timeout).until(
+                ec.element_to_be_clickable((By.CSS_SELECTOR, css))).click()
+            return
+        except (StaleElementReferenceException, ElementClickInterceptedException):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def _errors(driver, allow: tuple[str, ...] = ()) -> list[str]:
+    return [
+        entry["message"] for entry in driver.get_log("browser")
+        if entry["level"] == "SEVERE" and not any(a in entry["message"] for a in allow)
+    ]
+
+
+def _shot(driver, name: str) -> None:
+    height = driver.execute_script(
+        "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
+    driver.set_window_size(1400, min(max(int(height), 800), 5000))
+    time.sleep(0.3)
+    driver.save_screenshot(str(SHOTS / f"{name}.png"))
+    driver.set_window_size(1400, 1000)
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as reply:
+            return reply.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+# -- tests --------------------------------------------------------------------------------------
+PAGES = [
+    ("world", "/", "#world-map .choroplethlocation"),
+    ("country_KEN", "/country/KEN", "#country-indicators-table"),
+    ("compare", "/compare?metric=worldbank.IT.NET.USER.ZS&countries=KEN,UGA,BRA",
+     "#compare-chart-graph .scatterlayer"),
+    ("data", "/data?countries=KEN", "#data-grid .ag-row"),
+    ("sources", "/sources", "#source-worldbank"),
+    ("methodology", "/methodology", "#methodology-page"),
+]
+
+
+@pytest.mark.parametrize(("name", "path", "marker"), PAGES, ids=[p[0] for p in PAGES])
+def test_page_loads_without_console_errors(driver, server, name, path, marker):
+    driver.get_log("browser")  # drop what earlier pages logged
+    driver.get(server + path)
+    _wait(driver, marker)
+    _settle(driver)
+    assert _errors(driver) == []
+    assert driver.find_element(By.ID, "rw-snapshot").get_attribute("data-snapshot")
+    footer = driver.find_element(By.ID, "rw-note").text
+    assert "not UNESCO assessments" in footer
+    _shot(driver, name)
+
+
+def test_country_page_shows_its_panels(driver, server, data_dir):
+    driver.get(server + "/country/KEN")
+    _wait(driver, "#country-gender-graph .scatterlayer")
+    _wait(driver, "#country-events-graph .barlayer")
+    _wait(driver, "#country-radar-graph .scatterlayer")
+    _settle(driver)
+    assert driver.find_element(By.ID, "country-name").text == "Kenya"
+    for panel in ("country-radar", "country-indicators", "country-gender", "country-censorship",
+                  "country-events", "country-rights", "country-freshness"):
+        assert driver.find_element(By.ID, panel).is_displayed(), panel
+    # sources not collected say so instead of showing an empty chart
+    assert "not collected yet" in driver.find_element(By.ID, "country-censorship").text
+    rows = driver.find_elements(By.CSS_SELECTOR, "#country-indicators-table tbody tr")
+    with Reader.open(data_dir / "serving") as reader:
+        metrics = reader.observations(countries=["KEN"])["metric"].nunique()
+    assert len(rows) == metrics
+    # every chart has a text alternative and a table view
+    assert driver.find_elements(By.CSS_SELECTOR, "#country-gender details")
+    _shot(driver, "country_KEN_panels")
+
+
+def test_country_csv_download_parses_back_to_the_warehouse(driver, server, data_dir, downloads):
+    driver.get(server + "/country/KEN")
+    link = _wait(driver, "#country-download")
+    _settle(driver)
+    link.click()
+    deadline = time.monotonic() + WAIT
+    files: list[Path] = []
+    while time.monotonic() < deadline:
+        files = [p for p in downloads.glob("roamwatch_KEN_*.csv")]
+        if files and not list(downloads.glob("*.crdownload")):
+            break
+        time.sleep(0.1)
+    assert files, "the CSV was not downloaded"
+    with files[0].open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    got = {(r["series"], r["period"]): float(r["value"]) for r in rows if r["record"] == "observation"}
+    with Reader.open(data_dir / "serving") as reader:
+        want = reader.observations(countries=["KEN"])
+    assert got == {(m, p): v for m, p, v in zip(want["metric"], want["period"], want["value"], strict=True)}
+    assert {r["record"] for r in rows} == {"observation", "event", "score"}
+
+
+def test_language_switch_changes_labels_and_names(driver, server):
+    driver.get(server + "/country/UGA")
+    _wait(driver, "#country-indicators-table")
+    _settle(driver)
+    assert driver.find_element(By.ID, "country-name").text == "Uganda"
+    _click(driver, "#rw-lang-switch")
+    _until(driver, lambda d: d.find_element(By.ID, "country-name").text == "Ouganda")
+    _settle(driver)
+    assert "lang=fr" in driver.current_url
+    assert driver.execute_script("return document.documentElement.lang") == "fr"
+    nav = driver.find_element(By.CSS_SELECTOR, ".rw-nav").text
+    assert "Monde" in nav and "Comparer" in nav
+    assert "Indicateurs" in driver.find_element(By.ID, "country-indicators").text
+    assert "évaluations de l'UNESCO" in driver.find_element(By.ID, "rw-note").text
+    _shot(driver, "country_UGA_fr")
+    # the French URL keeps French when moving to another page
+    _click(driver, ".rw-nav a[href^='/sources']")
+    _until(driver, lambda d: "/sources" in d.current_url)
+    assert "lang=fr" in driver.current_url
+    _wait(driver, "#source-worldbank")
+    assert "Licence" in driver.find_element(By.ID, "source-worldbank").text
+
+
+def test_url_reproduces_the_world_view(driver, server):
+    driver.get(server + "/?metric=worldbank.IT.NET.USER.ZS&year=2015&region=Sub-Saharan+Africa")
+    _wait(driver, "#world-map .choroplethlocation")
+    _settle(driver)
+    names = {a.text for a in driver.find_elements(By.CSS_SELECTOR, ".rw-ranking tbody a")}
+    assert names and names <= {"Kenya", "Uganda"}
+    assert "2015" in driver.find_element(By.ID, "world-map-card-title").text
+
+
+def test_controls_write_the_url_and_back_returns(driver, server):
+    start = server + "/?metric=worldbank.IT.NET.USER.ZS"
+    driver.get(start)
+    _wait(driver, "#world-map .choroplethlocation")
+    _settle(driver)
+    assert driver.current_url == start  # the first render leaves the URL alone
+    _click(driver, "#world-year")
+    option = _until(driver, lambda d: next(
+        (o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if o.text == "2015"), None))
+    option.click()
+    _until(driver, lambda d: "year=2015" in d.current_url)
+    _until(driver,
+        lambda d: "2015" in d.find_element(By.ID, "world-map-card-title").text)
+    assert "metric=worldbank.IT.NET.USER.ZS" in driver.current_url
+    driver.back()
+    _until(driver, lambda d: d.current_url == start)
+
+
+def test_map_click_opens_the_country(driver, server):
+    driver.get(server + "/?metric=worldbank.IT.NET.USER.ZS&year=2015&region=Latin+America+%26+Caribbean")
+    path = _wait(driver, "#world-map .choroplethlocation")
+    _settle(driver)
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(driver).move_to_element(path).click().perform()
+    _until(driver, lambda d: "/country/BRA" in d.current_url)
+    _wait(driver, "#country-indicators-table")
+
+
+@pytest.mark.parametrize(("path", "kind"), [
+    ("/country/ZZZ", "country"),
+    ("/country/Kenia", "country"),
+    ("/?metric=worldbank.IT.NET.USER.Z", "metric"),
+    ("/?metric=worldbank.IT.NET.USER.ZS&year=1850", "year"),
+    ("/compare?countries=KEN,XYZ", "country"),
+    ("/nowhere", "page"),
+])
+def test_invalid_url_gives_the_friendly_page(driver, server, path, kind):
+    assert _status(server + path) == 404
+    driver.get_log("browser")
+    driver.get(server + path)
+    _wait(driver, "#rw-notfound")
+    _settle(driver)
+    text = driver.find_element(By.ID, "rw-notfound").text
+    assert "Traceback" not in driver.page_source
+    if kind == "country" and "Kenia" in path:
+        links = driver.find_elements(By.CSS_SELECTOR, "#rw-notfound-suggestions a")
+        assert any("Kenya" in a.text for a in links)
+    if kind == "metric":
+        assert "worldbank.IT.NET.USER.ZS" in text
+    # the only console error is the page's own 404 status
+    assert _errors(driver, allow=("status of 404",)) == []
+    if path == "/country/ZZZ":
+        _shot(driver, "not_found_country")
+
+
+def test_iso2_and_names_redirect_to_iso3(server, driver):
+    for code in ("ke", "KE", "kenya"):
+        driver.get(server + f"/country/{code}")
+        _until(driver, lambda d: d.current_url.endswith("/country/KEN"))
+
+
+def test_data_downloads_are_exactly_the_filtered_selection(server, data_dir):
+    query = "?countries=KEN,UGA&from=2010&to=2015&metrics=worldbank.IT.NET.USER.ZS"
+    with urllib.request.urlopen(server + "/download/data.zip" + query, timeout=10) as reply:
+        archive = zipfile.ZipFile(io.BytesIO(reply.read()))
+    names = archive.namelist()
+    data_csv = next(n for n in names if n.endswith("data.csv"))
+    meta = json.loads(archive.read(next(n for n in names if n.endswith("metadata.json"))))
+    frame = pd.read_csv(io.BytesIO(archive.read(data_csv)))
+    with Reader.open(data_dir / "serving") as reader:
+        want = reader.observations(["worldbank.IT.NET.USER.ZS"], ["KEN", "UGA"], 2010, 2015)
+        assert meta["snapshot_id"] == reader.snapshot_id
+    assert len(frame) == len(want)
+    assert sorted(zip(frame["country"], frame["period"].astype(str), frame["value"], strict=True)) == \
+        sorted(zip(want["country"], want["period"], want["value"], strict=True))
+    assert [s["id"] for s in meta["sources"]] == ["worldbank"]
+    assert meta["sources"][0]["licence"]
+    assert "value" in meta["columns"]
+    with urllib.request.urlopen(server + "/download/data.csv" + query, timeout=10) as reply:
+        assert len(pd.read_csv(io.BytesIO(reply.read()))) == len(want)
+
+
+def test_data_grid_pages_on_the_server(driver, server, data_dir):
+    driver.get(server + "/data?countries=KEN&sort=value:desc")
+    _wait(driver, "#data-grid .ag-row")
+    _settle(driver)
+    count = int(driver.find_element(By.ID, "data-count").get_attribute("data-count"))
+    with Reader.open(data_dir / "serving") as reader:
+        want = reader.observations(countries=["KEN"])
+    assert count == len(want)
+    first = driver.find_element(By.CSS_SELECTOR, "#data-grid .ag-row[row-index='0'] [col-id='value']").text
+    assert float(first.replace(",", "")) == pytest.approx(want["value"].max())
+
+
+def test_no_request_leaves_the_server(driver, server):
+    driver.get_log("performance")  # start from a clean log
+    for _name, path, marker in PAGES:
+        driver.get(server + path)
+        _wait(driver, marker)
+        _settle(driver)
+    driver.get(server + "/country/KEN")
+    _wait(driver, "#country-radar-graph .scatterlayer")
+    _settle(driver)
+    urls = set()
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.add(message["params"]["request"]["url"])
+    assert urls
+    outside = sorted(u for u in urls
+                     if not u.startswith(server + "/") and not u.startswith(("data:", "blob:")))
+    assert outside == []
+    assert any(u.endswith("/assets/topojson/world_110m.json") for u in urls)
+
+
+def test_first_run_without_data_explains_collect(driver, tmp_path):
+    with _serve(tmp_path / "empty") as base:
+        for path in ("/", "/country/KEN", "/data"):
+            driver.get_log("browser")
+            driver.get(base + path)
+            _wait(driver, "#rw-nodata")
+            _settle(driver)
+            assert "roamwatch collect" in driver.find_element(By.ID, "rw-nodata").text
+            assert _errors(driver) == []
+        _shot(driver, "no_data")
+        assert _status(base + "/download/data.csv") == 503

@@ -1,0 +1,322 @@
+"""Dashboard building blocks without a browser: figure builders (pure functions of data
+frames), URL state, translations, the dashboard's queries and its HTTP routes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+
+import pandas as pd
+import pytest
+
+from dashboard import i18n
+from dashboard.components import figures
+from dashboard.components.urlstate import build, parse, split_list
+from roamwatch.config import load_config
+from roamwatch.warehouse import dashboard_queries as q
+from roamwatch.warehouse.queries import Reader
+from tests.conftest import FAST_HTTP
+
+SNAP = "20260101T000000Z-abcdef12"
+
+
+def _values() -> pd.DataFrame:
+    return pd.DataFrame({
+        "iso3": ["KEN", "UGA", "BRA", "EST"],
+        "name": ["Kenya", "Uganda", "Brazil", "Estonia"],
+        "value": [76.2, 48.5, None, 96.0],
+    })
+
+
+# -- figures ------------------------------------------------------------------------------------
+def test_choropleth_draws_values_and_greys_missing_with_a_citable_stamp():
+    fig = figures.choropleth(_values(), title="Internet use, 2022", unit="%", sources="World Bank",
+                             snapshot_id=SNAP)
+    grey, main = fig.data
+    assert list(grey.locations) == ["BRA"]
+    assert list(main.locations) == ["KEN", "UGA", "EST"]
+    assert list(main.z) == [76.2, 48.5, 96.0]
+    assert main.locationmode == "ISO-3"
+    assert main.colorscale[0][1] != main.colorscale[-1][1]  # a real scale (cividis), not flat
+    assert fig.layout.title.text == "Internet use, 2022 (%)"
+    assert "World Bank" in fig.layout.title.subtitle.text and SNAP in fig.layout.title.subtitle.text
+
+
+def test_choropleth_fixed_range_for_scores():
+    fig = figures.choropleth(_values(), title="ROAM-X", unit="0–100", sources="roamwatch",
+                             snapshot_id=SNAP, zrange=(0, 100))
+    assert (fig.data[-1].zmin, fig.data[-1].zmax) == (0, 100)
+
+
+def test_graph_config_uses_local_topojson_and_names_the_png():
+    config = figures.graph_config("roamwatch_KEN", "/assets/topojson/")
+    assert config["topojsonURL"] == "/assets/topojson/"
+    assert config["toImageButtonOptions"]["filename"] == "roamwatch_KEN"
+    assert config["displaylogo"] is False
+    assert "topojsonURL" not in figures.graph_config("x")
+
+
+def test_describe_ranking_names_extremes_and_median_in_both_languages():
+    text = figures.describe_ranking(_values(), label="Internet use", unit="%", year=2022)
+    assert text.startswith("Internet use, 2022: 3 countries")
+    assert "Highest: Estonia (96%)" in text and "Lowest: Uganda (48.5%)" in text
+    assert "Median: 76.2%" in text
+    fr = figures.describe_ranking(_values(), label="Usage", unit="%", year=2022, lang="fr")
+    # names come from the frame; numbers are French
+    assert "Estonie" not in fr and "96\u00a0%" in fr and "48,5\u00a0%" in fr
+    empty = figures.describe_ranking(_values().assign(value=None), label="X", unit="%", year=2022)
+    assert "no country" in empty
+
+
+def test_line_chart_one_trace_per_label_okabe_ito_and_year_ticks():
+    frame = pd.DataFrame({
+        "label": ["Kenya"] * 3 + ["Uganda"] * 3,
+        "x": [2020, 2021, 2022] * 2,
+        "value": [1.0, 2.0, 3.0, 3.0, 2.0, 1.0],
+    })
+    fig = figures.line_chart(frame, title="T", unit="%", sources="S", snapshot_id=SNAP)
+    assert [t.name for t in fig.data] == ["Kenya", "Uganda"]
+    assert [t.line.color for t in fig.data] == list(figures.OKABE_ITO[:2])
+    assert fig.data[0].line.dash != fig.data[1].line.dash  # distinguishable without colour
+    assert fig.layout.xaxis.tickformat == "d"
+    text = figures.describe_lines(frame, title="T", unit="%")
+    assert "Kenya went from 1% in 2020 to 3% in 2022" in text
+
+
+def test_line_chart_styles_from_colour_and_dash_columns():
+    frame = pd.DataFrame({"label": ["a · x", "a · y"], "x": [1, 1], "value": [1, 2],
+                          "colour": [3, 3], "dash": [0, 2]})
+    fig = figures.line_chart(frame, title="T", unit=None, sources="S", snapshot_id=None)
+    assert fig.data[0].line.color == fig.data[1].line.color == figures.OKABE_ITO[3]
+    assert (fig.data[0].line.dash, fig.data[1].line.dash) == (figures.DASHES[0], figures.DASHES[2])
+
+
+def test_x_values_are_years_for_yearly_periods_else_dates():
+    yearly = pd.DataFrame({"period": ["2020", "2021"],
+                           "period_start": pd.to_datetime(["2020-01-01", "2021-01-01"])})
+    assert list(figures.x_values(yearly)) == [2020, 2021]
+    daily = pd.DataFrame({"period": ["2020-01-02"], "period_start": pd.to_datetime(["2020-01-02"])})
+    assert figures.x_values(daily).dtype.kind == "M"
+
+
+def test_timeline_bars_run_from_start_to_end_and_ongoing_to_now():
+    now = pd.Timestamp("2024-06-01")
+    events = pd.DataFrame({
+        "source_name": ["IODA", "IODA"], "kind": ["outage", "outage"],
+        "start_time": pd.to_datetime(["2024-01-01 00:00", "2024-05-01 00:00"]),
+        "end_time": pd.to_datetime(["2024-01-03 00:00", None]),
+        "severity": [0.5, 0.9],
+    })
+    fig = figures.timeline(events, title="Outages", sources="IODA", snapshot_id=SNAP, now=now)
+    (bars,) = fig.data
+    assert list(bars.x) == [2 * 86400 * 1000, 31 * 86400 * 1000]
+    assert "ongoing" in bars.hovertext[1]
+    assert "2 events" in figures.describe_timeline(events)
+
+
+def test_radar_closes_the_polygon_and_skips_empty_medians():
+    profile = pd.DataFrame({"key": list("ROAMX"), "country": [10, 20, 30, 40, 50],
+                            "region": [None] * 5, "world": [50] * 5})
+    fig = figures.radar(profile, title="ROAM-X", snapshot_id=SNAP, labels={"country": "Kenya"})
+    assert [t.name for t in fig.data] == ["Kenya", "world"]
+    assert list(fig.data[0].r) == [10, 20, 30, 40, 50, 10]
+    assert list(fig.layout.polar.radialaxis.range) == [0, 100]
+    assert "Rights 10" in figures.describe_radar(profile, 2023)
+    assert "Droits 10" in figures.describe_radar(profile, 2023, "fr")
+
+
+def test_sparkline_svg_and_its_words():
+    svg = figures.sparkline_svg([1, 3, float("nan"), 2])
+    assert svg.startswith("<svg") and svg.count(",") == 3 + 0  # three points, one comma each
+    assert figures.sparkline_svg([1.0]) == ""
+    assert figures.svg_data_uri(svg).startswith("data:image/svg+xml;utf8,%3Csvg")
+    assert figures.trend_words([1, 3, 2]) == "1 ↗ 2 (min 1, max 3)"
+
+
+# -- URL state and translations ------------------------------------------------------------------
+def test_url_state_round_trip():
+    query = build({"metric": "worldbank.IT.NET.USER.ZS", "countries": ["KEN", "UGA"], "year": 2020,
+                   "regions": ["Middle East, North Africa", "South Asia"], "lang": "en", "empty": None})
+    assert "lang" not in query and "empty" not in query
+    back = parse(query)
+    assert back["metric"] == "worldbank.IT.NET.USER.ZS"
+    assert split_list(back["countries"]) == ["KEN", "UGA"]
+    assert split_list(back["regions"], sep="|") == ["Middle East, North Africa", "South Asia"]
+    assert build({"lang": "fr"}) == "?lang=fr"
+    assert split_list("ken, uga,KEN", upper=True) == ["KEN", "UGA"]
+
+
+def test_every_string_has_english_and_french():
+    for key, (en, fr) in i18n.STRINGS.items():
+        assert en.strip() and fr.strip(), key
+        assert set(_fields(en)) == set(_fields(fr)), key
+
+
+def _fields(text: str) -> list[str]:
+    import string
+
+    return [f for _, f, _, _ in string.Formatter().parse(text) if f]
+
+
+def test_number_formatting_per_language():
+    assert i18n.fmt_number(1234.5) == "1,234"
+    assert i18n.fmt_number(12.345, "fr") == "12,3"
+    assert i18n.fmt_number(1234567, "fr") == "1\u202f234\u202f567"
+    assert i18n.fmt_value(None, "%") == "–"
+    assert i18n.fmt_value(42.0, "0–100") == "42"
+    assert i18n.lang_of("FR") == "fr" and i18n.lang_of("de") == "en" and i18n.lang_of(["en", "fr"]) == "fr"
+
+
+# -- queries and routes on a real snapshot ------------------------------------------------------
+@pytest.fixture(scope="module")
+def serving(tmp_path_factory):
+    from collectors.runner import run_collectors
+    from tests.servers.worldbank import WorldBankServer
+
+    data_dir = tmp_path_factory.mktemp("dashq") / "data"
+    with WorldBankServer() as server, pytest.MonkeyPatch.context() as mp:
+        mp.delenv("ROAMWATCH_CONFIG", raising=False)
+        mp.setenv("ROAMWATCH_DATA_DIR", str(data_dir))
+        mp.setenv("ROAMWATCH_WORLDBANK_BASE_URL", server.url + "/v2")
+        for key, value in FAST_HTTP.items():
+            mp.setenv(key, value)
+        config = load_config()
+        run_collectors(["worldbank"], config, progress=False)
+    return config.serving_dir
+
+
+def test_world_values_are_the_warehouse_values(serving):
+    metric = "worldbank.IT.NET.USER.ZS"
+    with Reader.open(serving) as reader:
+        got = q.world_values(reader, metric, 2020)
+        want = reader.observations([metric], year_from=2020, year_to=2020)
+        assert dict(zip(got["iso3"], got["value"], strict=True)) == \
+            dict(zip(want["country"], want["value"], strict=True))
+        assert list(got["value"]) == sorted(got["value"], reverse=True)
+        years = q.series_years(reader, metric)
+        assert years["year"].min() <= 2020 <= years["year"].max()
+
+
+def test_data_rows_filter_sort_and_page(serving):
+    flt = q.DataFilter(metrics=("worldbank.IT.NET.USER.ZS",), regions=("Sub-Saharan Africa",),
+                       year_from=2010, year_to=2015, sort=(("value", "desc"), ("bogus; DROP", "asc")))
+    with Reader.open(serving) as reader:
+        total = q.data_count(reader, flt)
+        rows = q.data_rows(reader, flt)
+        page = q.data_rows(reader, flt, offset=2, limit=3)
+        want = reader.observations(["worldbank.IT.NET.USER.ZS"], ["KEN", "UGA"], 2010, 2015)
+    assert total == len(rows) == len(want)
+    assert list(rows.columns) == list(q.DATA_COLUMNS)
+    assert list(rows["value"]) == sorted(rows["value"], reverse=True)
+    assert list(page["value"]) == list(rows["value"][2:5])
+
+
+def test_country_queries_and_scores_when_absent(serving):
+    with Reader.open(serving) as reader:
+        obs = q.country_observations(reader, "KEN")
+        assert set(obs["source"]) == {"worldbank"}
+        assert q.country_scores(reader, "KEN").empty and q.score_keys(reader).empty
+        assert q.country_events(reader, "KEN").empty
+        fresh = q.country_freshness(reader, "KEN")
+        assert list(fresh["source"]) == ["worldbank"] and fresh["last_success"].notna().all()
+        status = q.source_status(reader)
+        assert status.loc[status["id"] == "worldbank", "status"].item() == "success"
+
+
+@pytest.fixture(scope="module")
+def client(serving):
+    """The Flask test client of the app (one app per test process: Dash pages are global)."""
+    from dashboard.app import create_app
+
+    config = load_config(env={"ROAMWATCH_DATA_DIR": str(serving.parent)})
+    return create_app(config).server.test_client()
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/", 200), ("/country/KEN", 200), ("/country/ZZZ", 404), ("/?metric=nope", 404),
+    ("/?metric=worldbank.IT.NET.USER.ZS&year=1900", 404), ("/compare?countries=KEN,UGA", 200),
+    ("/compare?countries=KEN,QQQ", 404), ("/data?metrics=worldbank.IT.NET.USER.ZS", 200),
+    ("/data?metrics=nope", 404), ("/sources", 200), ("/methodology", 200), ("/nowhere", 404),
+    ("/assets/topojson/world_110m.json", 200), ("/download/country/ZZZ.csv", 404),
+])
+def test_http_status_of_page_urls(client, path, status):
+    assert client.get(path).status_code == status
+
+
+def test_country_redirects_keep_the_query(client):
+    reply = client.get("/country/kenya?lang=fr")
+    assert reply.status_code == 302 and reply.headers["Location"].endswith("/country/KEN?lang=fr")
+    assert client.get("/country/KE").headers["Location"].endswith("/country/KEN")
+
+
+def test_page_html_references_no_external_host(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "cdn." not in html and "https://" not in html.replace("https://plotly.com", "")
+
+
+def test_country_csv_neutralises_formulas_and_holds_every_observation(client, serving):
+    reply = client.get("/download/country/UGA.csv")
+    rows = list(csv.DictReader(io.StringIO(reply.get_data(as_text=True))))
+    with Reader.open(serving) as reader:
+        want = reader.observations(countries=["UGA"])
+    assert len(rows) == len(want)
+    assert reply.headers["Content-Disposition"].startswith('attachment; filename="roamwatch_UGA_')
+
+
+def test_data_zip_has_data_and_metadata(client):
+    reply = client.get("/download/data.zip?countries=KEN&metrics=worldbank.IT.NET.USER.ZS&from=2015")
+    archive = zipfile.ZipFile(io.BytesIO(reply.data))
+    meta = json.loads(archive.read([n for n in archive.namelist() if n.endswith("metadata.json")][0]))
+    data = pd.read_csv(io.BytesIO(archive.read([n for n in archive.namelist() if n.endswith("data.csv")][0])))
+    assert set(data["country"]) == {"KEN"} and data["year"].min() >= 2015
+    assert meta["rows"] == len(data) and meta["filter"]["countries"] == ["KEN"]
+    assert meta["sources"][0]["citation"] and "UNESCO" in meta["note"]
+
+
+def test_layouts_render_for_every_page(client):
+    import dash
+
+    for module, kwargs in [
+        ("dashboard.pages.world", {"lang": "fr"}),
+        ("dashboard.pages.country", {"iso3": "KEN"}),
+        ("dashboard.pages.country", {"iso3": "nowhere-land"}),
+        ("dashboard.pages.compare", {"countries": "KEN,UGA"}),
+        ("dashboard.pages.data_table", {"countries": "KEN", "sort": "value:desc"}),
+        ("dashboard.pages.sources", {}),
+        ("dashboard.pages.methodology", {"lang": "fr"}),
+        ("dashboard.pages.not_found_404", {"_path": "/compar"}),
+    ]:
+        layout = dash.page_registry[module]["layout"](**kwargs)
+        assert json.dumps(layout.to_plotly_json(), default=str)
+
+
+def test_no_snapshot_page_explains_collect(tmp_path):
+    from dashboard import data
+    from dashboard.components.layout import no_data_page
+
+    service = data.DataService(tmp_path / "serving")
+    assert not service.available() and service.snapshot_id() is None
+    page = json.dumps(no_data_page("en", str(tmp_path)).to_plotly_json(), default=str)
+    assert "roamwatch collect" in page
+
+
+def test_data_service_switches_to_a_new_snapshot_and_drops_its_cache(serving, tmp_path):
+    import shutil
+
+    from dashboard import data
+    from roamwatch.warehouse.snapshot import publish
+    from roamwatch.warehouse.store import Warehouse
+
+    shutil.copytree(serving.parent, tmp_path / "data")  # a copy: other tests keep theirs unscored
+    serving = tmp_path / "data" / "serving"
+    service = data.DataService(serving, check_interval=0)
+    first = service.snapshot_id()
+    assert len(service.countries()) > 0 and service._cache
+    with Warehouse(serving.parent / "warehouse.duckdb") as wh:
+        wh.con.execute("INSERT INTO score VALUES ('KEN', 2023, 'overall', 'ROAMX', 55.0, 0.9, '{}')")
+        publish(wh.con, serving)
+    assert service.snapshot_id() != first
+    assert service.has_scores()
+    assert service.default_series() == "score:overall:ROAMX"
