@@ -122,6 +122,8 @@ def rank_ranges(scores: Scores) -> pd.DataFrame:
             continue
         kk = int(k[rows[0]])
         members = np.flatnonzero(in_base[:, kk])
+        if not len(members):  # no country has a score in this category: nothing to rank
+            continue
         vals = base[members, kk].copy()
         pos = np.searchsorted(members, cy[rows])
         inside = (pos < len(members)) & (members[np.minimum(pos, len(members) - 1)] == cy[rows])

@@ -285,3 +285,24 @@ def test_a_failed_write_leaves_the_previous_scores(filled, monkeypatch):
     assert query(warehouse, "SELECT count(*), sum(value) FROM score")[0] == before
     (ddl,) = query(warehouse, "SELECT sql FROM duckdb_tables() WHERE table_name = 'score'")[0]
     assert "PRIMARY KEY" in ddl
+
+
+def test_scores_on_partial_sources_from_local_servers(tmp_path):
+    """World Bank and OONI only: categories without any country scored must not crash ranking."""
+    from collectors.runner import run_collectors
+    from indicators.cli import recompute_and_publish
+    from roamwatch.config import load_config
+    from tests.conftest import FAST_HTTP
+    from tests.servers.ooni import OoniServer
+    from tests.servers.worldbank import WorldBankServer
+
+    with WorldBankServer() as wb, OoniServer() as ooni:
+        env = {"ROAMWATCH_DATA_DIR": str(tmp_path / "data"),
+               "ROAMWATCH_WORLDBANK_BASE_URL": wb.url + "/v2",
+               "ROAMWATCH_OONI_BASE_URL": ooni.url, **FAST_HTTP}
+        config = load_config(env=env)
+        run_collectors(["worldbank"], config, progress=False)
+        run_collectors(["ooni"], config, progress=False,
+                       options={"min_interval": 0, "history_days": 40})
+    result, snapshot_id = recompute_and_publish(config)
+    assert result.rows > 0 and snapshot_id
