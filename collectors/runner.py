@@ -11,12 +11,17 @@ from tqdm import tqdm
 
 from collectors import get_collector
 from collectors.base import Batch, Collector, RunContext
-from collectors.http import HttpClient, RawArchive
+from collectors.http import HttpClient, HttpError, RawArchive
 from collectors.validate import validate_observations
 from roamwatch.config import Config
 from roamwatch.warehouse.lock import writer_lock
 from roamwatch.warehouse.snapshot import publish
 from roamwatch.warehouse.store import Warehouse
+
+#: After this many consecutive units with no HTTP answer (DNS failure, refused, timed out after
+#: every retry) the source is taken as unreachable: the rest of the run's units are recorded as
+#: failed without being tried, instead of waiting out every retry of every unit.
+UNREACHABLE_AFTER = 3
 
 
 @dataclass
@@ -124,8 +129,14 @@ def run_one(
         result.units_total = len(units)
         bar = tqdm(units, desc=collector.name, unit="unit", file=sys.stderr,
                    disable=(not sys.stderr.isatty()) if progress is None else not progress)
+        unreachable = 0  # consecutive units that got no HTTP answer at all
         for unit in bar:
             bar.set_postfix_str(unit[:40])
+            if unreachable >= UNREACHABLE_AFTER:
+                result.failed_units[unit] = (
+                    f"not attempted: the source gave no answer for {UNREACHABLE_AFTER} units in a row"
+                )
+                continue
             try:
                 batch = collector.fetch(ctx, unit)
                 with wh.transaction():
@@ -137,9 +148,12 @@ def run_one(
                 if batch.notes:
                     notes[unit] = batch.notes
                 examples.extend(ex[: max(0, 5 - len(examples))])
+                unreachable = 0
             except Exception as exc:  # noqa: BLE001 - a failed unit must not stop the others
                 result.failed_units[unit] = f"{type(exc).__name__}: {exc}"
                 ctx.log(f"unit {unit} failed: {exc}")
+                no_answer = isinstance(exc, HttpError) and exc.status is None
+                unreachable = unreachable + 1 if no_answer else 0
         result.rows_rejected = sum(rejected.values())
         if result.error is None and not result.failed_units:
             result.status = "success"

@@ -261,3 +261,18 @@ def test_parse_countries_splits_aggregates():
     frame, aggregates = parse_countries(WorldBankServer().country_rows())
     assert set(frame["iso3"]) == {e[0] for e in ECONOMIES}
     assert {"WLD", "1W", "XD", "HIC"} <= aggregates
+
+
+def test_unreachable_source_stops_after_a_few_units(config, wb_server):
+    indicators = [{"code": c, "name": c, "unit": ""} for c in
+                  ("IT.NET.USER.ZS", "IT.NET.BBND.P2", "IT.CEL.SETS.P2", "IT.NET.SECR.P6",
+                   "EG.ELC.ACCS.ZS", "NY.GNP.PCAP.CD")]
+    use_indicators(config, indicators)
+    config.raw["http"]["read_timeout"] = 0.2
+    wb_server.fail("/indicator/", Reply(body=b"[]", delay=0.6), times=100)  # never answers in time
+    result = run(config)
+    assert result.status == "partial"  # the country metadata unit landed
+    tried = {r.split("/indicator/")[1].split("?")[0] for r in wb_server.requests if "/indicator/" in r}
+    assert len(tried) == 3  # then the rest are not attempted
+    not_attempted = [u for u, e in result.failed_units.items() if e.startswith("not attempted")]
+    assert len(not_attempted) == 3
