@@ -77,9 +77,14 @@ def wait_for(predicate, timeout=20.0, what="condition"):
 
 
 def test_two_writers_started_together_both_land(proc_env, server, tmp_path):
-    # the first request of either process is slow, so the two certainly overlap
-    server.fail("indicator/", Reply(status=503, headers={"Retry-After": "0"}, delay=1.0))
+    # The first writer's first data request is slow; the second starts once the first holds
+    # the writer lock, so the two certainly overlap however loaded the machine is.
+    server.fail("indicator/", Reply(status=503, headers={"Retry-After": "0"}, delay=5.0))
     first = start(proc_env, "collect", "worldbank", "--set", indicator_setting(A))
+    lock = tmp_path / "data" / "warehouse.lock"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (lock.exists() and lock.read_text().strip()):
+        time.sleep(0.05)
     second = start(proc_env, "collect", "worldbank", "--set", indicator_setting(B))
     (code1, _, err1), (code2, _, err2) = finish(first), finish(second)
     assert (code1, code2) == (0, 0), err1 + err2
