@@ -278,6 +278,31 @@ STRINGS: dict[str, tuple[str, str]] = {
         "est produit par `roamwatch scores`. En attendant, le tableau de bord montre les indicateurs collectés tels quels.",
     ),
     "method.english_only": ("This document is in English.", "Ce document est en anglais."),
+    "reweight.title": ("Re-weight the indicators", "Repondérer les indicateurs"),
+    "reweight.what": (
+        "Change the weight of any indicator of a category (0 leaves it out) and see how the "
+        "ranking of countries moves. The same code as `roamwatch scores` recomputes the scores; "
+        "the weights are kept in the link, so the view can be shared.",
+        "Modifiez le poids d'un indicateur d'une catégorie (0 l'écarte) et voyez comment le "
+        "classement des pays change. Le même code que `roamwatch scores` recalcule les notes ; "
+        "les poids sont gardés dans le lien, qui peut être partagé.",
+    ),
+    "reweight.category": ("Category", "Catégorie"),
+    "reweight.year": ("Year", "Année"),
+    "reweight.apply": ("Apply weights", "Appliquer les poids"),
+    "reweight.reset": ("Catalogue weights", "Poids du catalogue"),
+    "reweight.indicator": ("Indicator", "Indicateur"),
+    "reweight.weight": ("Weight", "Poids"),
+    "reweight.score": ("Score", "Note"),
+    "reweight.rank": ("Rank", "Rang"),
+    "reweight.new_score": ("Re-weighted score", "Note repondérée"),
+    "reweight.new_rank": ("New rank", "Nouveau rang"),
+    "reweight.move": ("Places moved", "Places gagnées"),
+    "reweight.none": (
+        "No category scores for this year yet: run `roamwatch scores` after collecting.",
+        "Pas encore de notes de catégorie pour cette année : lancez `roamwatch scores` après la collecte.",
+    ),
+    "reweight.insufficient": ("insufficient data", "données insuffisantes"),
 }
 
 REGIONS_FR = {

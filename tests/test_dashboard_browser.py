@@ -459,3 +459,47 @@ def test_first_run_without_data_explains_collect(driver, tmp_path):
             assert _errors(driver) == []
         _shot(driver, "no_data")
         assert _status(base + "/download/data.csv") == 503
+
+
+def test_reweighting_moves_ranks_and_lives_in_the_link(driver, tmp_path):
+    """Every collector's data (tests.demo) and real scores; weights typed in the page reach the
+    URL, and the URL alone reproduces the re-weighted ranking."""
+    from indicators.catalogue import load_catalogue
+    from indicators.reweighting import reweighted_ranking
+    from roamwatch.api import open as open_snapshot
+    from tests.demo import fill
+
+    data_dir = tmp_path / "demo"
+    fill(data_dir, log=lambda _m: None)
+    with open_snapshot(data_dir) as rw:
+        rows = rw.scores(year=2023, level="theme")
+    weights = {"A.B.internet_users": 5.0, "A.B.fixed_broadband": 0.0}
+    expected = reweighted_ranking(rows, load_catalogue(), "A", weights=weights)
+    expected = expected[expected["new_value"].notna()]
+    assert not expected.empty
+    with _serve(data_dir) as base:
+        driver.get(base + "/methodology?category=A&year=2023")
+        box = _wait(driver, "input[id*='A.B.internet_users']")
+        _settle(driver)
+        box.clear()
+        box.send_keys("5")
+        zero = driver.find_element(By.CSS_SELECTOR, "input[id*='A.B.fixed_broadband']")
+        zero.clear()
+        zero.send_keys("0")
+        _click(driver, "#reweight-apply")
+        _until(driver, lambda d: "w=" in d.current_url)
+        shared = driver.current_url
+        assert "A.B.internet_users%3A5" in shared and "A.B.fixed_broadband%3A0" in shared
+        driver.get(shared)  # the link alone reproduces the view
+        _wait(driver, "#reweight .rw-ranking tbody tr")
+        _settle(driver)
+        cells = [r.find_elements(By.TAG_NAME, "td")
+                 for r in driver.find_elements(By.CSS_SELECTOR, "#reweight .rw-ranking tbody tr")]
+        shown = {c[0].text: float(c[3].text) for c in cells if c[3].text[:1].isdigit()}
+        names = {"BRA": "Brazil", "CHN": "China", "EST": "Estonia", "FRA": "France", "IRN": "Iran",
+                 "KEN": "Kenya", "UGA": "Uganda", "XKX": "Kosovo"}
+        want = {names[c]: round(v, 1) for c, v in zip(expected["country"], expected["new_value"],
+                                                      strict=True)}
+        assert shown == want
+        assert _errors(driver) == []
+        _shot(driver, "reweight")

@@ -380,3 +380,30 @@ def test_removing_an_input_never_raises_coverage(inputs, data):
         a = after[name]["coverage"].reindex(b.index).fillna(0.0)
         assert not set(after[name].index) - set(b.index), name
         assert (a <= b + 1e-12).all(), name
+
+
+def test_reweighted_ranking_moves_only_with_weights():
+    """Catalogue weights reproduce the stored category scores; a zero weight drops an input."""
+    import json
+
+    from indicators.catalogue import load_catalogue
+    from indicators.reweighting import reweighted_ranking
+
+    catalogue = load_catalogue()
+    a_inds = [i for i in catalogue.scored if i.category == "A" and i.theme == "A.B"][:2]
+    rows = []
+    for country, values in {"AAA": (90.0, 10.0), "BBB": (50.0, 60.0)}.items():
+        inputs = [{"indicator": ind.id, "metric": "m", "period": "2023", "raw": v,
+                   "normalised": v, "carried_forward": False, "weight": ind.weight}
+                  for ind, v in zip(a_inds, values, strict=True)]
+        rows.append({"country": country, "year": 2023, "level": "theme", "key": "A.B",
+                     "value": None, "coverage": None, "details": json.dumps({"inputs": inputs})})
+    frame = pd.DataFrame(rows)
+    plain = reweighted_ranking(frame, catalogue, "A", threshold=0.0)
+    assert (plain["value"] == plain["new_value"]).all() and (plain["move"] == 0).all()
+    only_second = reweighted_ranking(frame, catalogue, "A", weights={a_inds[0].id: 0.0},
+                                     threshold=0.0)
+    by_country = only_second.set_index("country")
+    assert by_country.loc["BBB", "new_value"] == pytest.approx(60.0)
+    assert by_country.loc["AAA", "new_value"] == pytest.approx(10.0)
+    assert by_country.loc["BBB", "new_rank"] == 1 and by_country.loc["BBB", "move"] >= 0
