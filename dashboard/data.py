@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 import sys
 import threading
 import time
 import unicodedata
+import zlib
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,8 +43,30 @@ DEFAULT_METRIC = "worldbank.IT.NET.USER.ZS"
 #: A month of OONI measurements counts only with at least this many measurements of a test.
 OONI_MIN_MEASUREMENTS = 10
 MAX_CACHE = 512
-#: Rendered page layouts kept per snapshot (a country page is about 200 KB of components).
+#: Query results with more rows than this are not kept (a country's observations are ~12k rows,
+#: megabytes as a frame): the pages built from them are cached instead, small results are.
+MAX_CACHED_ROWS = 5000
+#: Rendered page layouts kept per snapshot, as compressed JSON (a country page is about 200 KB
+#: of JSON, ~20 KB compressed, where its component tree took megabytes of Python objects).
 MAX_PAGES = 128
+
+
+class RenderedPage:
+    """A page layout as the JSON Dash would send, kept compressed; Dash serializes it through
+    :meth:`to_plotly_json` like any component."""
+
+    __slots__ = ("_blob",)
+
+    def __init__(self, layout: Any) -> None:
+        from plotly.io.json import to_json_plotly  # what Dash itself serializes responses with
+
+        self._blob = zlib.compress(to_json_plotly(layout).encode("utf-8"), 1)
+
+    def to_plotly_json(self) -> Any:
+        return json.loads(zlib.decompress(self._blob))
+
+    def __sizeof__(self) -> int:
+        return object.__sizeof__(self) + len(self._blob)
 
 
 @dataclass(frozen=True)
@@ -115,11 +139,14 @@ class DataService:
             self.metrics()
             self.score_keys()
             self.source_status()
+            self._series_index()
+            _catalogue_names()
         except Exception:  # noqa: BLE001 - warming is best effort; requests compute on demand
             pass
 
     def page(self, key: tuple, render: Callable[[], Any]) -> Any:
-        """A rendered page layout, computed once per snapshot and ``key``."""
+        """A rendered page layout, computed once per snapshot and ``key`` (kept as compressed
+        JSON: :class:`RenderedPage`)."""
         snapshot = self.snapshot_id()
         if snapshot is None:
             return render()
@@ -128,7 +155,7 @@ class DataService:
             if full in self._pages:
                 self._pages.move_to_end(full)
                 return self._pages[full]
-        value = render()
+        value = RenderedPage(render())
         with self._lock:
             self._pages[full] = value
             while len(self._pages) > MAX_PAGES:
@@ -144,15 +171,24 @@ class DataService:
 
     def cached(self, fn: Callable[..., Any], *args: Any) -> Any:
         """``fn(reader, *args)``, computed once per snapshot."""
+        return self._memo(fn.__module__, fn.__qualname__, args, lambda reader: fn(reader, *args))
+
+    def derived(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """``build()`` (made from other cached results), computed once per snapshot and ``key``."""
+        return self._memo(__name__, "derived", key, lambda _reader: build())
+
+    def _memo(self, module: str, name: str, args: tuple, compute: Callable[[Reader], Any]) -> Any:
         reader = self.reader()
         if reader is None:
             raise NoSnapshot(f"no published data in {self.serving_dir}")
-        key = (reader.snapshot_id, fn.__module__, fn.__qualname__, args)
+        key = (reader.snapshot_id, module, name, args)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        value = fn(reader, *args)
+        value = compute(reader)
+        if isinstance(value, pd.DataFrame) and len(value) > MAX_CACHED_ROWS:
+            return value  # large frames are not kept: see MAX_CACHED_ROWS
         with self._lock:
             self._cache[key] = value
             while len(self._cache) > MAX_CACHE:
@@ -169,13 +205,13 @@ class DataService:
         return None if hit.empty else hit.iloc[0].to_dict()
 
     def country_name(self, iso3: str, lang: str) -> str:
-        names = self.cached(_country_names, lang)
+        names = self.derived(("country_names", lang), lambda: _country_names(self.countries(), lang))
         return names.get(iso3, iso3)
 
     def resolve_country(self, code: object) -> CountryMatch:
         """ISO3 → ok; ISO2 or a (French or English) name → redirect to ISO3; else suggestions."""
         text = str(code or "").strip()
-        index = self.cached(_country_index)
+        index = self.derived(("country_index",), lambda: _country_index(self.countries()))
         upper = text.upper()
         if upper in index["iso3"]:
             return CountryMatch("ok" if text == upper else "redirect", upper)
@@ -195,6 +231,9 @@ class DataService:
     def metrics(self) -> pd.DataFrame:
         return self.cached(q.metrics)
 
+    def _series_index(self) -> dict[str, dict[str, Any]]:
+        return self.derived(("series_index",), lambda: _series_index(self.metrics(), self.score_keys()))
+
     def score_keys(self) -> pd.DataFrame:
         return self.cached(q.score_keys)
 
@@ -203,7 +242,7 @@ class DataService:
 
     def series_info(self, series: str) -> dict[str, Any] | None:
         """Name, unit, source(s) of a metric or score series; ``None`` if it does not exist."""
-        return self.cached(_series_index).get(series)
+        return self._series_index().get(series)
 
     def series_label(self, series: str, lang: str) -> str:
         info = self.series_info(series)
@@ -215,7 +254,7 @@ class DataService:
         return info["name"]
 
     def series_suggestions(self, series: str, n: int = 5) -> list[str]:
-        index = self.cached(_series_index)
+        index = self._series_index()
         by_name = {_fold(v["name"]): k for k, v in index.items()}
         hits = difflib.get_close_matches(series, list(index), n=n, cutoff=0.5)
         hits += [by_name[m] for m in difflib.get_close_matches(_fold(series), list(by_name), n=n, cutoff=0.5)]
@@ -345,14 +384,12 @@ def score_label(level: str, key: str, lang: str) -> str:
     return f"{level} {key}"
 
 
-def _country_names(reader: Reader, lang: str) -> dict[str, str]:
-    frame = q.countries(reader)
+def _country_names(frame: pd.DataFrame, lang: str) -> dict[str, str]:
     col = "name_fr" if lang == "fr" else "name_en"
     return dict(zip(frame["iso3"], frame[col], strict=True))
 
 
-def _country_index(reader: Reader) -> dict[str, dict[str, str]]:
-    frame = q.countries(reader)
+def _country_index(frame: pd.DataFrame) -> dict[str, dict[str, str]]:
     names: dict[str, str] = {}
     for row in frame.itertuples():
         for name in (row.name_en, row.name_fr):
@@ -365,14 +402,14 @@ def _country_index(reader: Reader) -> dict[str, dict[str, str]]:
     }
 
 
-def _series_index(reader: Reader) -> dict[str, dict[str, Any]]:
+def _series_index(metrics: pd.DataFrame, score_keys: pd.DataFrame) -> dict[str, dict[str, Any]]:
     index: dict[str, dict[str, Any]] = {}
-    for row in q.metrics(reader).itertuples():
+    for row in metrics.itertuples():
         index[row.id] = {
             "name": row.name, "unit": row.unit, "source": row.source, "source_name": row.source_name,
             "description": row.description, "kind": "metric",
         }
-    for row in q.score_keys(reader).itertuples():
+    for row in score_keys.itertuples():
         series = q.score_series(row.level, row.key)
         index[series] = {
             "name": score_label(row.level, row.key, "en"), "unit": "0–100", "source": "roamwatch",

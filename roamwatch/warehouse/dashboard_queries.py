@@ -57,16 +57,21 @@ def countries(reader: Reader) -> pd.DataFrame:
 
 def metrics(reader: Reader) -> pd.DataFrame:
     """Metrics that have observations, with their source name and coverage."""
+    # Observations are aggregated per metric first (numbers only), then joined to the few
+    # metric rows: grouping the millions of joined rows by every text column is several times slower.
     return reader._df(
         """
+        WITH o AS (
+            SELECT metric, count(*) AS observations, count(DISTINCT country) AS countries,
+                   min(year(period_start)) AS first_year, max(year(period_start)) AS last_year
+            FROM observation GROUP BY metric
+        )
         SELECT m.id, m.source, coalesce(s.name, m.source) AS source_name, m.source_code, m.name,
                coalesce(m.unit, '') AS unit, m.frequency, coalesce(m.description, '') AS description,
-               count(*) AS observations, count(DISTINCT o.country) AS countries,
-               min(year(o.period_start)) AS first_year, max(year(o.period_start)) AS last_year
+               o.observations, o.countries, o.first_year, o.last_year
         FROM metric m
-        JOIN observation o ON o.metric = m.id
+        JOIN o ON o.metric = m.id
         LEFT JOIN source s ON s.id = m.source
-        GROUP BY ALL
         ORDER BY m.source, m.name
         """
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,11 @@ PUBLISHED_TABLES = (
     "score", "score_rank", "score_median",
 )
 POINTER = "CURRENT"
+#: Reader connections: DuckDB's buffer memory is capped (its default is 80% of the machine, per
+#: connection, and a dashboard keeps up to three readers open); large sorts and exports spill to
+#: the system's temporary directory instead of growing the process. Threads: at most 4.
+READER_MEMORY_LIMIT = "256MB"
+READER_MAX_THREADS = 4
 
 
 class NoSnapshot(Exception):
@@ -98,7 +104,11 @@ def open_snapshot(
             f"no published data in {serving_dir}: run `roamwatch collect` first"
         )
     directory = serving_dir / snapshot_id
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config={
+        "memory_limit": READER_MEMORY_LIMIT,
+        "threads": max(1, min(READER_MAX_THREADS, os.cpu_count() or 1)),
+        "temp_directory": os.path.join(tempfile.gettempdir(), "roamwatch-duckdb"),
+    })
     for table in PUBLISHED_TABLES:
         path = (directory / f"{table}.parquet").as_posix().replace("'", "''")
         con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{path}')")
