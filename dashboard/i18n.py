@@ -278,6 +278,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "est produit par `roamwatch scores`. En attendant, le tableau de bord montre les indicateurs collectés tels quels.",
     ),
     "method.english_only": ("This document is in English.", "Ce document est en anglais."),
+    "world.rank_range": ("World rank range (alternative methods)",
+                         "Fourchette de rang mondial (autres méthodes)"),
     "reweight.title": ("Re-weight the indicators", "Repondérer les indicateurs"),
     "reweight.what": (
         "Change the weight of any indicator of a category (0 leaves it out) and see how the "

@@ -155,15 +155,20 @@ def series_years(reader: Reader, series: str) -> pd.DataFrame:
 
 def world_values(reader: Reader, series: str, year: int) -> pd.DataFrame:
     """One value per country for a year: iso3, name_en, name_fr, region, income_group,
-    value, period, coverage (scores only; NULL value = insufficient data)."""
+    value, period, coverage (scores only; NULL value = insufficient data), and for category
+    scores the best and worst world rank under alternative aggregations (``score_rank``)."""
     if is_score(series):
         level, key = score_parts(series)
         return reader._df(
             """
             SELECT s.country AS iso3, coalesce(c.name_en, s.country) AS name_en,
                    coalesce(c.name_fr, c.name_en, s.country) AS name_fr, c.region, c.income_group,
-                   s.value, CAST(s.year AS VARCHAR) AS period, s.coverage
+                   s.value, CAST(s.year AS VARCHAR) AS period, s.coverage,
+                   r.best_rank, r.worst_rank
             FROM score s LEFT JOIN country c ON c.iso3 = s.country
+            LEFT JOIN score_rank r
+                   ON s.level = 'category' AND r.country = s.country AND r.year = s.year
+                  AND r.category = s.key
             WHERE s.level = $level AND s.key = $key AND s.year = $year
             ORDER BY s.value DESC NULLS LAST, name_en
             """,
@@ -192,7 +197,8 @@ def world_values(reader: Reader, series: str, year: int) -> pd.DataFrame:
         )
         SELECT y.country AS iso3, coalesce(c.name_en, y.country) AS name_en,
                coalesce(c.name_fr, c.name_en, y.country) AS name_fr, c.region, c.income_group,
-               y.value, y.period, CAST(NULL AS DOUBLE) AS coverage
+               y.value, y.period, CAST(NULL AS DOUBLE) AS coverage,
+               CAST(NULL AS INTEGER) AS best_rank, CAST(NULL AS INTEGER) AS worst_rank
         FROM y LEFT JOIN country c ON c.iso3 = y.country
         ORDER BY y.value DESC, name_en
         """,
