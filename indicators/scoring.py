@@ -430,7 +430,9 @@ def indicators_from_rows(rows: pd.DataFrame, catalogue: Catalogue) -> pd.DataFra
     themes = rows[rows["level"] == "theme"]
     for country, year, details in zip(themes["country"], themes["year"], themes["details"], strict=True):
         trace = json.loads(details) if isinstance(details, str) else (details or {})
-        for item in trace.get("inputs", []):
+        for item in trace.get("inputs", []) if isinstance(trace, dict) else []:
+            if not isinstance(item, dict):  # a trace of another shape: nothing to rebuild from
+                continue
             ind = catalogue.by_id.get(item.get("indicator"))
             if ind is None:
                 continue

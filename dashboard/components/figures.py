@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -41,23 +42,59 @@ def stamp_line(sources: str, snapshot_id: str | None, lang: str = "en", width: i
     return line
 
 
-def stamp(fig: go.Figure, *, title: str, unit: str | None, sources: str, snapshot_id: str | None,
-          lang: str = "en") -> go.Figure:
-    """Draw the title (with unit) and, under it, the source line and snapshot id into ``fig``."""
+def stamp_layout(*, title: str, unit: str | None, sources: str, snapshot_id: str | None,
+                 lang: str = "en") -> dict:
+    """The layout properties :func:`stamp` sets, as a dict to build a figure's layout in one go."""
     subtitle = stamp_line(sources, snapshot_id, lang)
-    fig.update_layout(
-        title={
+    return {
+        "title": {
             "text": _title(title, unit), "x": 0.01, "xanchor": "left", "y": 0.98, "yanchor": "top",
             "yref": "container", "font": {"size": 15},
             "subtitle": {"text": subtitle,
                          "font": {"size": 10, "color": "#57606a"}},
         },
-        font={"family": FONT, "size": 12, "color": "#1f2328"},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        margin={"l": 50, "r": 20, "t": 85 if "<br>" in subtitle else 70, "b": 40},
-    )
+        "font": {"family": FONT, "size": 12, "color": "#1f2328"},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "margin": {"l": 50, "r": 20, "t": 85 if "<br>" in subtitle else 70, "b": 40},
+    }
+
+
+def stamp(fig: go.Figure, *, title: str, unit: str | None, sources: str, snapshot_id: str | None,
+          lang: str = "en") -> go.Figure:
+    """Draw the title (with unit) and, under it, the source line and snapshot id into ``fig``."""
+    fig.update_layout(stamp_layout(title=title, unit=unit, sources=sources, snapshot_id=snapshot_id,
+                                   lang=lang))
     return fig
+
+
+def group_slices(frame: pd.DataFrame, by: str | list[str], order_by: str
+                 ) -> tuple[pd.DataFrame, list[tuple[object, int, int]]]:
+    """The groups of ``frame.groupby(by, sort=False)`` (same order, missing keys dropped), each
+    sorted as ``part.sort_values(order_by)`` would be, with one sort for the whole frame.
+
+    Returns the reordered frame and, per group, its key (a tuple when ``by`` is a list) and the
+    ``start:stop`` range of its rows there, so callers slice column lists instead of filtering
+    and sorting a frame per group.
+    """
+    number = frame.groupby(by, sort=False).ngroup()
+    kept = number.notna().to_numpy()
+    ordered = frame.assign(_group=number)[kept].sort_values(["_group", order_by], kind="stable")
+    group = ordered["_group"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else np.array([], int)
+    stops = [*starts[1:].tolist(), len(group)]
+    columns = [ordered[c].tolist() for c in ([by] if isinstance(by, str) else by)]
+    keys = [columns[0][a] if isinstance(by, str) else tuple(c[a] for c in columns) for a in starts]
+    return ordered.drop(columns="_group"), list(zip(keys, starts.tolist(), stops, strict=True))
+
+
+def _values(column: pd.Series) -> list:
+    """A column as plain Python values for a trace: numbers as int/float, timestamps as the ISO
+    strings plotly's JSON encoder would write (and NaT as None), so neither the figure's
+    validation nor its serialization goes through numpy or pandas scalars one by one."""
+    if column.dtype.kind == "M":
+        return [None if v is pd.NaT else v.isoformat() for v in column]
+    return column.tolist()
 
 
 def graph_config(filename: str, topojson_url: str | None = None) -> dict:
@@ -153,42 +190,47 @@ def line_chart(series: pd.DataFrame, *, title: str, unit: str | None, sources: s
     Optional integer columns ``colour`` and ``dash`` pick the style per label (e.g. one colour
     per OONI test, one dash per measure); by default each label gets the next style.
     """
-    fig = go.Figure()
-    for i, (label, part) in enumerate(series.groupby("label", sort=False)):
-        part = part.sort_values("x")
-        c = int(part["colour"].iloc[0]) if "colour" in part else i
-        d = int(part["dash"].iloc[0]) if "dash" in part else i
-        fig.add_trace(go.Scatter(
-            x=list(part["x"]), y=list(part["value"]), name=str(label), mode="lines+markers",
-            line={"color": OKABE_ITO[c % len(OKABE_ITO)], "dash": DASHES[d % len(DASHES)], "width": 2},
-            marker={"symbol": SYMBOLS[c % len(SYMBOLS)], "size": 6},
-            hovertemplate=f"{label}<br>%{{x}}: %{{y:,.4~g}}<extra></extra>",
-        ))
-    stamp(fig, title=title, unit=unit, sources=sources, snapshot_id=snapshot_id, lang=lang)
-    fig.update_layout(
-        height=height, hovermode="closest",
-        legend={"orientation": "h", "y": -0.12, "x": 0, "yanchor": "top"},
-        margin={"l": 55, "r": 20, "t": fig.layout.margin.t, "b": 30},
-    )
-    fig.update_xaxes(showgrid=False, linecolor="#8c959f", ticks="outside")
-    fig.update_yaxes(gridcolor="#eaeef2", zeroline=False, title={"text": unit or ""})
+    ordered, groups = group_slices(series, "label", "x")
+    xs, ys = _values(ordered["x"]), _values(ordered["value"])
+    colours = ordered["colour"].tolist() if "colour" in ordered else None
+    dashes = ordered["dash"].tolist() if "dash" in ordered else None
+    traces = []
+    for i, (label, a, b) in enumerate(groups):
+        c = int(colours[a]) if colours is not None else i
+        d = int(dashes[a]) if dashes is not None else i
+        traces.append({
+            "type": "scatter", "x": xs[a:b], "y": ys[a:b], "name": str(label), "mode": "lines+markers",
+            "line": {"color": OKABE_ITO[c % len(OKABE_ITO)], "dash": DASHES[d % len(DASHES)], "width": 2},
+            "marker": {"symbol": SYMBOLS[c % len(SYMBOLS)], "size": 6},
+            "hovertemplate": f"{label}<br>%{{x}}: %{{y:,.4~g}}<extra></extra>",
+        })
+    # One layout dict: each update_layout/update_xaxes call would validate again.
+    layout = stamp_layout(title=title, unit=unit, sources=sources, snapshot_id=snapshot_id, lang=lang)
+    layout["margin"] = {"l": 55, "r": 20, "t": layout["margin"]["t"], "b": 30}
+    xaxis: dict = {"showgrid": False, "linecolor": "#8c959f", "ticks": "outside"}
+    yaxis: dict = {"gridcolor": "#eaeef2", "zeroline": False, "title": {"text": unit or ""}}
     if yrange is not None:
-        fig.update_yaxes(range=list(yrange))
+        yaxis["range"] = list(yrange)
     if pd.api.types.is_integer_dtype(series["x"]):  # years: no "2021.5" ticks
-        fig.update_xaxes(tickformat="d", dtick=1 if series["x"].nunique() <= 12 else None)
-    return fig
+        xaxis["tickformat"] = "d"
+        if series["x"].nunique() <= 12:
+            xaxis["dtick"] = 1
+    layout.update(height=height, hovermode="closest",
+                  legend={"orientation": "h", "y": -0.12, "x": 0, "yanchor": "top"},
+                  xaxis=xaxis, yaxis=yaxis)
+    return go.Figure(data=traces, layout=layout)
 
 
 def describe_lines(series: pd.DataFrame, *, title: str, unit: str | None, lang: str = "en") -> str:
     """Per line: first and last value with their x (series: label, x, value)."""
     parts = []
-    for label, part in series.dropna(subset=["value"]).groupby("label", sort=False):
-        part = part.sort_values("x")
-        first, last = part.iloc[0], part.iloc[-1]
+    ordered, groups = group_slices(series.dropna(subset=["value"]), "label", "x")
+    xs, values = ordered["x"].tolist(), ordered["value"].tolist()
+    for label, a, b in groups:
         parts.append(i18n.t(
             "country.describe_series", lang, label=label,
-            first=i18n.fmt_value(first["value"], unit, lang), first_year=_x(first["x"]),
-            last=i18n.fmt_value(last["value"], unit, lang), last_year=_x(last["x"]),
+            first=i18n.fmt_value(values[a], unit, lang), first_year=_x(xs[a]),
+            last=i18n.fmt_value(values[b - 1], unit, lang), last_year=_x(xs[b - 1]),
         ))
     if not parts:
         return i18n.t("world.describe_empty", lang, metric=title, year="–")
@@ -221,27 +263,27 @@ def timeline(events: pd.DataFrame, *, title: str, sources: str, snapshot_id: str
     span = (frame["end"].max() - frame["start_time"].min()) if len(frame) else pd.Timedelta(0)
     shortest = max(pd.Timedelta(days=1), span / 150)
     frame["end"] = [max(e, s + shortest) for s, e in zip(frame["start_time"], frame["end"], strict=True)]
-    fig = go.Figure()
+    traces = []
+    ongoing = i18n.t("country.ongoing", lang)
     for i, (row, part) in enumerate(frame.groupby("row", sort=True)):
+        starts, ends, shown_ends = list(part["start_time"]), list(part["end_time"]), list(part["end"])
         hover = [
             f"{row}<br>{i18n.fmt_date(s, lang, True)} → "
-            f"{i18n.fmt_date(e, lang, True) if not i18n.is_missing(e) else i18n.t('country.ongoing', lang)}"
-            for s, e in zip(part["start_time"], part["end_time"], strict=True)
+            f"{i18n.fmt_date(e, lang, True) if not i18n.is_missing(e) else ongoing}"
+            for s, e in zip(starts, ends, strict=True)
         ]
-        base = list(part["start_time"])
-        width_ms = [(e - s).total_seconds() * 1000 for s, e in zip(part["start_time"], part["end"],
-                                                                   strict=True)]
-        fig.add_trace(go.Bar(
-            x=width_ms, base=base, y=[row] * len(part), orientation="h", name=row,
-            marker_color=OKABE_ITO[i % len(OKABE_ITO)], hovertext=hover,
-            hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
-        ))
-    stamp(fig, title=title, unit=None, sources=sources, snapshot_id=snapshot_id, lang=lang)
+        width_ms = [(e - s).total_seconds() * 1000 for s, e in zip(starts, shown_ends, strict=True)]
+        traces.append({
+            "type": "bar", "x": width_ms, "base": _values(part["start_time"]), "y": [row] * len(part),
+            "orientation": "h", "name": row, "marker": {"color": OKABE_ITO[i % len(OKABE_ITO)]},
+            "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>", "showlegend": False,
+        })
+    layout = stamp_layout(title=title, unit=None, sources=sources, snapshot_id=snapshot_id, lang=lang)
     n_rows = max(1, frame["row"].nunique())
-    fig.update_layout(height=160 + 40 * n_rows, barmode="overlay", bargap=0.3)
-    fig.update_xaxes(type="date", showgrid=True, gridcolor="#eaeef2")
-    fig.update_yaxes(automargin=True)
-    return fig
+    layout.update(height=160 + 40 * n_rows, barmode="overlay", bargap=0.3,
+                  xaxis={"type": "date", "showgrid": True, "gridcolor": "#eaeef2"},
+                  yaxis={"automargin": True})
+    return go.Figure(data=traces, layout=layout)
 
 
 def describe_timeline(events: pd.DataFrame, lang: str = "en") -> str:
@@ -266,35 +308,39 @@ def radar(profile: pd.DataFrame, *, title: str, snapshot_id: str | None, lang: s
     ``labels`` maps column names to legend labels."""
     labels = labels or {}
     theta = [i18n.roamx_label(k, lang) for k in profile["key"]]
-    fig = go.Figure()
+    traces = []
     for i, column in enumerate(("country", "region", "world")):
         if column not in profile or profile[column].isna().all():
             continue
-        r = list(profile[column])
-        fig.add_trace(go.Scatterpolar(
-            r=r + r[:1], theta=theta + theta[:1], name=labels.get(column, column),
-            line={"color": OKABE_ITO[i], "dash": DASHES[i], "width": 2.5 if i == 0 else 1.5},
-            fill="toself" if i == 0 else None, opacity=0.9,
-            marker={"symbol": SYMBOLS[i]},
-        ))
-    stamp(fig, title=title, unit="0–100", sources="roamwatch", snapshot_id=snapshot_id, lang=lang)
-    fig.update_layout(
+        r = _values(profile[column])
+        trace = {
+            "type": "scatterpolar", "r": r + r[:1], "theta": theta + theta[:1],
+            "name": labels.get(column, column),
+            "line": {"color": OKABE_ITO[i], "dash": DASHES[i], "width": 2.5 if i == 0 else 1.5},
+            "opacity": 0.9, "marker": {"symbol": SYMBOLS[i]},
+        }
+        if i == 0:
+            trace["fill"] = "toself"
+        traces.append(trace)
+    layout = stamp_layout(title=title, unit="0–100", sources="roamwatch", snapshot_id=snapshot_id,
+                          lang=lang)
+    layout.update(
         polar={"radialaxis": {"range": [0, 100], "gridcolor": "#d0d7de", "angle": 54,
                               "tickfont": {"size": 9, "color": "#57606a"}, "tickvals": [25, 50, 75, 100]},
                "angularaxis": {"gridcolor": "#d0d7de", "rotation": 90, "direction": "clockwise"},
                "bgcolor": "#f6f8fa"},
         height=440, legend={"orientation": "h", "y": -0.08},
-        margin={"l": 40, "r": 40, "t": fig.layout.margin.t + 20, "b": 40},
+        margin={"l": 40, "r": 40, "t": layout["margin"]["t"] + 20, "b": 40},
     )
-    return fig
+    return go.Figure(data=traces, layout=layout)
 
 
 def describe_radar(profile: pd.DataFrame, year: object, lang: str = "en") -> str:
     parts = []
-    for row in profile.itertuples():
-        value = i18n.fmt_number(row.country, lang, 0) if not i18n.is_missing(row.country) else \
+    for key, country in zip(profile["key"], profile["country"], strict=True):
+        value = i18n.fmt_number(country, lang, 0) if not i18n.is_missing(country) else \
             i18n.t("common.insufficient", lang)
-        parts.append(f"{i18n.roamx_label(row.key, lang)} {value}")
+        parts.append(f"{i18n.roamx_label(key, lang)} {value}")
     return i18n.t("country.describe_radar", lang, year=year, parts=", ".join(parts))
 
 

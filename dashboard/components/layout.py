@@ -30,14 +30,22 @@ def table(frame: pd.DataFrame, *, caption: str | None = None, max_rows: int = MA
     """
     links = links or {}
     shown = [c for c in frame.columns if c not in set(links.values())]
+    head = frame.head(max_rows)
+    if head.columns.is_unique:
+        at = {column: i for i, column in enumerate(head.columns)}
+        rows = _row_values(head)
+    else:  # duplicate names: look cells up by label, as a row Series does
+        at = {column: column for column in head.columns}
+        rows = [row for _, row in head.iterrows()]
+    cols = [(at[c], at[links[c]] if c in links else None) for c in shown]
     body = []
-    for _, row in frame.head(max_rows).iterrows():
+    for row in rows:
         cells = []
-        for column in shown:
-            value = row[column]
-            text = "" if i18n.is_missing(value) else str(value)
-            if column in links and not i18n.is_missing(row[links[column]]):
-                cells.append(html.Td(dcc.Link(text, href=row[links[column]])))
+        for j, link in cols:
+            value = row[j]
+            text = value if isinstance(value, str) else ("" if i18n.is_missing(value) else str(value))
+            if link is not None and not i18n.is_missing(row[link]):
+                cells.append(html.Td(dcc.Link(text, href=row[link])))
             else:
                 cells.append(html.Td(text))
         body.append(html.Tr(cells))
@@ -50,6 +58,17 @@ def table(frame: pd.DataFrame, *, caption: str | None = None, max_rows: int = MA
         out.append(html.P(i18n.t("common.rows_shown", lang, n=max_rows, total=len(frame)),
                           className="rw-muted"))
     return html.Div(out, className="rw-table-wrap")
+
+
+def _row_values(frame: pd.DataFrame) -> list:
+    """Each row's cells, as ``iterrows()`` would give them (it reads ``frame.values`` too) but
+    without building a Series per row."""
+    values = frame.values
+    if values.dtype == object:
+        return values.tolist()
+    if values.dtype.kind in "mM":  # a datetime array: the row Series gives Timestamps
+        return [list(row) for _, row in frame.iterrows()]
+    return list(values)
 
 
 def chart_card(gid: str, *, title: str, what: str, figure: go.Figure, description: str,

@@ -56,20 +56,18 @@ def _stamp_sources(frame: pd.DataFrame) -> str:
 def _series_table(obs: pd.DataFrame, lang: str, table_id: str) -> html.Table:
     """Latest value, year and sparkline per metric (obs: one country's observations)."""
     rows = []
-    for (metric, name, unit, source), part in obs.groupby(
-        ["metric", "metric_name", "unit", "source"], sort=False
-    ):
-        part = part.sort_values("period_start")
-        last = part.iloc[-1]
-        values = list(part["value"])
+    ordered, groups = figures.group_slices(obs, ["metric", "metric_name", "unit", "source"], "period_start")
+    all_values, periods = ordered["value"].tolist(), ordered["period"].tolist()
+    for (metric, name, unit, source), a, b in groups:
+        values = all_values[a:b]
         svg = figures.sparkline_svg(values)
         words = figures.trend_words(values, lang)
         spark = html.Img(src=figures.svg_data_uri(svg), alt=words, title=words, width=120, height=28) \
             if svg else html.Span("–", title=words)
         rows.append(html.Tr([
             html.Th(name, scope="row", title=metric),
-            html.Td(i18n.fmt_value(last["value"], unit, lang), className="rw-num"),
-            html.Td(str(last["period"])),
+            html.Td(i18n.fmt_value(values[-1], unit, lang), className="rw-num"),
+            html.Td(str(periods[b - 1])),
             html.Td(spark),
             html.Td(source),
         ]))
@@ -101,9 +99,11 @@ def _gender_panel(svc, obs, iso3, lang, snapshot) -> html.Section:
     title = i18n.t("country.gender", lang)
     pairs = [m for pair in data.GENDER_PAIRS for m in pair]
     # the World Bank pair, plus other sources' sex-disaggregated Internet-use metrics (ITU, DGG)
-    wanted = obs[obs["metric"].isin(pairs) | (
-        obs["metric_name"].str.contains(GENDER_RE) & obs["metric_name"].str.contains("internet", case=False)
-        & ~obs["metric_name"].str.contains("gap|parity|ratio", case=False))]
+    # the name tests run once per distinct name, not once per observation
+    names = pd.Series(obs["metric_name"].unique(), dtype=obs["metric_name"].dtype)
+    by_sex = names[names.str.contains(GENDER_RE) & names.str.contains("internet", case=False)
+                   & ~names.str.contains("gap|parity|ratio", case=False)]
+    wanted = obs[obs["metric"].isin(pairs) | obs["metric_name"].isin(by_sex)]
     if wanted.empty:
         known = set(svc.metrics()["id"])
         text = i18n.t("common.no_data_country", lang, what=title) if known & set(pairs) else \
@@ -302,7 +302,7 @@ def layout(iso3: str | None = None, lang: str | None = None, **_query: object) -
                           f"roamwatch_{code}_{snapshot}.csv", "country-download"),
             dcc.Link(i18n.t("country.compare_link", lang), className="rw-button",
                      href=href("/compare", lang, metric=data.DEFAULT_METRIC
-                               if data.DEFAULT_METRIC in set(obs["metric"]) else None, countries=code)),
+                               if (obs["metric"] == data.DEFAULT_METRIC).any() else None, countries=code)),
         ], className="rw-actions"),
     ], className="rw-country-header")
 
