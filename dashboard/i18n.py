@@ -115,8 +115,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "world.ranking": ("Ranking", "Classement"),
     "world.ranking_note": (
-        "Ranked by value; proxies from public data, not UNESCO assessments.",
-        "Classement par valeur ; indicateurs indirects issus de données publiques, non des évaluations de l'UNESCO.",
+        "Ranked by value; proxies from public data, not UNESCO assessments. For category scores, "
+        "the rank range is the best and worst world rank under alternative aggregations (equal "
+        "weights, geometric mean, each indicator left out in turn).",
+        "Classement par valeur ; indicateurs indirects issus de données publiques, non des "
+        "évaluations de l'UNESCO. Pour les notes de catégorie, la fourchette de rang donne le "
+        "meilleur et le pire rang mondial selon d'autres agrégations (poids égaux, moyenne "
+        "géométrique, chaque indicateur écarté tour à tour).",
     ),
     "world.describe": (
         "{metric}, {year}: {n} countries have a value. Highest: {top}. Lowest: {bottom}. Median: {median}.",
@@ -278,8 +283,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "est produit par `roamwatch scores`. En attendant, le tableau de bord montre les indicateurs collectés tels quels.",
     ),
     "method.english_only": ("This document is in English.", "Ce document est en anglais."),
-    "world.rank_range": ("World rank range (alternative methods)",
-                         "Fourchette de rang mondial (autres méthodes)"),
+    "world.rank_range": ("Rank range", "Fourchette de rang"),
     "reweight.title": ("Re-weight the indicators", "Repondérer les indicateurs"),
     "reweight.what": (
         "Change the weight of any indicator of a category (0 leaves it out) and see how the "

@@ -80,6 +80,7 @@ def layout(metric: str | None = None, year: str | None = None, region: str | Non
             i18n.fmt_number(c * 100, lang, 0) + "%" if not i18n.is_missing(c) else "–"
             for c in ranked["coverage"]
         ]
+        rank_table = rank_table.drop(columns=[i18n.t("common.period", lang)])  # it is the year
         if "best_rank" in ranked and ranked["best_rank"].notna().any():
             rank_table[i18n.t("world.rank_range", lang)] = [
                 "–" if i18n.is_missing(b) else (f"{int(b)}" if b == w else f"{int(b)}–{int(w)}")
