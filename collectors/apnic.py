@@ -38,7 +38,7 @@ from typing import Any
 
 import pandas as pd
 
-from collectors.base import Batch, Collector, RunContext, SourceError
+from collectors.base import Batch, Collector, RunContext, SourceError, setting_date
 from collectors.http import HttpError
 from roamwatch.countries import iso2_to_iso3, reference_countries
 from roamwatch.warehouse.store import MetricInfo, SourceInfo
@@ -266,11 +266,7 @@ class Apnic(Collector):
         iso3 = iso2_to_iso3(iso2)
         if iso3 is None:
             raise SourceError(f"{iso2!r} is not a country code roamwatch knows")
-        as_of = ctx.settings.get("as_of")
-        try:
-            today = date.fromisoformat(str(as_of)[:10]) if as_of else datetime.now(UTC).date()
-        except ValueError as exc:
-            raise SourceError(f"APNIC setting as_of={as_of!r} is not a date") from exc
+        today = setting_date(ctx.settings, "as_of", "APNIC") or datetime.now(UTC).date()
         url = f"{ctx.settings['base_url'].rstrip('/')}/v6stats/v6economy/{iso2}.json"
         try:
             payload = ctx.http.get_json(url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
@@ -18,6 +19,28 @@ if TYPE_CHECKING:
 
 class SourceError(Exception):
     """The upstream answered, but with an error, or with something we cannot parse."""
+
+
+def as_date(value: Any) -> date | None:
+    """A date from a date, a datetime, an ISO string (``YYYY-MM-DD…``) or None/NaN."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def setting_date(settings: dict[str, Any], key: str, source: str) -> date | None:
+    """An optional date setting of a source; a value that is no date is a :class:`SourceError`."""
+    value = settings.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        return as_date(value)
+    except ValueError as exc:
+        raise SourceError(f"{source} setting {key}={value!r} is not a date (YYYY-MM-DD)") from exc
 
 
 @dataclass

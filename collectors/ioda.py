@@ -42,7 +42,7 @@ from typing import Any
 
 import pandas as pd
 
-from collectors.base import Batch, Collector, RunContext, SourceError
+from collectors.base import Batch, Collector, RunContext, SourceError, as_date, setting_date
 from roamwatch.countries import iso2_to_iso3, reference_countries
 from roamwatch.warehouse.store import MetricInfo, SourceInfo
 
@@ -92,24 +92,6 @@ def _day_of(epoch: float) -> date:
     return datetime.fromtimestamp(epoch, UTC).date()
 
 
-def _as_date(value: Any) -> date | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def _setting_date(settings: dict[str, Any], key: str) -> date | None:
-    value = settings.get(key)
-    if value in (None, ""):
-        return None
-    try:
-        return _as_date(value)
-    except ValueError as exc:
-        raise SourceError(f"IODA setting {key}={value!r} is not a date (YYYY-MM-DD)") from exc
 
 
 def country_codes(settings: dict[str, Any]) -> list[str]:
@@ -304,9 +286,9 @@ class Ioda(Collector):
     # -- planning --------------------------------------------------------------------------------
     def plan(self, ctx: RunContext) -> list[str]:
         settings = ctx.settings
-        last = _setting_date(settings, "last_day") or datetime.now(UTC).date()
+        last = setting_date(settings, "last_day", "IODA") or datetime.now(UTC).date()
         first = last - timedelta(days=max(1, int(settings.get("history_days", 365))) - 1)
-        stored = None if ctx.full else _as_date(ctx.latest_period(METRIC_ID))
+        stored = None if ctx.full else as_date(ctx.latest_period(METRIC_ID))
         if stored is not None:
             overlap = max(0, int(settings.get("overlap_days", 2)))
             first = min(last, max(first, stored - timedelta(days=overlap)))

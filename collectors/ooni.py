@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from collectors.base import Batch, Collector, RunContext, SourceError
+from collectors.base import Batch, Collector, RunContext, SourceError, as_date, setting_date
 from roamwatch.countries import iso2_to_iso3
 from roamwatch.warehouse.store import MetricInfo, SourceInfo
 
@@ -206,24 +206,6 @@ def parse_rows(
     return pd.DataFrame(out, columns=COLUMNS), rejected, skipped, unmapped
 
 
-def _as_date(value: Any) -> date | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def _setting_date(settings: dict[str, Any], key: str) -> date | None:
-    value = settings.get(key)
-    if value in (None, ""):
-        return None
-    try:
-        return _as_date(value)
-    except ValueError as exc:
-        raise SourceError(f"OONI setting {key}={value!r} is not a date (YYYY-MM-DD)") from exc
 
 
 class Ooni(Collector):
@@ -272,8 +254,8 @@ class Ooni(Collector):
 
     def plan(self, ctx: RunContext) -> list[str]:
         settings = ctx.settings
-        last = _setting_date(settings, "last_day") or datetime.now(UTC).date()
-        history_first = _setting_date(settings, "first_day") or (
+        last = setting_date(settings, "last_day", "OONI") or datetime.now(UTC).date()
+        history_first = setting_date(settings, "first_day", "OONI") or (
             last - timedelta(days=max(1, int(settings.get("history_days", 365))) - 1)
         )
         overlap = max(0, int(settings.get("overlap_days", 3)))
@@ -281,7 +263,7 @@ class Ooni(Collector):
         units: list[str] = []
         for test in self._tests(settings):
             first = history_first
-            stored = None if ctx.full else _as_date(ctx.latest_period_start(f"ooni.{test}."))
+            stored = None if ctx.full else as_date(ctx.latest_period_start(f"ooni.{test}."))
             if stored is not None:
                 first = max(history_first, stored - timedelta(days=overlap))
             units.extend(window_unit(test, a, b) for a, b in windows(first, last, size))
