@@ -22,18 +22,23 @@ def wb_server():
         yield server
 
 
-@pytest.fixture
-def env(tmp_path, wb_server, monkeypatch):
-    """Environment for a roamwatch process: its own data dir, fast retries, local servers."""
-    values = {
-        "ROAMWATCH_DATA_DIR": str(tmp_path / "data"),
-        "ROAMWATCH_WORLDBANK_BASE_URL": wb_server.url + "/v2",
-        **FAST_HTTP,
-    }
+def roamwatch_env(monkeypatch, tmp_path, **base_urls: str) -> dict[str, str]:
+    """Environment of a test roamwatch: its own data dir, fast retries, the given base URLs
+    (e.g. ``ROAMWATCH_OONI_BASE_URL=...``), no user configuration file."""
+    values = {"ROAMWATCH_DATA_DIR": str(tmp_path / "data"), **base_urls, **FAST_HTTP}
     monkeypatch.delenv("ROAMWATCH_CONFIG", raising=False)
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     return values
+
+
+@pytest.fixture
+def env(tmp_path, wb_server, monkeypatch):
+    """Environment for a roamwatch process: its own data dir, fast retries, local servers.
+
+    Test modules with another server override this fixture; ``config`` follows it.
+    """
+    return roamwatch_env(monkeypatch, tmp_path, ROAMWATCH_WORLDBANK_BASE_URL=wb_server.url + "/v2")
 
 
 @pytest.fixture

@@ -13,9 +13,8 @@ from collectors import get_collector
 from collectors.apnic import CAPABLE_ID, PREFERRED_ID, Apnic, parse_records, records_of
 from collectors.base import SourceError
 from collectors.runner import run_collectors
-from roamwatch.config import load_config
 from roamwatch.warehouse.queries import Reader
-from tests.conftest import FAST_HTTP
+from tests.conftest import roamwatch_env
 from tests.helpers import query
 from tests.servers.apnic import ApnicServer, counts
 from tests.servers.base import Reply
@@ -33,20 +32,7 @@ def apnic_server():
 
 @pytest.fixture
 def env(tmp_path, apnic_server, monkeypatch):
-    values = {
-        "ROAMWATCH_DATA_DIR": str(tmp_path / "data"),
-        "ROAMWATCH_APNIC_BASE_URL": apnic_server.url,
-        **FAST_HTTP,
-    }
-    monkeypatch.delenv("ROAMWATCH_CONFIG", raising=False)
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
-
-
-@pytest.fixture
-def config(env):
-    return load_config()
+    return roamwatch_env(monkeypatch, tmp_path, ROAMWATCH_APNIC_BASE_URL=apnic_server.url)
 
 
 def run(config, **options):

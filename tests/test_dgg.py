@@ -13,6 +13,7 @@ from collectors.base import SourceError
 from collectors.dgg import parse_national, plan_months
 from collectors.runner import run_collectors
 from roamwatch.config import load_config
+from tests.conftest import roamwatch_env
 from tests.helpers import query
 from tests.servers.base import Reply, json_reply
 from tests.servers.dgg import DggServer, row
@@ -45,16 +46,7 @@ def server():
 
 @pytest.fixture
 def cfg(tmp_path, monkeypatch, server):
-    monkeypatch.delenv("ROAMWATCH_CONFIG", raising=False)
-    for key, value in {
-        "ROAMWATCH_DATA_DIR": str(tmp_path / "data"),
-        "ROAMWATCH_DGG_BASE_URL": server.url,
-        "ROAMWATCH_HTTP_BACKOFF_BASE": "0.01",
-        "ROAMWATCH_HTTP_BACKOFF_MAX": "0.05",
-        "ROAMWATCH_HTTP_READ_TIMEOUT": "2",
-        "ROAMWATCH_HTTP_MAX_ATTEMPTS": "3",
-    }.items():
-        monkeypatch.setenv(key, value)
+    roamwatch_env(monkeypatch, tmp_path, ROAMWATCH_DGG_BASE_URL=server.url)
     return load_config()
 
 

@@ -20,9 +20,8 @@ from collectors.ioda import (
     parse_events,
 )
 from collectors.runner import run_collectors
-from roamwatch.config import load_config
 from roamwatch.warehouse.queries import Reader
-from tests.conftest import FAST_HTTP
+from tests.conftest import roamwatch_env
 from tests.helpers import query
 from tests.servers.base import Reply, json_reply
 from tests.servers.ioda import Event, IodaServer, ts
@@ -52,20 +51,7 @@ def ioda_server():
 
 @pytest.fixture
 def env(tmp_path, ioda_server, monkeypatch):
-    values = {
-        "ROAMWATCH_DATA_DIR": str(tmp_path / "data"),
-        "ROAMWATCH_IODA_BASE_URL": ioda_server.url + "/v2",
-        **FAST_HTTP,
-    }
-    monkeypatch.delenv("ROAMWATCH_CONFIG", raising=False)
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
-
-
-@pytest.fixture
-def config(env):
-    return load_config()
+    return roamwatch_env(monkeypatch, tmp_path, ROAMWATCH_IODA_BASE_URL=ioda_server.url + "/v2")
 
 
 def run(config, full=False, **options):

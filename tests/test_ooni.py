@@ -19,7 +19,7 @@ from collectors.runner import run_collectors
 from roamwatch.config import load_config
 from roamwatch.countries import iso2_to_iso3
 from roamwatch.warehouse.queries import Reader
-from tests.conftest import FAST_HTTP
+from tests.conftest import roamwatch_env
 from tests.helpers import query
 from tests.servers.base import Reply, json_reply
 from tests.servers.ooni import (
@@ -43,20 +43,7 @@ def ooni_server():
 
 @pytest.fixture
 def env(tmp_path, ooni_server, monkeypatch):
-    values = {
-        "ROAMWATCH_DATA_DIR": str(tmp_path / "data"),
-        "ROAMWATCH_OONI_BASE_URL": ooni_server.url,
-        **FAST_HTTP,
-    }
-    monkeypatch.delenv("ROAMWATCH_CONFIG", raising=False)
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
-
-
-@pytest.fixture
-def config(env):
-    return load_config()
+    return roamwatch_env(monkeypatch, tmp_path, ROAMWATCH_OONI_BASE_URL=ooni_server.url)
 
 
 def run(config, full=False, **options):
