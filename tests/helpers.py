@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -14,3 +15,32 @@ def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def stored(config, prefix: str = "") -> dict[tuple[str, str, str], float]:
+    """Every observation (of metrics whose id starts with ``prefix``) as
+    ``{(metric, country, period): value}``."""
+    rows = query(
+        config.warehouse_path,
+        "SELECT metric, country, period, value FROM observation WHERE starts_with(metric, ?)",
+        [prefix],
+    )
+    return {(m, c, p): v for m, c, p, v in rows}
+
+
+def run_details(config, run_id: int) -> dict:
+    """The ``details`` record of one collector run."""
+    (details,) = query(
+        config.warehouse_path, "SELECT details FROM collector_run WHERE id = ?", [run_id]
+    )[0]
+    return json.loads(details)
+
+
+def last_run(config) -> dict:
+    """Status, failed units, error and details of the newest collector run."""
+    status, failed, error, details = query(
+        config.warehouse_path,
+        "SELECT status, failed_units, error, details FROM collector_run ORDER BY id DESC LIMIT 1",
+    )[0]
+    return {"status": status, "failed_units": json.loads(failed or "{}"), "error": error,
+            "details": json.loads(details or "{}")}

@@ -16,6 +16,7 @@ from collectors.runner import run_collectors
 from roamwatch.warehouse.queries import Reader
 from tests.conftest import roamwatch_env
 from tests.helpers import query
+from tests.helpers import stored as stored_values
 from tests.servers.apnic import ApnicServer, counts
 from tests.servers.base import Reply
 
@@ -35,6 +36,10 @@ def env(tmp_path, apnic_server, monkeypatch):
     return roamwatch_env(monkeypatch, tmp_path, ROAMWATCH_APNIC_BASE_URL=apnic_server.url)
 
 
+def stored(config) -> dict[tuple[str, str, str], float]:
+    return stored_values(config, "apnic.")
+
+
 def run(config, **options):
     settings = {"min_interval": 0, "countries": ["KE", "IN"], "as_of": AS_OF.isoformat(),
                 **options}
@@ -42,11 +47,6 @@ def run(config, **options):
     return result
 
 
-def stored(config) -> dict[tuple[str, str, str], float]:
-    rows = query(config.warehouse_path,
-                 "SELECT metric, country, period, value FROM observation "
-                 "WHERE starts_with(metric, 'apnic.')")
-    return {(m, c, p): v for m, c, p, v in rows}
 
 
 def last_details(config) -> dict:

@@ -11,7 +11,7 @@ import pytest
 from collectors.base import SourceError
 from collectors.fotn import HIGHER_IS_FREER, LOWER_IS_FREER, detect_edition, direction_for, match_columns
 from collectors.runner import run_collectors
-from tests.helpers import query
+from tests.helpers import query, run_details, stored
 from tests.servers.base import LocalServer, Reply
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -54,15 +54,8 @@ def run(config, **options):
     return result
 
 
-def stored(config) -> dict[tuple[str, str, str], float]:
-    rows = query(config.warehouse_path, "SELECT metric, country, period, value FROM observation")
-    return {(m, c, p): v for m, c, p, v in rows}
 
 
-def run_details(config, run_id: int) -> dict:
-    (details,) = query(config.warehouse_path, "SELECT details FROM collector_run WHERE id = ?",
-                       [run_id])[0]
-    return json.loads(details)
 
 
 def test_lower_is_freer_edition_is_flipped_exactly(config, tmp_path):
@@ -202,7 +195,6 @@ def test_configured_url_is_downloaded_with_a_retry(config, tmp_path):
 
 
 def test_detected_edition_and_direction_are_kept_in_the_run_record(tmp_path, monkeypatch):
-    import json
 
     from collectors.runner import run_collectors
     from roamwatch.config import load_config

@@ -22,7 +22,7 @@ from collectors.ioda import (
 from collectors.runner import run_collectors
 from roamwatch.warehouse.queries import Reader
 from tests.conftest import roamwatch_env
-from tests.helpers import query
+from tests.helpers import last_run, query
 from tests.servers.base import Reply, json_reply
 from tests.servers.ioda import Event, IodaServer, ts
 
@@ -79,13 +79,6 @@ def events(config) -> dict[str, tuple]:
     return {r[0]: r[1:] for r in rows}
 
 
-def last_run(config) -> dict:
-    status, failed, error, details = query(
-        config.warehouse_path,
-        "SELECT status, failed_units, error, details FROM collector_run ORDER BY id DESC LIMIT 1",
-    )[0]
-    return {"status": status, "failed_units": json.loads(failed or "{}"), "error": error,
-            "details": json.loads(details or "{}")}
 
 
 def days(first: date, last: date) -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 from collectors.itu import detect_indicator, map_economy, parse_value, parse_workbook
 from collectors.runner import run_collectors
 from roamwatch.config import load_config
-from tests.helpers import query
+from tests.helpers import query, stored
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 ITU = CORPUS / "itu"
@@ -66,9 +66,6 @@ def run(config, full=False, **options):
     return result
 
 
-def stored(config) -> dict[tuple[str, str, str], float]:
-    rows = query(config.warehouse_path, "SELECT metric, country, period, value FROM observation")
-    return {(m, c, p): v for m, c, p, v in rows}
 
 
 def run_row(config, run_id: int) -> dict:

@@ -20,7 +20,8 @@ from roamwatch.config import load_config
 from roamwatch.countries import iso2_to_iso3
 from roamwatch.warehouse.queries import Reader
 from tests.conftest import roamwatch_env
-from tests.helpers import query
+from tests.helpers import last_run, query
+from tests.helpers import stored as stored_values
 from tests.servers.base import Reply, json_reply
 from tests.servers.ooni import (
     TODAY,
@@ -84,22 +85,12 @@ def expected(server: OoniServer, tests, first: date, last: date) -> dict[tuple, 
     return out
 
 
+
+
+
+
 def stored(config, prefix: str = "ooni.") -> dict[tuple, float]:
-    rows = query(
-        config.warehouse_path,
-        "SELECT metric, country, period, value FROM observation WHERE starts_with(metric, ?)",
-        [prefix],
-    )
-    return {(m, c, p): v for m, c, p, v in rows}
-
-
-def last_run(config) -> dict:
-    status, failed, error, details = query(
-        config.warehouse_path,
-        "SELECT status, failed_units, error, details FROM collector_run ORDER BY id DESC LIMIT 1",
-    )[0]
-    return {"status": status, "failed_units": json.loads(failed or "{}"), "error": error,
-            "details": json.loads(details or "{}")}
+    return stored_values(config, prefix)
 
 
 def history_first(days: int) -> date:

@@ -13,7 +13,7 @@ import pytest
 
 from collectors.runner import run_collectors
 from collectors.stop import norm_extent, norm_networks, norm_type, parse_date
-from tests.helpers import query
+from tests.helpers import query, run_details
 from tests.servers.base import LocalServer, Reply
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -62,10 +62,6 @@ def events(config) -> dict[tuple[str, str], tuple]:
     return {(c, str(s.date())): (i, src, e, k, json.loads(d)) for i, src, c, s, e, k, d in rows}
 
 
-def run_details(config, run_id: int) -> dict:
-    (details,) = query(config.warehouse_path, "SELECT details FROM collector_run WHERE id = ?",
-                       [run_id])[0]
-    return json.loads(details)
 
 
 def test_csv_export_lands_one_event_per_row_and_country(config, tmp_path):

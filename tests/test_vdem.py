@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import zipfile
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 
 from collectors.runner import run_collectors
 from collectors.vdem import detect_version
-from tests.helpers import query
+from tests.helpers import query, run_details, stored
 from tests.servers.base import LocalServer, Reply
 
 CSV_NAME = "V-Dem-CY-Full+Others-v14.csv"
@@ -61,15 +60,8 @@ def run(config, **options):
     return result
 
 
-def stored(config) -> dict[tuple[str, str, str], float]:
-    rows = query(config.warehouse_path, "SELECT metric, country, period, value FROM observation")
-    return {(m, c, p): v for m, c, p, v in rows}
 
 
-def run_details(config, run_id: int) -> dict:
-    (details,) = query(config.warehouse_path, "SELECT details FROM collector_run WHERE id = ?",
-                       [run_id])[0]
-    return json.loads(details)
 
 
 def test_zip_lands_exact_values_and_reports_gaps(config, tmp_path):
