@@ -44,3 +44,22 @@ def last_run(config) -> dict:
     )[0]
     return {"status": status, "failed_units": json.loads(failed or "{}"), "error": error,
             "details": json.loads(details or "{}")}
+
+
+def process_env(tmp_path: Path, worldbank_url: str) -> dict[str, str]:
+    """Environment for a roamwatch subprocess: the World Bank collector only (scheduler
+    ``sources`` restricted by a config file), its own data dir, fast retries."""
+    import os
+
+    from tests.conftest import FAST_HTTP
+
+    cfg = tmp_path / "roamwatch.toml"
+    cfg.write_text('[scheduler]\nsources = ["worldbank"]\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROAMWATCH_")}
+    env.update(FAST_HTTP)
+    env.update({
+        "ROAMWATCH_DATA_DIR": str(tmp_path / "data"),
+        "ROAMWATCH_CONFIG": str(cfg),
+        "ROAMWATCH_WORLDBANK_BASE_URL": worldbank_url,
+    })
+    return env

@@ -18,8 +18,7 @@ import pytest
 from roamwatch.warehouse import leases
 from roamwatch.warehouse.snapshot import current_snapshot_id, publish
 from roamwatch.warehouse.store import Warehouse
-from tests.conftest import FAST_HTTP
-from tests.helpers import query
+from tests.helpers import process_env, query
 from tests.servers.base import Reply
 from tests.servers.worldbank import ECONOMIES, FIRST_YEAR, LAST_YEAR, WorldBankServer, value_for
 
@@ -45,16 +44,7 @@ def server():
 
 @pytest.fixture
 def proc_env(tmp_path, server):
-    cfg = tmp_path / "roamwatch.toml"
-    cfg.write_text('[scheduler]\nsources = ["worldbank"]\n', encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROAMWATCH_")}
-    env.update(FAST_HTTP)
-    env.update({
-        "ROAMWATCH_DATA_DIR": str(tmp_path / "data"),
-        "ROAMWATCH_CONFIG": str(cfg),
-        "ROAMWATCH_WORLDBANK_BASE_URL": server.url + "/v2",
-    })
-    return env
+    return process_env(tmp_path, server.url + "/v2")
 
 
 def start(env, *args):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -25,8 +24,7 @@ from roamwatch.scheduler import (
     plan_jobs,
     previous_fire_time,
 )
-from tests.conftest import FAST_HTTP
-from tests.helpers import query
+from tests.helpers import process_env, query
 from tests.servers.base import Reply
 from tests.servers.worldbank import WorldBankServer
 
@@ -43,16 +41,7 @@ def server():
 
 @pytest.fixture
 def proc_env(tmp_path, server):
-    cfg = tmp_path / "roamwatch.toml"
-    cfg.write_text(ONLY_WORLDBANK, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROAMWATCH_")}
-    env.update(FAST_HTTP)
-    env.update({
-        "ROAMWATCH_DATA_DIR": str(tmp_path / "data"),
-        "ROAMWATCH_CONFIG": str(cfg),
-        "ROAMWATCH_WORLDBANK_BASE_URL": server.url + "/v2",
-    })
-    return env
+    return process_env(tmp_path, server.url + "/v2")
 
 
 def run(env, *args, timeout=60):
