@@ -42,8 +42,6 @@ How it behaves:
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import importlib
 import importlib.util
 import json
@@ -58,7 +56,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -478,35 +476,18 @@ def scheduler_lock(path: Path, purpose: str = "roamwatch schedule") -> Iterator[
     ``flock``: the kernel releases it when the holder dies, so a dead scheduler's lock is taken
     over without anyone cleaning up. The file names the holder's PID.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
+    from roamwatch.warehouse.lock import LockTimeout, file_lock
+
+    with ExitStack() as stack:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise
-            holder = ""
-            for _ in range(20):  # the holder writes its PID right after locking
-                holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
-                if holder:
-                    break
-                time.sleep(0.05)
+            stack.enter_context(file_lock(path, purpose, timeout=0, what="the scheduler lock"))
+        except LockTimeout as exc:  # only the scheduler lock's own: the body's pass through
             raise SchedulerRunning(
                 f"another roamwatch scheduler is running on {path.parent}: "
-                f"{holder or 'pid unknown'} holds {path}. Stop it first (or use "
+                f"{exc.holder} holds {path}. Stop it first (or use "
                 "`roamwatch schedule --list` to see its jobs)."
             ) from None
-        os.ftruncate(fd, 0)
-        started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-        os.pwrite(fd, f"pid {os.getpid()} ({purpose}, since {started})\n".encode(), 0)
-        try:
-            yield
-        finally:
-            os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+        yield
 
 
 # -- logging ---------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""The writer lock: one process writes ``warehouse.duckdb`` at a time.
+"""Process locks on files: the writer lock and the scheduler lock.
 
-``flock`` on ``warehouse.lock`` next to the warehouse. The kernel drops the lock when its holder
-dies (kill -9, power loss), so a stale lock never blocks the next writer. The file holds the PID
-and purpose of the current holder so a waiting writer can say what it waits for.
+``flock`` on a lock file (``warehouse.lock`` next to the warehouse, ``scheduler.lock``). The
+kernel drops the lock when its holder dies (kill -9, power loss), so a stale lock never blocks
+the next holder. The file holds the PID, purpose and start time of the current holder so a
+waiting process can say what it waits for.
 """
 
 from __future__ import annotations
@@ -12,29 +13,42 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 
 class LockTimeout(Exception):
-    """Another writer held the lock for longer than the allowed wait."""
+    """Another process held the lock for longer than the allowed wait.
+
+    ``holder`` is what the lock file says of it (``pid N (purpose, since …)``).
+    """
+
+    def __init__(self, message: str, holder: str):
+        super().__init__(message)
+        self.holder = holder
 
 
-def _holder(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8").strip() or "unknown process"
-    except OSError:
-        return "unknown process"
+def _holder(fd: int) -> str:
+    """The holder's line; it writes it right after locking, so wait a moment for it."""
+    for _ in range(20):
+        text = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+        if text:
+            return text
+        time.sleep(0.05)
+    return "unknown process"
 
 
 @contextmanager
-def writer_lock(
+def file_lock(
     path: Path,
     purpose: str,
     timeout: float = 1800.0,
     on_wait: Callable[[str], None] | None = None,
     poll: float = 0.2,
+    what: str = "the warehouse writer lock",
 ) -> Iterator[None]:
-    """Hold the writer lock for the ``with`` block, waiting at most ``timeout`` seconds."""
+    """Hold the lock on ``path`` for the ``with`` block, waiting at most ``timeout`` seconds
+    (0: do not wait) and raising :class:`LockTimeout` after that."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -45,18 +59,19 @@ def writer_lock(
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                holder = _holder(path)
+                holder = _holder(fd)
                 if time.monotonic() >= deadline:
                     raise LockTimeout(
-                        f"gave up after {timeout:.0f} s waiting for the warehouse writer lock "
-                        f"{path}, held by {holder}"
+                        f"gave up after {timeout:.0f} s waiting for {what} {path}, held by {holder}",
+                        holder,
                     ) from None
                 if not told and on_wait is not None:
-                    on_wait(f"waiting for the warehouse writer lock held by {holder}")
+                    on_wait(f"waiting for {what} held by {holder}")
                     told = True
                 time.sleep(poll)
+        started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} ({purpose})\n".encode(), 0)
+        os.pwrite(fd, f"pid {os.getpid()} ({purpose}, since {started})\n".encode(), 0)
         try:
             yield
         finally:
@@ -64,3 +79,14 @@ def writer_lock(
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def writer_lock(
+    path: Path,
+    purpose: str,
+    timeout: float = 1800.0,
+    on_wait: Callable[[str], None] | None = None,
+    poll: float = 0.2,
+):
+    """Hold the warehouse writer lock: one process writes ``warehouse.duckdb`` at a time."""
+    return file_lock(path, purpose, timeout=timeout, on_wait=on_wait, poll=poll)
