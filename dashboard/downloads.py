@@ -44,19 +44,14 @@ DATA_COLUMN_MEANINGS = {
 
 
 def _csv_text(frame: pd.DataFrame, header: bool = True) -> str:
-    """:func:`write_csv` of ``frame``; without its header line for the second chunk onwards."""
+    """:func:`write_csv` of ``frame`` as text (without the header for later chunks)."""
     buffer = io.StringIO()
-    write_csv(frame, buffer)
-    text = buffer.getvalue()
-    if not header:  # column names hold no line break: the header is exactly the first line
-        text = text.split("\n", 1)[1] if "\n" in text else ""
-    return text
+    write_csv(frame, buffer, header=header)
+    return buffer.getvalue()
 
 
 def _csv_response(frame: pd.DataFrame, filename: str) -> flask.Response:
-    buffer = io.StringIO()
-    write_csv(frame, buffer)
-    response = flask.Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8")
+    response = flask.Response(_csv_text(frame), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -28,9 +28,10 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, fh: IO[str]) -> None:
+def write_csv(frame: pd.DataFrame, fh: IO[str], header: bool = True) -> None:
+    """``frame`` as CSV; ``header=False`` for the second and later chunks of a stream."""
     # CRLF line ends (RFC 4180) make the csv module quote any cell holding a CR or LF.
-    safe_frame(frame).to_csv(fh, index=False, lineterminator="\r\n")
+    safe_frame(frame).to_csv(fh, index=False, header=header, lineterminator="\r\n")
 
 
 def provenance(snapshot_id: str, sources: pd.DataFrame) -> dict:
