@@ -136,7 +136,7 @@ MIGRATIONS.append(
     )
 )
 
-SCHEMA_VERSION = MIGRATIONS[-1][0]
+SCHEMA_VERSION = max(number for number, _, _ in MIGRATIONS)
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -149,7 +149,10 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply every migration newer than the file's version; returns the versions applied."""
+    """Apply every migration this file has not recorded yet, in number order; returns the
+    versions applied. Numbers are applied by membership, not by "greater than the newest", so a
+    migration that landed after a higher-numbered one is still applied to warehouses created in
+    between."""
     applied = []
     version = current_version(con)
     if version > SCHEMA_VERSION:
@@ -157,8 +160,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             f"warehouse schema version {version} is newer than this roamwatch understands "
             f"({SCHEMA_VERSION}); upgrade roamwatch"
         )
-    for number, description, statements in MIGRATIONS:
-        if number <= version:
+    done = {row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()}
+    for number, description, statements in sorted(MIGRATIONS, key=lambda m: m[0]):
+        if number in done:
             continue
         con.begin()
         try:
