@@ -51,15 +51,16 @@ def _write_batch(
 ) -> tuple[int, Counter, list]:
     """Validate and write one batch inside the caller's transaction."""
     written = 0
-    rejected: Counter = Counter(batch.rejected)
-    examples: list = []
+    rejected: Counter = Counter(batch.rejected) + batch.inconsistent
+    examples: list = list(batch.examples)
     if batch.countries is not None and not batch.countries.empty:
         wh.upsert_countries(batch.countries)
         known |= set(batch.countries["iso3"])
     if batch.metrics:
         wh.upsert_metrics(batch.metrics)
     if batch.observations is not None:
-        good, bad, examples = validate_observations(batch.observations, known)
+        good, bad, more = validate_observations(batch.observations, known)
+        examples += more
         rejected.update(bad)
         written += wh.upsert_observations(good, run_id)
     if batch.events is not None and not batch.events.empty:
@@ -116,6 +117,7 @@ def run_one(
     rejected: Counter = Counter()
     skipped: Counter = Counter()
     unmapped: Counter = Counter()
+    inconsistent: Counter = Counter()
     notes: dict[str, dict] = {}
     examples: list = []
     known = wh.known_countries()
@@ -149,6 +151,7 @@ def run_one(
                 rejected.update(bad)
                 skipped.update(batch.skipped)
                 unmapped.update(batch.unmapped)
+                inconsistent.update(batch.inconsistent)
                 if batch.notes:
                     notes[unit] = batch.notes
                 examples.extend(ex[: max(0, 5 - len(examples))])
@@ -162,7 +165,13 @@ def run_one(
         if result.rows_written:
             with wh.transaction():
                 wh.refresh_coverage(collector.name)
-        if result.error is None and not result.failed_units:
+        if result.error is None and not result.failed_units and inconsistent:
+            result.status = "partial"
+            result.error = (
+                f"{sum(inconsistent.values())} row(s) rejected because the source contradicts "
+                "itself: " + "; ".join(f"{reason} ({n})" for reason, n in inconsistent.most_common())
+            )
+        elif result.error is None and not result.failed_units:
             result.status = "success"
         elif result.error is None and len(result.failed_units) < len(units):
             result.status = "partial"
@@ -181,6 +190,7 @@ def run_one(
             "rejected_examples": examples,
             "skipped": dict(skipped),
             "unmapped": dict(unmapped),
+            "inconsistent": dict(inconsistent),
             "notes": notes,
             "requests": http.requests_made,
         }

@@ -348,6 +348,7 @@ def test_buckets_that_do_not_add_up_are_rejected(config, ooni_server):
                                 False, False, False))
     ooni_server.row_overrides[("web_connectivity", "KE", day)] = {"ok_count": 999}
     result = small(config)
+    assert result.status == "partial" and "contradicts itself" in result.error
     assert result.rows_rejected == 1
     assert last_run(config)["details"]["rejected"] == {"buckets do not sum to measurement_count": 1}
     now = stored(config)
