@@ -187,6 +187,14 @@ class Warehouse:
         )
         return int(len(batch))
 
+    def holds_data(self) -> bool:
+        """True when there is anything a reader could show: an observation, event or score."""
+        row = self.con.execute(
+            "SELECT EXISTS (SELECT 1 FROM observation) OR EXISTS (SELECT 1 FROM event) "
+            "OR EXISTS (SELECT 1 FROM score)"
+        ).fetchone()
+        return bool(row[0])
+
     def latest_period(self, metric: str) -> str | None:
         row = self.con.execute(
             "SELECT max(period) FROM observation WHERE metric = ?", [metric]
