@@ -63,3 +63,27 @@ def process_env(tmp_path: Path, worldbank_url: str) -> dict[str, str]:
         "ROAMWATCH_WORLDBANK_BASE_URL": worldbank_url,
     })
     return env
+
+
+def corpus_dir() -> Path | None:
+    """The shared corpus of real public files: ``$ROAMWATCH_CORPUS``, else ``../shared/corpus``
+    beside the repository; None when neither exists (tests then skip, saying so)."""
+    import os
+
+    named = os.environ.get("ROAMWATCH_CORPUS")
+    candidates = [Path(named)] if named else []
+    candidates.append(Path(__file__).resolve().parents[1].parent / "shared" / "corpus")
+    return next((p for p in candidates if p.is_dir()), None)
+
+
+def corpus_file(*parts: str) -> Path:
+    """A corpus file, or a pytest skip naming what is missing and how to provide it."""
+    import pytest
+
+    root = corpus_dir()
+    if root is None:
+        pytest.skip("shared corpus not found: set ROAMWATCH_CORPUS or place it at ../shared/corpus")
+    path = root.joinpath(*parts)
+    if not path.is_file():
+        pytest.skip(f"corpus file {'/'.join(parts)} not found under {root}")
+    return path
