@@ -65,24 +65,32 @@ def process_env(tmp_path: Path, worldbank_url: str) -> dict[str, str]:
     return env
 
 
-def corpus_dir() -> Path | None:
-    """The shared corpus of real public files: ``$ROAMWATCH_CORPUS``, else ``../shared/corpus``
-    beside the repository; None when neither exists (tests then skip, saying so)."""
+def corpus_dir():
+    """The shared corpus of real recorded files: ``$ROAMWATCH_CORPUS``, else ``shared/corpus``
+    beside the repository (``../shared/corpus``) or beside one of its parent directories.
+    Skips the calling test, saying why, when it is absent."""
     import os
 
-    named = os.environ.get("ROAMWATCH_CORPUS")
-    candidates = [Path(named)] if named else []
-    candidates.append(Path(__file__).resolve().parents[1].parent / "shared" / "corpus")
-    return next((p for p in candidates if p.is_dir()), None)
+    import pytest
+
+    configured = os.environ.get("ROAMWATCH_CORPUS")
+    if configured:
+        path = Path(configured).expanduser()
+        if not path.is_dir():
+            pytest.skip(f"ROAMWATCH_CORPUS={configured} is not a directory")
+        return path
+    root = Path(__file__).resolve().parents[1]
+    for parent in root.parents:
+        if (parent / "shared" / "corpus").is_dir():
+            return parent / "shared" / "corpus"
+    pytest.skip("the real-data corpus is absent: set ROAMWATCH_CORPUS or place it at ../shared/corpus")
 
 
 def corpus_file(*parts: str) -> Path:
-    """A corpus file, or a pytest skip naming what is missing and how to provide it."""
+    """A corpus file; skips the calling test, saying what is missing, when it is absent."""
     import pytest
 
     root = corpus_dir()
-    if root is None:
-        pytest.skip("shared corpus not found: set ROAMWATCH_CORPUS or place it at ../shared/corpus")
     path = root.joinpath(*parts)
     if not path.is_file():
         pytest.skip(f"corpus file {'/'.join(parts)} not found under {root}")
