@@ -69,6 +69,8 @@ class RunResult:
                 reasons = sorted(self.failed_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
                 units += " (failed: " + ", ".join(f"{n} {why}" for why, n in reasons) + ")"
             parts.append(units)
+            if self.status != "success" and not failed and self.error:
+                parts.append(self.error)  # partial without a failed unit: say why
         return f"{self.collector}: " + "; ".join(parts)
 
 
