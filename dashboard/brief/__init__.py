@@ -14,18 +14,19 @@ from dashboard.brief import strings  # noqa: F401 - registers the brief's string
 from dashboard.brief.model import Brief, BriefError, build
 from dashboard.brief.render import render
 
-#: A brief is at most this many A4 pages; past it, it is set again in the compact style.
+#: A brief is at most this many A4 pages; past it, it is set again in the compact styles.
 MAX_PAGES = 4
 
 __all__ = ["MAX_PAGES", "Brief", "BriefError", "build", "render", "to_pdf"]
 
 
 def to_pdf(brief: Brief, lang: str = "en") -> tuple[bytes, int]:
-    """The brief as PDF bytes and its number of pages: set normally, or in the compact style when
-    that would run past :data:`MAX_PAGES`."""
-    from dashboard.brief.pdf import render_pdf
+    """The brief as PDF bytes and its number of pages: set normally, or in the compact styles
+    (smaller; then without the questions' wording) when that would run past :data:`MAX_PAGES`."""
+    from dashboard.brief.pdf import render_document
 
-    pdf, pages = render_pdf(render(brief, lang))
-    if pages > MAX_PAGES:
-        pdf, pages = render_pdf(render(brief, lang, compact=True))
-    return pdf, pages
+    for compact in (0, 1, 2):  # only the layout is redone; the PDF is written once
+        document = render_document(render(brief, lang, compact=compact))
+        if len(document.pages) <= MAX_PAGES:
+            break
+    return document.write_pdf(), len(document.pages)

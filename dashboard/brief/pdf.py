@@ -66,7 +66,6 @@ class LocalOnlyFetcher(URLFetcher):
 def render_pdf(html: str, fetcher: LocalOnlyFetcher | None = None) -> tuple[bytes, int]:
     """Render ``html`` to PDF bytes (A4 pages as the stylesheet says) without fetching anything;
     also returns the number of pages."""
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     document = render_document(html, fetcher)
     return document.write_pdf(), len(document.pages)
 
@@ -76,5 +75,8 @@ def html_to_pdf(html: str, fetcher: LocalOnlyFetcher | None = None) -> bytes:
 
 
 def render_document(html: str, fetcher: LocalOnlyFetcher | None = None):  # noqa: ANN201
-    """The laid-out WeasyPrint document (pages and boxes), for checks such as page breaks."""
+    """The laid-out WeasyPrint document (pages and boxes): write it with ``write_pdf()``, or
+    count and inspect its pages."""
+    # A refused URL is logged by WeasyPrint as a warning; the fetcher keeps the list.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     return HTML(string=html, url_fetcher=fetcher or LocalOnlyFetcher(), media_type="print").render()

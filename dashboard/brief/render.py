@@ -18,7 +18,7 @@ SHORT_NAMES = {
     "worldbank": "World Bank", "itu": "ITU", "ooni": "OONI", "ioda": "IODA", "dgg": "Digital Gender Gaps",
     "apnic": "APNIC Labs", "fotn": "Freedom House", "vdem": "V-Dem", "accessnow": "Access Now",
 }
-COMPACT = ' class="b-compact"'
+COMPACT = ("", ' class="b-compact"', ' class="b-compact b-compact2"')
 ALERT_TIME_COLUMNS = ("raised_at", "created_at", "detected_at", "onset")
 _CSS: str | None = None
 
@@ -49,10 +49,7 @@ class _Ctx:
         return i18n.fmt_number(value, self.lang, digits)
 
     def pct(self, share: float | None, digits: int = 0) -> str:
-        if share is None:
-            return "–"
-        text = i18n.fmt_number(share * 100, self.lang, digits)
-        return f"{text}\u00a0%" if self.fr else f"{text}%"
+        return "–" if share is None else i18n.fmt_share(share, self.lang, digits)
 
     def score(self, value: float | None, reason: str = "") -> str:
         if value is None:
@@ -61,13 +58,22 @@ class _Ctx:
         return _e(self.num(value, 0))
 
     def name(self) -> str:
-        return self.b.names[1] if self.fr else self.b.names[0]
+        return i18n.country_name(self.b.iso3, self.lang, self.b.names[1] if self.fr else self.b.names[0])
+
+    def catalogue_text(self, english: str, french: str | None = None) -> str:
+        """A catalogue text (name, unit, title, proxy) in this language: from the translation
+        catalogues, else the catalogue file's own French, else English."""
+        text = i18n.t(english, self.lang)
+        return french if text == english and self.fr and french else text
 
     def ind_name(self, ind) -> str:
-        return ind.name_fr if self.fr else ind.name_en
+        return self.catalogue_text(ind.name_en, ind.name_fr)
+
+    def theme_title(self, en: str, fr: str) -> str:
+        return self.catalogue_text(en, fr)
 
     def unit(self, unit: str) -> str:
-        return strings.unit_label(unit, self.lang)
+        return i18n.unit_label(unit, self.lang)
 
     def source_name(self, sid: str) -> str:
         rows = self.b.sources[self.b.sources["id"] == sid]
@@ -95,11 +101,12 @@ def _short_licence(text: str, limit: int = 26) -> str:
 
 
 def render(brief: Brief, lang: str = "en", *, toolbar: bool = False, base_path: str = "",
-           compact: bool = False) -> str:
+           compact: int = 0) -> str:
     """The whole document. ``toolbar`` adds the screen-only links (print, PDF, other language,
     other years) for the dashboard route; ``base_path`` is that route (``/country/KEN/brief``).
-    ``compact`` sets everything a little smaller, for a brief that would otherwise run past four
-    pages."""
+    ``compact`` (1, 2) sets everything a little smaller for a brief that would otherwise run
+    past four pages; at 2 the indicators' question and proxy wording is left to the methodology,
+    and the brief says so."""
     c = _Ctx(brief, lang)
     year = brief.year if brief.year is not None else "–"
     title = (c.t("brief.title", country=c.name(), year=year) if brief.year is not None
@@ -107,7 +114,7 @@ def render(brief: Brief, lang: str = "en", *, toolbar: bool = False, base_path: 
     footer = c.t("brief.footer", country=c.name(), year=year, snapshot=brief.snapshot_id)
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="{lang}"{COMPACT if compact else ""}><head><meta charset="utf-8">',
+        f'<html lang="{lang}"{COMPACT[compact]}><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(title)}</title>",
         f'<meta name="description" content="{_e(c.t("brief.disclaimer"))}">',
@@ -122,6 +129,7 @@ def render(brief: Brief, lang: str = "en", *, toolbar: bool = False, base_path: 
     parts += [
         _header(c, title),
         _profile(c),
+        _compact_note(c) if compact >= 2 else "",
         *[_category(c, cat) for cat in brief.categories],
         _connectivity(c),
         _censorship(c),
@@ -231,6 +239,10 @@ def _profile(c: _Ctx) -> str:
             + "</tr>"
         )
     out.append(_table("b-profile-table", head, body, c, numeric_from=1, widths=[28, 10, 10, 12, 13, 15, 12]))
+    uncovered = [(tid, title) for cat in b.categories for tid, title in cat.uncovered]
+    if uncovered:
+        themes = "; ".join(f"{tid} {c.theme_title(en, fr)}" for tid, (en, fr) in uncovered)
+        out.append(f'<p class="b-note" id="b-uncovered">{_e(c.t("brief.uncovered", themes=themes))}</p>')
     value, coverage = b.overall
     if value is not None:
         out.append(f'<p>{_e(c.t("brief.overall", value=c.num(value, 0), coverage=c.pct(coverage)))}</p>')
@@ -261,12 +273,13 @@ def _question(c: _Ctx, ind) -> str:
     """What an indicator stands in for: its framework reference, whether the match is confirmed,
     approximate or a proxy, and the catalogue's wording of the question (or of the proxy) when it
     has one in this language."""
-    text = getattr(ind, f"question_{c.lang}", None) or (None if c.fr else getattr(ind, "question", None))
-    if not text and not c.fr and ind.proxy:
-        text = ind.proxy
+    english = getattr(ind, "question", None) or ind.proxy
+    text = c.catalogue_text(english) if english else None
+    if text == english and c.fr:  # no French yet: say nothing rather than English
+        text = None
     match = c.t("brief.proxy") if ind.proxy else c.t(f"brief.{ind.unesco_match or 'approximate'}")
-    core = f"{c.t('brief.stands_for')} {ind.unesco_ref} ({match})"
-    return f"{core}: {text}" if text else core
+    core = _e(f"{c.t('brief.stands_for')} {ind.unesco_ref} ({match})")
+    return f'{core}<span class="b-q-text">: {_e(text)}</span>' if text else core
 
 
 def _value(c: _Ctx, line: IndicatorLine) -> str:
@@ -308,14 +321,14 @@ def _category(c: _Ctx, cat: CategoryBlock) -> str:
             body.append(
                 "<tr>"
                 f'<td><span class="b-ind-name">{_e(c.ind_name(ind))}</span>'
-                f'<span class="b-ind-q">{_e(_question(c, ind))}</span></td>'
+                f'<span class="b-ind-q">{_question(c, ind)}</span></td>'
                 f'<td class="n">{_value(c, line)}</td>'
                 f"<td>{_period(c, line)}</td>"
                 f'<td class="n">{_e(c.num(line.normalised, 0))}</td>'
                 f'<td>{_e(c.source_short(ind.source))}{_licence_span(licence)}</td>'
                 "</tr>"
             )
-        title = theme.title[1] if c.fr else theme.title[0]
+        title = c.theme_title(*theme.title)
         caption = (f"{theme.id} {title} · {_plain_score(c, theme.value, theme.reason)} · "
                    f"{c.t('brief.coverage').lower()} {c.pct(theme.coverage)}")
         out.append(_table(f"b-theme-{theme.id}", [caption, "brief.value", "brief.period", "brief.normalised",
@@ -333,11 +346,12 @@ def _category(c: _Ctx, cat: CategoryBlock) -> str:
             items.append(_e(c.t("brief.missing_item", name=c.ind_name(m.indicator), reason=reason,
                                 source=c.source_short(m.indicator.source))))
         out.append(f'<p class="b-missing"><b>{_e(c.t("brief.missing"))}:</b> {"; ".join(items)}.</p>')
-    if cat.uncovered:
-        themes = "; ".join(f"{tid} {(fr if c.fr else en)}" for tid, (en, fr) in cat.uncovered)
-        out.append(f'<p class="b-note">{_e(c.t("brief.uncovered", themes=themes))}</p>')
     out.append("</section>")
     return "".join(out)
+
+
+def _compact_note(c: _Ctx) -> str:
+    return f'<p class="b-note">{_e(c.t("brief.compact_note"))}</p>'
 
 
 def _plain_score(c: _Ctx, value: float | None, reason: str) -> str:

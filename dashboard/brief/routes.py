@@ -16,6 +16,7 @@ import flask
 
 from dashboard import data, i18n
 from dashboard.brief import BriefError, build, render, to_pdf
+from dashboard.brief.strings import brief_lang
 
 #: Rendered PDFs kept per (snapshot, country, year, language): the button is often pressed twice.
 PDF_CACHE = 8
@@ -59,7 +60,7 @@ def _redirect(code: str, suffix: str) -> flask.Response | None:
 def register(server: flask.Flask) -> None:
     @server.route("/country/<code>/brief")
     def country_brief(code: str):  # noqa: ANN202
-        lang = i18n.lang_of(flask.request.args.get("lang"))
+        lang = brief_lang(i18n.lang_of(flask.request.args.get("lang")))
         svc = data.get()
         if not svc.available():
             return _problem(lang, i18n.t("nodata.title", lang), 503)
@@ -75,7 +76,7 @@ def register(server: flask.Flask) -> None:
 
     @server.route("/country/<code>/brief.pdf")
     def country_brief_pdf(code: str):  # noqa: ANN202
-        lang = i18n.lang_of(flask.request.args.get("lang"))
+        lang = brief_lang(i18n.lang_of(flask.request.args.get("lang")))
         svc = data.get()
         if not svc.available():
             return _problem(lang, i18n.t("nodata.title", lang), 503)

@@ -1,12 +1,18 @@
 # ruff: noqa: E501  (a translation table reads best with one string pair per line)
 """English and French strings of the country brief, added to the dashboard's table
-(:data:`dashboard.i18n.STRINGS`, read with :func:`dashboard.i18n.t`), plus French for the
-catalogue's units and OONI's test names, which the catalogue and the sources give in English only.
+(:data:`dashboard.i18n.STRINGS`, read with :func:`dashboard.i18n.t`; they move to the gettext
+catalogues with the rest of that table), and readable names of OONI's tests.
+
+The brief is written in English and French (:data:`BRIEF_LANGS`); catalogue texts (indicator
+names, units, theme titles, proxy sentences) come from the translation catalogues.
 """
 
 from __future__ import annotations
 
 from dashboard import i18n
+
+#: The languages a brief is written in.
+BRIEF_LANGS = ("en", "fr")
 
 STRINGS: dict[str, tuple[str, str]] = {
     "brief.kicker": ("roamwatch · country brief", "roamwatch · fiche pays"),
@@ -71,6 +77,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "brief.approximate": ("approximate", "approximatif"),
     "brief.theme_score": ("theme {theme}: {score}", "thème {theme} : {score}"),
     "brief.missing": ("Missing inputs", "Données manquantes"),
+    "brief.compact_note": (
+        "To keep this brief within four pages, each indicator names the ROAM-X question it stands in for by its reference only; the methodology (docs/methodology.md) gives the wording.",
+        "Pour tenir en quatre pages, chaque indicateur ne donne que la référence de la question ROAM-X qu'il représente ; la méthodologie (docs/methodology.md) en donne la formulation.",
+    ),
     "brief.missing_item": ("{name}: {reason}; would be filled by {source}", "{name} : {reason} ; serait renseigné par {source}"),
     "brief.reason_nodata": ("no data within the window", "aucune donnée dans la fenêtre"),
     "brief.reason_minimum": ("below the minimum data", "sous le minimum de données"),
@@ -164,31 +174,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "brief.button_title": ("A printable 2–4 page brief of this country, arranged by ROAM-X", "Une fiche imprimable de 2 à 4 pages sur ce pays, organisée selon ROAM-X"),
 }
 
-#: The catalogue's units, in French.
-UNITS_FR: dict[str, str] = {
-    "%": "%",
-    "% of female population": "% de la population féminine",
-    "% of monthly GNI per capita": "% du RNB mensuel par habitant",
-    "% of people 15+": "% des 15 ans et plus",
-    "% of population": "% de la population",
-    "V-Dem model scale": "échelle du modèle V-Dem",
-    "current US$": "dollars US courants",
-    "days": "jours",
-    "events": "événements",
-    "hours": "heures",
-    "index (0–1)": "indice (0–1)",
-    "per 1 million people": "pour 1 million d'habitants",
-    "per 100 people": "pour 100 habitants",
-    "percentage points": "points de pourcentage",
-    "points (0–25)": "points (0–25)",
-    "points (0–35)": "points (0–35)",
-    "points (0–40)": "points (0–40)",
-    "ratio (1 = parity)": "rapport (1 = parité)",
-    "share of tested days": "part des jours testés",
-    "share of usable measurements": "part des mesures exploitables",
-    "shutdowns": "coupures",
-}
-
 #: OONI test ids → readable names (English, French).
 OONI_TEST_NAMES: dict[str, tuple[str, str]] = {
     "web_connectivity": ("Websites", "Sites web"),
@@ -202,10 +187,9 @@ OONI_TEST_NAMES: dict[str, tuple[str, str]] = {
 i18n.STRINGS.update(STRINGS)
 
 
-def unit_label(unit: str, lang: str) -> str:
-    if lang != "fr":
-        return unit
-    return UNITS_FR.get(unit, unit)
+def brief_lang(lang: str) -> str:
+    """``lang`` when the brief is written in it, else English."""
+    return lang if lang in BRIEF_LANGS else "en"
 
 
 def test_label(test: str, lang: str) -> str:
