@@ -116,6 +116,7 @@ def render(brief: Brief, lang: str = "en", *, toolbar: bool = False, base_path: 
         "<!DOCTYPE html>",
         f'<html lang="{lang}"{COMPACT[compact]}><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<link rel="icon" href="data:,">',  # no favicon request
         f"<title>{_e(title)}</title>",
         f'<meta name="description" content="{_e(c.t("brief.disclaimer"))}">',
         f'<meta name="generator" content="roamwatch {_e(brief.methodology["roamwatch"])}">',
