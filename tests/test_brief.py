@@ -483,8 +483,18 @@ def test_dashboard_serves_the_brief_in_both_languages(client, data_dir):
     assert reply.status_code == 200 and reply.mimetype == "text/html"
     html = reply.get_data(as_text=True)
     assert "Kenya: Internet Universality profile" in html and snapshot in html
-    assert 'href="/country/KEN/brief.pdf?' in html and "window.print()" in html
-    assert "@page" in html and "break-inside: avoid" in html  # the print stylesheet
+    assert 'href="/country/KEN/brief.pdf?' in html
+    # the print stylesheet and the print button's script come from this server: the page's
+    # Content-Security-Policy allows no inline style, script or event handler
+    assert '<link rel="stylesheet" href="/brief/brief.css">' in html
+    assert "<style" not in html and not re.search(r"\son[a-z]+=", html)
+    csp = reply.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    css = client.get("/brief/brief.css")
+    assert css.status_code == 200 and css.mimetype == "text/css"
+    assert "@page" in css.get_data(as_text=True) and "break-inside: avoid" in css.get_data(as_text=True)
+    assert "window.print()" in client.get("/brief/print.js").get_data(as_text=True)
+    assert client.get("/brief/other.css").status_code == 404
     fr = client.get("/country/KEN/brief?lang=fr").get_data(as_text=True)
     assert '<html lang="fr"' in fr and "profil d&#x27;universalité" in fr
     year = client.get("/country/KEN/brief?year=2021").get_data(as_text=True)
@@ -540,3 +550,50 @@ def test_brief_all_writes_every_country_with_a_scored_category(data_dir, tmp_pat
     html = _cli(data_dir, "--all", "--jobs", "1", "--format", "html", "--lang", "fr", "-o", str(out))
     assert html.returncode == 0, html.stderr
     assert {p.name for p in out.glob("*_fr.html")} == {f"{c}_fr.html" for c in expected}
+
+
+# -- in a browser ---------------------------------------------------------------------------------------
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+                    reason="needs Debian chromium + chromium-driver")
+def test_brief_page_in_a_browser_is_styled_and_prints_to_four_pages(data_dir, tmp_path):
+    """Served by `roamwatch serve` under its Content-Security-Policy: the stylesheet applies, the
+    print button shows, the console has no error, and Chromium's own print gives 2–4 A4 pages."""
+    import base64
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    from tests.test_dashboard_browser import _serve
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--window-size=1200,1600"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    with _serve(data_dir) as base:
+        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+        try:
+            driver.get(base + "/country/KEN/brief?lang=fr")
+            driver.find_element("css selector", "#b-cat-R")
+            assert driver.execute_script("return document.documentElement.lang") == "fr"
+            width = driver.execute_script(
+                "return getComputedStyle(document.querySelector('.b-doc')).maxWidth")
+            assert width.endswith("px") and 600 < float(width[:-2]) < 800  # 186mm: the sheet applied
+            assert driver.find_element("id", "b-print").is_displayed()
+            errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+            assert errors == []
+            driver.save_screenshot(str(tmp_path / "brief.png"))
+            pdf = base64.b64decode(driver.execute_cdp_cmd(
+                "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True})["data"])
+        finally:
+            driver.quit()
+    out = tmp_path / "chrome.pdf"
+    out.write_bytes(pdf)
+    if POPPLER:
+        assert 2 <= _pages(out) <= 4

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from html import escape
+from pathlib import Path
 from urllib.parse import urlencode
 
 import flask
@@ -57,7 +58,20 @@ def _redirect(code: str, suffix: str) -> flask.Response | None:
     return None
 
 
+#: Where the served brief finds its stylesheet and print script (files beside this module).
+ASSETS = "/brief/"
+_HERE = Path(__file__).resolve().parent
+
+
 def register(server: flask.Flask) -> None:
+    @server.route(ASSETS + "<name>")
+    def brief_asset(name: str):  # noqa: ANN202
+        kinds = {"brief.css": "text/css", "print.js": "text/javascript"}
+        if name not in kinds:
+            flask.abort(404)
+        response = flask.send_file(_HERE / name, mimetype=kinds[name], max_age=3600)
+        return response
+
     @server.route("/country/<code>/brief")
     def country_brief(code: str):  # noqa: ANN202
         lang = brief_lang(i18n.lang_of(flask.request.args.get("lang")))
@@ -71,7 +85,7 @@ def register(server: flask.Flask) -> None:
             brief = build(svc, code, _year(flask.request.args.get("year")))
         except BriefError as exc:
             return _problem(lang, str(exc), 404)
-        html = render(brief, lang, toolbar=True, base_path=f"/country/{brief.iso3}/brief")
+        html = render(brief, lang, toolbar=True, base_path=f"/country/{brief.iso3}/brief", assets=ASSETS)
         return flask.Response(html, mimetype="text/html")
 
     @server.route("/country/<code>/brief.pdf")
