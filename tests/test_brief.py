@@ -280,7 +280,8 @@ def test_country_with_almost_no_data_gets_an_honest_brief(data_dir, svc, tmp_pat
     assert "Freedom House" in flat and "V-Dem" in flat  # sources that would fill the gaps
     # no invented numbers: no censorship or event figures, said plainly
     assert "No OONI measurements for this country" in flat
-    assert "No outage or shutdown source has events for this country" in flat
+    # shutdowns and outages: none recorded inside each source's coverage, "not covered" outside
+    assert "0 (0 days)" in flat and "not covered" in flat
     # its one observation is still shown, as what it is
     assert "79.9" in flat
 
@@ -318,6 +319,24 @@ def test_brief_year_option_picks_that_years_scores(svc):
     for cat in brief.categories:
         value = want.loc[cat.key, "value"]
         assert (cat.value is None and pd.isna(value)) or cat.value == pytest.approx(value)
+
+
+def test_events_follow_end_states_and_coverage(svc):
+    """Iran in tests.demo: a #KeepItOn shutdown of 2022 with no end reported counts its start day
+    only; years outside each source's coverage are not covered (not 0); IODA's two outages of
+    the last weeks count the days they cover."""
+    from dashboard.brief import build, render
+
+    brief = build(svc, "IRN")
+    by_year = {ey.year: ey for ey in brief.event_years}
+    assert by_year[2022].covered["accessnow"] is True
+    assert (by_year[2022].counts["accessnow"], by_year[2022].days["accessnow"]) == (1, 1)
+    assert by_year[2024].covered["accessnow"] is False and by_year[2024].days["accessnow"] is None
+    assert by_year[brief.year].covered["ioda"] is True and by_year[brief.year].counts["ioda"] == 2
+    assert brief.event_states.get("unknown") == 1 and "ongoing" not in brief.event_states
+    html = render(brief, "en")
+    assert "1 (1 day)" in html and "not covered" in html and "not reported" in html
+    assert "ongoing" not in html.split('id="b-events-recent"')[1].split("</table>")[0]
 
 
 def test_end_state_never_takes_a_missing_end_as_ongoing():

@@ -22,6 +22,7 @@ import pandas as pd
 
 from dashboard import data
 from indicators.catalogue import CATEGORIES, Catalogue, Indicator, load_catalogue
+from roamwatch import events as rw_events
 from roamwatch.warehouse import brief_queries as bq
 
 #: Years of outages and shutdowns shown (the brief's year and the ones before it).
@@ -117,8 +118,9 @@ class OoniTest:
 @dataclass
 class EventYear:
     year: int
-    counts: dict[str, int]  # source → events starting that year
-    covered: dict[str, bool | None]  # source → inside its coverage window (None: unknown)
+    counts: dict[str, int]  # source → events in force that year (without coverage: starting)
+    covered: dict[str, bool | None]  # source → inside its coverage window (None: not published)
+    days: dict[str, int | None] = field(default_factory=dict)  # source → days in force (covered only)
 
 
 @dataclass
@@ -244,7 +246,7 @@ def build(svc: data.DataService, code: str, year: int | None = None,
     ooni, ooni_window = _ooni(svc.country_ooni(iso3), year)
     events = svc.country_events(iso3)
     coverage = svc.cached(bq.source_coverage, iso3)
-    event_years, listed, total, states, event_sources = _events(events, coverage, year)
+    event_years, listed, total, states, event_sources = _events(events, coverage, year, iso3)
     alerts = _alerts(svc, iso3, year)
 
     cited = {line.indicator.source for c in categories for t in c.themes for line in t.lines}
@@ -463,48 +465,61 @@ def end_state(row: Any) -> str:
     return "ongoing" if status == "ongoing" else "unknown"
 
 
-def _events(events: pd.DataFrame, coverage: pd.DataFrame, year: int | None):
+def _events(events: pd.DataFrame, coverage: pd.DataFrame, year: int | None, iso3: str):
+    """Per event source and year of the window: events and days in force, counted by
+    :mod:`roamwatch.events` inside the source's coverage (a year outside it is not covered, not
+    0); the end states of the window's events, and the most recent ones."""
     empty = pd.DataFrame(columns=["source_name", "kind", "start_time", "end_time", "end_state", "area"])
     if year is None:
         return [], empty, 0, {}, {}
     years = list(range(year - EVENT_YEARS + 1, year + 1))
-    sources = dict(zip(events["source"], events["source_name"], strict=True)) if not events.empty else {}
-    for sid in coverage["source"].unique() if not coverage.empty else []:
-        sources.setdefault(str(sid), str(sid))
+    covered_sources = set(coverage["source"]) if not coverage.empty else set()
+    sources = {s: s for s in data.EVENT_SOURCES if s in covered_sources}
+    if not events.empty:
+        sources.update(dict(zip(events["source"], events["source_name"], strict=True)))
     frame = events.copy()
-    frame["y"] = pd.to_datetime(frame["start_time"]).dt.year if not frame.empty else pd.Series(dtype=int)
-    frame["end_state"] = [end_state(r) for r in frame.itertuples()] if not frame.empty else []
-    window = frame[frame["y"].isin(years)] if not frame.empty else frame
+    if frame.empty:
+        frame = frame.assign(first_day=pd.Series(dtype="datetime64[s]"),
+                             last_day=pd.Series(dtype="datetime64[s]"))
+    if "end_state" not in frame or "first_day" not in frame:  # a snapshot from before event end states
+        frame["end_state"] = [end_state(r) for r in frame.itertuples()] if not frame.empty else []
+        frame = rw_events.event_spans(frame, rw_events.last_updates(coverage))
+    first = pd.to_datetime(frame["first_day"]).dt.year
+    last = pd.to_datetime(frame["last_day"]).dt.year
+    window = frame[(last >= years[0]) & (first <= years[-1])] if not frame.empty else frame
+    per_source = {}
+    for sid in sources:
+        cov = coverage[coverage["source"] == sid] if not coverage.empty else coverage
+        spans = frame[frame["source"] == sid].assign(country=iso3)
+        if cov is None or cov.empty:
+            per_source[sid] = None  # no published coverage: counts only, said so
+            continue
+        counted = rw_events.days_by_year(spans, cov, countries=[iso3])
+        per_source[sid] = {int(r.year): (int(r.events), int(r.days)) for r in counted.itertuples()}
     rows = []
     for y in years:
-        counts = {s: int(((window["source"] == s) & (window["y"] == y)).sum()) if not window.empty else 0
-                  for s in sources}
-        covered = {s: _covered(coverage, s, y) for s in sources}
-        rows.append(EventYear(y, counts, covered))
-    states = window["end_state"].value_counts().to_dict() if not window.empty else {}
+        counts, days, covered = {}, {}, {}
+        for sid in sources:
+            table = per_source[sid]
+            if table is None:
+                starts = frame[(frame["source"] == sid) & (pd.to_datetime(frame["first_day"]).dt.year == y)]
+                counts[sid], days[sid], covered[sid] = int(len(starts)), None, None
+            elif y in table:
+                counts[sid], days[sid] = table[y]
+                covered[sid] = True
+            else:
+                counts[sid], days[sid], covered[sid] = 0, None, False
+        rows.append(EventYear(y, counts, covered, days))
+    states = {}
+    if not window.empty:
+        states = {str(k): int(v) for k, v in window["end_state"].value_counts().items()}
     listed = window.sort_values("start_time", ascending=False).head(EVENT_ROWS)
     if not listed.empty:
         listed = listed.assign(area=[_details(d).get("area") or "" for d in listed["details"]])
         listed = listed[["source_name", "kind", "start_time", "end_time", "end_state", "area"]]
     else:
         listed = empty
-    states = {str(k): int(v) for k, v in states.items()}
     return rows, listed.reset_index(drop=True), int(len(window)), states, sources
-
-
-def _covered(coverage: pd.DataFrame, source: str, year: int) -> bool | None:
-    """Whether ``year`` lies inside the source's published coverage window (None: unknown)."""
-    if coverage.empty:
-        return None
-    rows = coverage[coverage["source"] == source]
-    if rows.empty:
-        return None
-    own = rows[rows["country"].notna()]
-    rows = own if not own.empty else rows
-    for r in rows.itertuples():
-        if pd.Timestamp(r.first_day).year <= year <= pd.Timestamp(r.last_day).year:
-            return True
-    return False
 
 
 def _alerts(svc: data.DataService, iso3: str, year: int | None) -> pd.DataFrame | None:

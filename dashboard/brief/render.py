@@ -480,6 +480,7 @@ def _events(c: _Ctx) -> str:
                          for s in sources]) for ey in b.event_years]
     svg = svgcharts.year_bars(counts, names, title=c.t("brief.events", first=first, last=last), lang=c.lang,
                               width=300, height=140)
+    unpublished = any(ey.covered.get(s) is None for ey in b.event_years for s in sources)
     head = ["brief.events_year"] + [None] * len(sources)
     cols = [f'<th scope="col">{_e(c.t(head[0]))}</th>']
     cols += [f'<th scope="col" class="n">{_e(n)}</th>' for n in names]
@@ -488,13 +489,20 @@ def _events(c: _Ctx) -> str:
         cells = []
         for s in sources:
             covered = ey.covered.get(s)
-            shown = _e(c.t("brief.not_covered")) if covered is False else str(ey.counts.get(s, 0))
-            cells.append(f'<td class="n">{shown}{"*" if covered is None else ""}</td>')
+            if covered is False:
+                shown = _e(c.t("brief.not_covered"))
+            elif covered is None:
+                shown = f"{ey.counts.get(s, 0)}*"
+            else:
+                days = ey.days.get(s) or 0
+                key = "brief.events_cell_one" if days == 1 else "brief.events_cell"
+                shown = _e(c.t(key, events=ey.counts.get(s, 0), days=days))
+            cells.append(f'<td class="n">{shown}</td>')
         body.append(f"<tr><th scope=\"row\">{ey.year}</th>{''.join(cells)}</tr>")
     table = (f'<table id="b-events-table" style="table-layout:auto"><thead><tr>{"".join(cols)}</tr></thead>'
              f'<tbody>{"".join(body)}</tbody></table>')
     out.append(f'<div class="b-row"><figure id="b-events-chart">{svg}</figure><div style="flex:1 1 0">{table}'
-               + ("" if b.coverage_known else f'<p class="b-small">* {_e(c.t("brief.coverage_unknown"))}</p>')
+               + (f'<p class="b-small">* {_e(c.t("brief.coverage_unknown"))}</p>' if unpublished else "")
                + "</div></div>")
     states = b.event_states
     if b.events_total:

@@ -121,14 +121,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     # events
     "brief.events": ("Shutdowns and outages, {first}–{last}", "Coupures et pannes, {first}–{last}"),
     "brief.events_what": (
-        "Events by source and start year. An end is known, ongoing (only where the source says so; counted to the dataset's last update) or not reported (counted as the start day only). Years outside a source's coverage are “not covered”, not zero.",
-        "Événements par source et année de début. Une fin est connue, en cours (seulement si la source le dit ; comptée jusqu'à la dernière mise à jour des données) ou non signalée (seul le jour de début compte). Les années hors de la couverture d'une source sont « non couvertes », pas zéro.",
+        "Events in force per year and source, with the days they cover. An end is known, ongoing (only where the source says so; counted to the dataset's last update) or not reported (counted as the start day only). Years outside a source's coverage are “not covered”, not zero.",
+        "Événements en cours chaque année par source, avec les jours qu'ils couvrent. Une fin est connue, en cours (seulement si la source le dit ; comptée jusqu'à la dernière mise à jour des données) ou non signalée (seul le jour de début compte). Les années hors de la couverture d'une source sont « non couvertes », pas zéro.",
     ),
     "brief.events_year": ("Year", "Année"),
     "brief.not_covered": ("not covered", "non couvert"),
+    "brief.events_cell": ("{events} ({days} days)", "{events} ({days} jours)"),
+    "brief.events_cell_one": ("{events} (1 day)", "{events} (1 jour)"),
     "brief.coverage_unknown": (
-        "This snapshot does not publish the sources' coverage windows: a 0 means no event is recorded, not that the source covered the year.",
-        "Cet instantané ne publie pas les fenêtres de couverture des sources : un 0 signifie qu'aucun événement n'est enregistré, et non que la source couvrait l'année.",
+        "No coverage window is published for this source: events starting in the year are counted, and a 0 does not say the source covered the year.",
+        "Aucune fenêtre de couverture n'est publiée pour cette source : les événements commençant dans l'année sont comptés, et un 0 ne dit pas que la source couvrait l'année.",
     ),
     "brief.states": ("End of the {n} events: known {known}, ongoing {ongoing}, not reported {unknown}.", "Fin des {n} événements : connue {known}, en cours {ongoing}, non signalée {unknown}."),
     "brief.recent": ("Most recent events", "Événements les plus récents"),
