@@ -16,8 +16,8 @@ BRIEF_LANGS = ("en", "fr")
 
 STRINGS: dict[str, tuple[str, str]] = {
     "brief.kicker": ("roamwatch · country brief", "roamwatch · fiche pays"),
-    "brief.title": ("{country}: Internet Universality profile (ROAM-X), {year}", "{country} : profil d'universalité de l'Internet (ROAM-X), {year}"),
-    "brief.title_noyear": ("{country}: Internet Universality profile (ROAM-X)", "{country} : profil d'universalité de l'Internet (ROAM-X)"),
+    "brief.title": ("{country}: Internet Universality profile (ROAM-X), {year}", "{country} : profil d'universalité de l'Internet (DOAM-X), {year}"),
+    "brief.title_noyear": ("{country}: Internet Universality profile (ROAM-X)", "{country} : profil d'universalité de l'Internet (DOAM-X)"),
     "brief.region": ("Region", "Région"),
     "brief.income": ("Income group", "Groupe de revenu"),
     "brief.unclassified": ("not classified by the World Bank", "non classé par la Banque mondiale"),
@@ -26,7 +26,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "brief.generated": ("Generated", "Généré le"),
     "brief.disclaimer": (
         "These are roamwatch's proxies computed from public international data, arranged by UNESCO's ROAM-X categories (Rights, Openness, Accessibility to all, Multistakeholder participation, cross-cutting); they are not a UNESCO assessment. UNESCO's Internet Universality Indicators are a national self-assessment, mostly qualitative, and not meant to rank countries.",
-        "Il s'agit d'indicateurs indirects de roamwatch, calculés à partir de données internationales publiques et organisés selon les catégories ROAM-X de l'UNESCO (droits, ouverture, accessibilité pour tous, participation multipartite, questions transversales) ; ce n'est pas une évaluation de l'UNESCO. Les indicateurs d'universalité de l'Internet de l'UNESCO sont une auto-évaluation nationale, surtout qualitative, qui n'est pas faite pour classer les pays.",
+        "Il s'agit d'indicateurs indirects de roamwatch, calculés à partir de données internationales publiques et organisés selon les catégories DOAM-X de l'UNESCO (droits, ouverture, accessibilité pour tous, participation multipartite, questions transversales) ; ce n'est pas une évaluation de l'UNESCO. Les indicateurs d'universalité de l'Internet de l'UNESCO sont une auto-évaluation nationale, surtout qualitative, qui n'est pas faite pour classer les pays.",
     ),
     "brief.synthetic": (
         "Synthetic demonstration data: these figures were generated for testing and describe no real country.",
@@ -39,7 +39,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "brief.footer": ("roamwatch country brief · {country} · {year} · snapshot {snapshot}", "Fiche pays roamwatch · {country} · {year} · instantané {snapshot}"),
     "brief.page": ("page", "page"),
     # profile
-    "brief.profile": ("ROAM-X profile", "Profil ROAM-X"),
+    "brief.profile": ("ROAM-X profile", "Profil DOAM-X"),
     "brief.profile_what": (
         "Each category's proxy score (0–100) for {country} in {year}, beside the medians of its region, its income group and the world. Coverage is the share of the category's indicator weight with data; below {threshold} the score is not given (“insufficient data”). Framework themes: how many of the framework's themes in the category hold a score for this country.",
         "Note indirecte (0–100) de chaque catégorie pour {country} en {year}, à côté des médianes de sa région, de son groupe de revenu et du monde. La couverture est la part du poids des indicateurs de la catégorie qui a des données ; en dessous de {threshold}, la note n'est pas donnée (« données insuffisantes »). Thèmes du cadre : combien des thèmes du cadre dans la catégorie ont une note pour ce pays.",
@@ -60,12 +60,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "brief.no_scores": (
         "No ROAM-X proxy score could be computed for this country from the data in this snapshot. The sections below show what public data there is, and the inputs that are missing.",
-        "Aucune note indirecte ROAM-X n'a pu être calculée pour ce pays à partir des données de cet instantané. Les sections ci-dessous montrent les données publiques disponibles et les données manquantes.",
+        "Aucune note indirecte DOAM-X n'a pu être calculée pour ce pays à partir des données de cet instantané. Les sections ci-dessous montrent les données publiques disponibles et les données manquantes.",
     ),
-    "brief.describe_profile": ("ROAM-X profile of {country}, {year}: {parts}.", "Profil ROAM-X de {country}, {year} : {parts}."),
+    "brief.describe_profile": ("ROAM-X profile of {country}, {year}: {parts}.", "Profil DOAM-X de {country}, {year} : {parts}."),
     # categories
     "brief.cat_head": ("{score} · coverage {coverage} · framework themes {filled} of {total}", "{score} · couverture {coverage} · thèmes du cadre {filled} sur {total}"),
-    "brief.indicator": ("Indicator (ROAM-X question it stands in for)", "Indicateur (question ROAM-X qu'il représente)"),
+    "brief.indicator": ("Indicator (ROAM-X question it stands in for)", "Indicateur (question DOAM-X qu'il représente)"),
     "brief.value": ("Value", "Valeur"),
     "brief.period": ("Period", "Période"),
     "brief.normalised": ("Score", "Note"),
@@ -79,7 +79,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "brief.missing": ("Missing inputs", "Données manquantes"),
     "brief.compact_note": (
         "To keep this brief within four pages, each indicator names the ROAM-X question it stands in for by its reference only; the methodology (docs/methodology.md) gives the wording.",
-        "Pour tenir en quatre pages, chaque indicateur ne donne que la référence de la question ROAM-X qu'il représente ; la méthodologie (docs/methodology.md) en donne la formulation.",
+        "Pour tenir en quatre pages, chaque indicateur ne donne que la référence de la question DOAM-X qu'il représente ; la méthodologie (docs/methodology.md) en donne la formulation.",
     ),
     "brief.missing_item": ("{name}: {reason}; would be filled by {source}", "{name} : {reason} ; serait renseigné par {source}"),
     "brief.reason_nodata": ("no data within the window", "aucune donnée dans la fenêtre"),
@@ -163,7 +163,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "brief.citation": ("Citation", "Citation"),
     "brief.method": (
         "Method: roamwatch {version}, catalogue {catalogue}, UNESCO ROAM-X framework {framework}. Each indicator takes its latest value within {window} years (older values carried forward and flagged), normalised to 0–100 between goalposts; themes average their indicators (weighted), categories their themes; a score needs {threshold} coverage.",
-        "Méthode : roamwatch {version}, catalogue {catalogue}, cadre ROAM-X de l'UNESCO {framework}. Chaque indicateur prend sa dernière valeur sur {window} ans (les valeurs plus anciennes sont reportées et signalées), normalisée de 0 à 100 entre des bornes ; les thèmes font la moyenne pondérée de leurs indicateurs, les catégories celle de leurs thèmes ; une note exige une couverture de {threshold}.",
+        "Méthode : roamwatch {version}, catalogue {catalogue}, cadre DOAM-X de l'UNESCO {framework}. Chaque indicateur prend sa dernière valeur sur {window} ans (les valeurs plus anciennes sont reportées et signalées), normalisée de 0 à 100 entre des bornes ; les thèmes font la moyenne pondérée de leurs indicateurs, les catégories celle de leurs thèmes ; une note exige une couverture de {threshold}.",
     ),
     "brief.framework_ref": ("Framework: {publication}", "Cadre : {publication}"),
     "brief.reproduce": (
@@ -173,7 +173,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "brief.methodology_doc": ("Full methodology: docs/methodology.md, or /methodology in the dashboard.", "Méthodologie complète : docs/methodology.md, ou /methodology dans le tableau de bord."),
     "brief.notfound": ("No brief: {reason}", "Pas de fiche : {reason}"),
     "brief.button": ("Brief (PDF)", "Fiche (PDF)"),
-    "brief.button_title": ("A printable 2–4 page brief of this country, arranged by ROAM-X", "Une fiche imprimable de 2 à 4 pages sur ce pays, organisée selon ROAM-X"),
+    "brief.button_title": ("A printable 2–4 page brief of this country, arranged by ROAM-X", "Une fiche imprimable de 2 à 4 pages sur ce pays, organisée selon DOAM-X"),
 }
 
 #: OONI test ids → readable names (English, French).
