@@ -11,14 +11,20 @@ Two ways to know whether a part changed since the previous snapshot:
 - **tracked** tables (``observation``, tens of millions of rows, too large to hash at every
   publish): the writer records a fresh token for each part it touches in ``partition_version``
   (in the same transaction as the rows; see :meth:`roamwatch.warehouse.store.Warehouse.
-  upsert_observations`). Writing observations any other way must call
-  :func:`mark_changed_sql`; a publish that finds the row count disagreeing with its parts
-  rewrites the whole table.
+  upsert_observations`), and the table's row count after the write (part ``#rows``). Writing
+  observations any other way must do the same (:func:`mark_changed_sql`,
+  :func:`record_rows_sql`); :func:`check_tracked` notices a row count that moved without it
+  and then gives every part a new token, so everything derived from the table is redone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import duckdb
+
+#: The ``part`` of the row holding a tracked table's row count after its last tracked write.
+ROWS = "#rows"
 
 #: The part of an observation: ``<source>-<year>`` for daily rows (period ``YYYY-MM-DD``),
 #: ``<source>-<decade>s`` for yearly and monthly ones, ``<source>-other`` for any other period.
@@ -82,3 +88,27 @@ def mark_changed_sql(table: str, rows: str, only_missing: bool = False) -> str:
         f"FROM (SELECT DISTINCT {spec.part} AS part FROM {rows}) "
         f"ON CONFLICT (tbl, part) DO {action}"
     )
+
+
+def record_rows_sql(table: str) -> str:
+    """SQL recording ``table``'s row count as of now (after a tracked write)."""
+    return (
+        f"INSERT INTO partition_version (tbl, part, version) "
+        f"SELECT '{table}', '{ROWS}', count(*)::VARCHAR FROM \"{table}\" "
+        f"ON CONFLICT (tbl, part) DO UPDATE SET version = excluded.version"
+    )
+
+
+def check_tracked(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Give every part of ``table`` a new version token if rows were written without tracking
+    them (its row count is not the one recorded by the last tracked write); returns whether
+    it did. Counting rows is cheap in DuckDB; finding the parts reads the table once."""
+    (rows,) = con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0]
+    found = con.execute("SELECT version FROM partition_version WHERE tbl = ? AND part = ?",
+                        [table, ROWS]).fetchall()
+    recorded = found[0] if found else None
+    if recorded is not None and recorded[0] == str(rows):
+        return False
+    con.execute(mark_changed_sql(table, f'"{table}"'))
+    con.execute(record_rows_sql(table))
+    return True

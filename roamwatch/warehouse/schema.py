@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from roamwatch.warehouse.partitions import mark_changed_sql
+from roamwatch.warehouse.partitions import mark_changed_sql, record_rows_sql
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (
@@ -154,6 +154,7 @@ MIGRATIONS.append(
                 PRIMARY KEY (tbl, part)
             )""",
             mark_changed_sql("observation", "observation", only_missing=True),
+            record_rows_sql("observation"),
         ],
     )
 )

@@ -42,10 +42,13 @@ from roamwatch.warehouse.layout import (
     read_manifest,
 )
 from roamwatch.warehouse.partitions import (
+    ROWS,
     Partitioning,
+    check_tracked,
     mark_changed_sql,
     observation_part_filter,
     partitioning,
+    record_rows_sql,
 )
 
 __all__ = [
@@ -116,7 +119,7 @@ class _Publisher:
                 f'COPY (SELECT * FROM "{table}" WHERE {where} ORDER BY {order}) '
                 f"TO '{target}' (FORMAT parquet)",
                 params,
-            ).fetchone()
+            ).fetchall()[0]
             if rows == 0 and part is not None:
                 tmp.unlink()
                 return None
@@ -180,12 +183,12 @@ class _Publisher:
         return files
 
     def _tracked(self, table: str, spec: Partitioning, old: dict[str, dict]) -> list[dict]:
-        (total,) = self.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
-        if not old:  # nothing to reuse: learn the parts from the rows themselves
-            self.con.execute(mark_changed_sql(table, f'"{table}"', only_missing=True))
+        check_tracked(self.con, table)  # rows written around the tracking: every part is new
+        (total,) = self.con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0]
         for attempt in range(2):
             versions = self.con.execute(
-                "SELECT part, version FROM partition_version WHERE tbl = ? ORDER BY part", [table]
+                "SELECT part, version FROM partition_version WHERE tbl = ? AND part <> ? ORDER BY part",
+                [table, ROWS],
             ).fetchall()
             files, empty = [], []
             for part, version in versions:
@@ -205,9 +208,10 @@ class _Publisher:
                                  [table, empty])
             if sum(f["rows"] for f in files) == total or attempt:
                 return files
-            # Rows were written without marking their parts: give every part a new version and
-            # write the table in full.
+            # The parts do not add up to the table (rows changed without tracking and without
+            # changing the row count): give every part a new version and write them all.
             self.con.execute(mark_changed_sql(table, f'"{table}"'))
+            self.con.execute(record_rows_sql(table))
             old = {}
         return files
 

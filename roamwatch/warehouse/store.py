@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from roamwatch.countries import reference_countries
-from roamwatch.warehouse.partitions import mark_changed_sql
+from roamwatch.warehouse.partitions import mark_changed_sql, record_rows_sql
 from roamwatch.warehouse.schema import migrate
 
 OBSERVATION_COLUMNS = ["metric", "country", "period", "period_start", "value", "run_id", "fetched_at"]
@@ -168,6 +168,7 @@ class Warehouse:
             )
             # The published parts these rows fall in changed (roamwatch.warehouse.partitions).
             self.con.execute(mark_changed_sql("observation", "observation_batch"))
+            self.con.execute(record_rows_sql("observation"))
         finally:
             self.con.unregister("observation_batch")
         return int(len(batch))
