@@ -26,7 +26,7 @@ from roamwatch.warehouse import dashboard_queries as q
 
 COUNTRY_COLUMNS = [
     "record", "country", "series", "name", "unit", "source", "period", "value", "start_time", "end_time",
-    "kind", "severity", "coverage", "details",
+    "end_state", "first_day", "last_day", "kind", "severity", "coverage", "details",
 ]
 DATA_COLUMN_MEANINGS = {
     "metric": "roamwatch metric id: <source>.<source code>",
@@ -73,7 +73,9 @@ def country_frame(svc: data.DataService, iso3: str) -> pd.DataFrame:
         parts.append(pd.DataFrame({
             "record": "event", "country": iso3, "series": events["id"], "name": events["kind"],
             "source": events["source"], "start_time": events["start_time"], "end_time": events["end_time"],
-            "kind": events["kind"], "severity": events["severity"], "details": events["details"],
+            "end_state": events["end_state"], "first_day": events["first_day"],
+            "last_day": events["last_day"], "kind": events["kind"], "severity": events["severity"],
+            "details": events["details"],
         }))
     if svc.has_scores():
         scores = svc.country_scores(iso3)

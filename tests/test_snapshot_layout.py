@@ -128,13 +128,13 @@ def test_same_content_gives_the_same_hash_and_rows_written_around_the_store_are_
                        "42.0, 3, now()::TIMESTAMP)")
         publish(wh.con, serving)
         # A new column (a migration): every part of that table is written again with it.
-        wh.con.execute("ALTER TABLE event ADD COLUMN end_state VARCHAR")
+        wh.con.execute("ALTER TABLE event ADD COLUMN quality VARCHAR")
         schema_stats = {}
         publish(wh.con, serving, stats=schema_stats)
         assert schema_stats["written"] == 1  # the (empty) event table
     with Reader.open(serving) as r:
         assert r.observations(["alpha.m0"], ["EST"])["value"].tolist() == [42.0]
-        assert "end_state" in r.con.execute("SELECT * FROM event").df().columns
+        assert "quality" in r.con.execute("SELECT * FROM event").df().columns
 
 
 def test_a_second_engine_reads_a_snapshot_identically(tmp_path):
