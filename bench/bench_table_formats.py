@@ -38,14 +38,15 @@ from bench.bench_snapshot import build
 from bench.results import Results
 from roamwatch.warehouse import snapshot
 from roamwatch.warehouse.layout import PARTS, read_manifest
-from roamwatch.warehouse.partitions import OBSERVATION_PART
+from roamwatch.warehouse.partitions import OBSERVATION_PART, observation_part_filter
 from roamwatch.warehouse.queries import Reader
 from roamwatch.warehouse.snapshot import publish
 from roamwatch.warehouse.store import Warehouse
 
 COUNTRIES = ["KEN", "IND", "BRA", "FRA", "CHN", "IRN", "EST", "UGA", "MEX", "EGY"]
 CHANGED = "bench-2020s"  # the part a one-source collection rewrites
-ONE_PART = f"({OBSERVATION_PART}) = '{CHANGED}'"
+#: The rows of that part, selected as the plain publisher selects them (range predicates first).
+ONE_PART = observation_part_filter(CHANGED)
 CHECKSUM = "SELECT count(*), bit_xor(hash(metric, country, period, value)) FROM t"
 
 
@@ -104,9 +105,10 @@ def main() -> None:
             rec.parameters.update(counts)
             con = wh.con.cursor()  # build() leaves a result unfetched on wh.con
 
-            def observations(where: str = "TRUE") -> pa.Table:
+            def observations(where: str = "TRUE", params: dict | None = None) -> pa.Table:
                 return con.sql(f"SELECT *, {OBSERVATION_PART} AS part FROM observation "
-                               f"WHERE {where} ORDER BY part, country, metric, period").to_arrow_table()
+                               f"WHERE {where} ORDER BY part, country, metric, period",
+                               params=params).to_arrow_table()
 
             def change(round_: int) -> pa.Table:
                 """Rewrite one part's values in the warehouse (and mark the part changed)."""
@@ -147,9 +149,9 @@ def main() -> None:
                     change(attempt * 10 + round_)
                     small["plain"].append(timed(lambda d=plain_dir: publish(con, d, keep=5)))
                     small["delta"].append(timed(lambda d=delta_dir: write_deltalake(
-                        d, observations(ONE_PART), mode="overwrite", predicate=f"part = '{CHANGED}'")))
+                        d, observations(*ONE_PART), mode="overwrite", predicate=f"part = '{CHANGED}'")))
                     small["iceberg"].append(timed(lambda t=iceberg: t.overwrite(
-                        observations(ONE_PART), overwrite_filter=EqualTo("part", CHANGED))))
+                        observations(*ONE_PART), overwrite_filter=EqualTo("part", CHANGED))))
                 print(f"run {attempt + 1}: full " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in full.items())
                       + "; one part " + ", ".join(f"{k} {v[-1]:.3f} s" for k, v in small.items()),
                       flush=True)
