@@ -96,7 +96,8 @@ def build(wh: Warehouse, years: int, metrics: int) -> dict[str, int]:
         FROM (SELECT iso3 FROM country ORDER BY iso3 LIMIT 200) c, range(5) a(m),
              range(DATE '2023-01-01', DATE '2026-01-01', INTERVAL 1 DAY) b(d)""")
     con.execute("""
-        INSERT INTO event
+        INSERT INTO event (id, source, country, start_time, end_time, kind, severity, details,
+                           run_id, fetched_at)
         SELECT 'ev' || i, 'bench', c.iso3, TIMESTAMP '2016-01-01' + INTERVAL (i * 7) HOUR,
                TIMESTAMP '2016-01-01' + INTERVAL (i * 7 + 30) HOUR, 'outage', (i % 10) / 10.0,
                '{"note": "synthetic"}', 1, now()::TIMESTAMP

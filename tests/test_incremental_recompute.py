@@ -51,6 +51,22 @@ def test_rollups_refresh_only_the_changed_year_and_equal_a_fresh_sum(tmp_path):
     assert ("whatsapp", "KEN", 2022) in incremental.set_index(["test", "country", "year"]).index
 
 
+def test_ioda_hours_from_the_rollup_equal_the_daily_sums(tmp_path):
+    days = pd.date_range("2022-12-25", "2023-01-10", freq="D")
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        wh.upsert_observations(pd.DataFrame(
+            [_obs("ioda.outage_hours", c, d.strftime("%Y-%m-%d"), (i % 5) * 1.5)
+             for c in ("KEN", "UGA") for i, d in enumerate(days) if not (c == "UGA" and i % 3 == 0)]), 1)
+        frame = sql.load_ioda_hours(wh.con)
+        direct = wh.con.execute(
+            """SELECT country, year(period_start)::BIGINT AS year, min(period) AS first_day,
+                      max(period) AS last_day, sum(value) AS outage_hours, count(*) AS days
+               FROM observation WHERE metric = 'ioda.outage_hours'
+               GROUP BY ALL ORDER BY country, year""").df()
+    pd.testing.assert_frame_equal(frame, direct, check_dtype=False)
+    assert frame.set_index(["country", "year"]).loc[("KEN", 2022), "days"] == 7
+
+
 def test_rows_written_around_the_store_are_summed_too(tmp_path):
     with Warehouse(tmp_path / "w.duckdb") as wh:
         fill(wh)

@@ -166,13 +166,16 @@ def load_ooni(
 
 def load_ioda_hours(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """``country, year, first_day, last_day, outage_hours, days``: the daily ``ioda.outage_hours``
-    values summed per country and year (days with a value only: IODA's coverage)."""
+    values summed per country and year (days with a value only: IODA's coverage). Read from the
+    yearly rollups (:mod:`roamwatch.warehouse.rollups`), refreshed first where the daily rows
+    changed."""
+    rollups.refresh(con)
     return con.cursor().execute(
         """
-        SELECT country, year(period_start)::BIGINT AS year, min(period) AS first_day,
-               max(period) AS last_day, sum(value) AS outage_hours, count(*) AS days
-        FROM observation WHERE metric = 'ioda.outage_hours'
-        GROUP BY country, year(period_start) ORDER BY country, year
+        SELECT country, year::BIGINT AS year, strftime(first_day, '%Y-%m-%d') AS first_day,
+               strftime(last_day, '%Y-%m-%d') AS last_day, total AS outage_hours, days
+        FROM rollup_daily WHERE metric = 'ioda.outage_hours'
+        ORDER BY country, year
         """
     ).df()
 
