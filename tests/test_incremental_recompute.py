@@ -67,6 +67,43 @@ def test_ioda_hours_from_the_rollup_equal_the_daily_sums(tmp_path):
     assert frame.set_index(["country", "year"]).loc[("KEN", 2022), "days"] == 7
 
 
+YEARLY_DIRECT = """
+    WITH wanted AS (
+        SELECT metric, country, period, period_start, value FROM observation
+        WHERE list_contains($metrics, metric) AND period_start >= make_date($since, 1, 1))
+    SELECT metric, country, year(period_start)::BIGINT AS year, period, value,
+           CAST(NULL AS DOUBLE) AS n FROM wanted WHERE length(period) = 4
+    UNION ALL
+    SELECT metric, country, year(period_start)::BIGINT, CASE WHEN min(period) = max(period)
+           THEN min(period) ELSE min(period) || '..' || max(period) END, avg(value), count(*)::DOUBLE
+    FROM wanted WHERE length(period) = 7 GROUP BY metric, country, year(period_start)
+    ORDER BY metric, country, year"""
+
+
+def test_yearly_series_from_the_rollup_equal_the_observations_and_follow_changes(tmp_path):
+    catalogue = load_catalogue()
+    metrics = catalogue.raw_inputs()
+    params = {"metrics": metrics, "since": 2019}
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        fill(wh)  # yearly series 2018-2023, monthly DGG/APNIC, daily OONI/IODA
+        first = sql.load_yearly(wh.con, metrics, 2019).sort_values(["metric", "country", "year"])
+        direct = wh.con.execute(YEARLY_DIRECT, params).df()
+        pd.testing.assert_frame_equal(first.reset_index(drop=True), direct, check_dtype=False)
+        assert first["n"].notna().any() and first["n"].isna().any()  # monthly and yearly rows
+        assert rollups.refresh_yearly(wh.con)["refreshed"] == 0
+        monthly = next(m for m in metrics if m.startswith("dgg."))
+        yearly = next(m for m in metrics if not m.startswith(("ooni.", "ioda.", "dgg.", "apnic.")))
+        wh.upsert_observations(pd.DataFrame([_obs(monthly, "KEN", "2021-03", 9.0),
+                                             _obs(yearly, "UGA", "2022", 5.0)]), 7)
+        stats = rollups.refresh_yearly(wh.con)
+        assert stats["refreshed"] == 2  # dgg-2020s and the other source's 2020s, nothing else
+        again = sql.load_yearly(wh.con, metrics, 2019).sort_values(["metric", "country", "year"])
+        direct = wh.con.execute(YEARLY_DIRECT, params).df()
+    pd.testing.assert_frame_equal(again.reset_index(drop=True), direct, check_dtype=False)
+    row = again[(again["metric"] == monthly) & (again["country"] == "KEN") & (again["year"] == 2021)]
+    assert row["n"].iloc[0] == 3 and row["period"].iloc[0] == "2021-01..2021-07"
+
+
 def test_rows_written_around_the_store_are_summed_too(tmp_path):
     with Warehouse(tmp_path / "w.duckdb") as wh:
         fill(wh)

@@ -12,6 +12,9 @@ daily OONI run refreshes the current year of OONI, nothing else).
   last day with a value > 0;
 - ``rollup_days_any``: per named group of daily metrics of one source, country and year: the
   days on which any metric of the group was > 0 (e.g. a day any messaging app was measured);
+- ``rollup_yearly``: the yearly and monthly series as the scores read them, per non-daily part
+  (``<source>-<decade>s``): yearly values as they are, monthly ones averaged per year (``n``
+  months, ``period`` 'YYYY-MM..YYYY-MM'), so reading them does not scan the daily rows;
 - ``rollup_state``: the version token each rollup of each part was computed from.
 
 Call :func:`refresh` on the writer's connection (under the writer lock) before reading them.
@@ -21,9 +24,10 @@ from __future__ import annotations
 
 import duckdb
 
-from roamwatch.warehouse.partitions import OBSERVATION_PART, check_tracked, observation_part_filter
+from roamwatch.warehouse.partitions import OBSERVATION_PART, ROWS, check_tracked, observation_part_filter
 
 DAILY = "daily"
+YEARLY = "yearly"
 _GROUP_PREFIX = "any:"
 
 DDL = [
@@ -46,6 +50,15 @@ DDL = [
         year INTEGER NOT NULL,
         days BIGINT NOT NULL,
         PRIMARY KEY (grp, country, year)
+    )""",
+    """CREATE TABLE IF NOT EXISTS rollup_yearly (
+        part VARCHAR NOT NULL,
+        metric VARCHAR NOT NULL,
+        country VARCHAR NOT NULL,
+        year INTEGER NOT NULL,
+        period VARCHAR NOT NULL,
+        value DOUBLE,
+        n DOUBLE
     )""",
     """CREATE TABLE IF NOT EXISTS rollup_state (
         rollup VARCHAR NOT NULL,
@@ -120,6 +133,61 @@ def _refresh_parts(con: duckdb.DuckDBPyConnection, versions: dict[str, str], dai
                             [[_GROUP_PREFIX + key, p, versions[p]] for p in parts])
 
 
+_YEARLY_SQL = """
+    INSERT INTO rollup_yearly
+    WITH rows AS (
+        SELECT ({part}) AS part, metric, country, period, period_start, value
+        FROM observation WHERE {where}
+    )
+    SELECT part, metric, country, year(period_start), period, value, CAST(NULL AS DOUBLE)
+    FROM rows WHERE length(period) = 4
+    UNION ALL
+    SELECT part, metric, country, year(period_start),
+           CASE WHEN min(period) = max(period) THEN min(period)
+                ELSE min(period) || '..' || max(period) END,
+           avg(value), count(*)::DOUBLE
+    FROM rows WHERE length(period) = 7
+    GROUP BY part, metric, country, year(period_start)
+"""
+
+
+def refresh_yearly(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Bring ``rollup_yearly`` up to date with the non-daily parts of ``observation``; returns
+    how many parts were read again and how many were current."""
+    for statement in DDL:
+        con.execute(statement)
+    check_tracked(con, "observation")
+    parts = {p: v for p, v in con.execute(
+        "SELECT part, version FROM partition_version WHERE tbl = 'observation' AND part <> ?",
+        [ROWS]).fetchall() if _year(p) is None}
+    state = {p: v for p, v in con.execute(
+        "SELECT part, version FROM rollup_state WHERE rollup = ?", [YEARLY]).fetchall()}
+    stale = sorted(p for p, v in parts.items() if state.get(p) != v)
+    gone = sorted(p for p in state if p not in parts)
+    if stale or gone:
+        con.begin()
+        try:
+            con.execute("DELETE FROM rollup_yearly WHERE list_contains(?, part)", [stale + gone])
+            con.execute("DELETE FROM rollup_state WHERE rollup = ? AND list_contains(?, part)",
+                        [YEARLY, gone])
+            if len(stale) <= ONE_BY_ONE:
+                batches = [observation_part_filter(p) for p in stale]
+            elif set(stale) == set(parts):
+                batches = [("length(period) < 10", {})]
+            else:
+                batches = [(f"length(period) < 10 AND list_contains($parts, {OBSERVATION_PART})",
+                            {"parts": stale})]
+            for where, params in batches:
+                con.execute(_YEARLY_SQL.format(part=OBSERVATION_PART, where=where), params)
+            con.executemany("INSERT OR REPLACE INTO rollup_state VALUES (?, ?, ?)",
+                            [[YEARLY, p, parts[p]] for p in stale])
+        except BaseException:
+            con.rollback()
+            raise
+        con.commit()
+    return {"refreshed": len(stale), "current": len(parts) - len(stale)}
+
+
 def refresh(con: duckdb.DuckDBPyConnection, groups: list[list[str]] | None = None) -> dict[str, int]:
     """Bring ``rollup_daily`` and the ``groups`` of ``rollup_days_any`` up to date with the
     daily parts of ``observation``; returns how many parts were summed and how many were
@@ -136,7 +204,8 @@ def refresh(con: duckdb.DuckDBPyConnection, groups: list[list[str]] | None = Non
     parts = {p: v for p, v in con.execute(
         "SELECT part, version FROM partition_version WHERE tbl = 'observation'").fetchall()
         if _year(p) is not None}
-    state = {(r, p): v for r, p, v in con.execute("SELECT * FROM rollup_state").fetchall()}
+    state = {(r, p): v for r, p, v in con.execute(
+        "SELECT * FROM rollup_state WHERE rollup <> ?", [YEARLY]).fetchall()}
     daily = [p for p, v in sorted(parts.items()) if state.get((DAILY, p)) != v]
     stale_groups = []
     for key, metrics in named:
@@ -155,7 +224,7 @@ def refresh(con: duckdb.DuckDBPyConnection, groups: list[list[str]] | None = Non
             con.rollback()
             raise
         con.commit()
-    gone = [(r, p) for r, p in state if p not in parts]
+    gone = [(r, p) for r, p in state if p not in parts and r != YEARLY]
     if gone:  # parts whose rows were all removed
         con.begin()
         for rollup, part in gone:

@@ -1,7 +1,8 @@
 """Every SQL statement of score recomputation: reading its inputs, writing the score tables.
 
 Reads (on the writer's connection, under the writer lock):
-- :func:`load_yearly`: yearly metrics as they are, monthly ones as their yearly mean;
+- :func:`load_yearly`: yearly metrics as they are, monthly ones as their yearly mean (kept per
+  part in ``rollup_yearly``);
 - :func:`load_ooni`: daily OONI counts summed per test, country and year, with the number of
   days measured and days with confirmed blocking (and the four messaging apps together), read
   from the yearly rollups of :mod:`roamwatch.warehouse.rollups` (refreshed first where the
@@ -54,25 +55,14 @@ def load_yearly(
 
     Yearly values come as they are (``n`` NULL); monthly values are averaged per year (``n``
     months, ``period`` 'YYYY-MM..YYYY-MM'); daily metrics are left to the dedicated loaders.
-    ``since_year``: skip earlier years.
+    ``since_year``: skip earlier years. Read from ``rollup_yearly``
+    (:mod:`roamwatch.warehouse.rollups`), refreshed first where those series changed.
     """
+    rollups.refresh_yearly(con)
     return con.cursor().execute(
         """
-        WITH wanted AS (
-            SELECT metric, country, period, period_start, value FROM observation
-            WHERE metric IN (SELECT unnest($metrics::VARCHAR[]))
-              AND period_start >= make_date($since, 1, 1)
-        )
-        SELECT metric, country, year(period_start)::BIGINT AS year, period, value,
-               CAST(NULL AS DOUBLE) AS n
-        FROM wanted WHERE length(period) = 4
-        UNION ALL
-        SELECT metric, country, year(period_start)::BIGINT AS year,
-               CASE WHEN min(period) = max(period) THEN min(period)
-                    ELSE min(period) || '..' || max(period) END AS period,
-               avg(value) AS value, count(*)::DOUBLE AS n
-        FROM wanted WHERE length(period) = 7
-        GROUP BY metric, country, year(period_start)
+        SELECT metric, country, year::BIGINT AS year, period, value, n FROM rollup_yearly
+        WHERE list_contains($metrics::VARCHAR[], metric) AND year >= $since
         """,
         {"metrics": list(metrics), "since": int(since_year or 1)},
     ).df()
