@@ -129,8 +129,27 @@ def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, files: tup
             click.echo(f"scores not recomputed: {exc}", err=True)
             failed = True
     click.echo(f"published snapshot {snapshot_id}")
+    if any(r.rows_written for r in results) and _installed(ALERTS_MODULE):
+        failed = _check_alerts(config) or failed
     if failed:
         sys.exit(1)
+
+
+#: After a collection that wrote rows, ``alerts.cli.after_collection(config, log)`` runs a check.
+ALERTS_MODULE = "alerts.cli"
+
+
+def _check_alerts(config) -> bool:
+    """Run the alerts check after a collection; True when it failed (said on stderr)."""
+    hook = importlib.import_module(ALERTS_MODULE).after_collection
+    try:
+        result = hook(config, lambda m: click.echo(m, err=True))
+    except Exception as exc:  # noqa: BLE001 - the collection itself is done; say why, exit 1
+        click.echo(f"alerts not checked: {exc}", err=True)
+        return True
+    if result is not None and result.snapshot_published:
+        click.echo(f"published snapshot {result.snapshot_published}")
+    return False
 
 
 @cli.command()
@@ -249,6 +268,7 @@ PLUGGED_COMMANDS = {
     "scores": "indicators.cli",
     "serve": "dashboard.cli",
     "schedule": "roamwatch.scheduler",
+    "alerts": "alerts.cli",
 }
 
 
