@@ -299,17 +299,18 @@ def find_rule(rules: list[Rule], rule_id: str) -> Rule:
 def describe(rule: Rule) -> str:
     """One line about a rule, for ``roamwatch alerts rules``."""
     scope = ", ".join([*rule.countries, *rule.regions, *rule.income_groups]) or "every country"
-    what = {
-        "new_event": f"new {rule.source} events" + (f" ({', '.join(rule.kinds)})" if rule.kinds else "")
-        + (f" lasting ≥ {rule.min_hours:g} h" if rule.min_hours else ""),
-        "change_point": f"{rule.cusum.direction}ward change in "
-        + (f"{rule.share} share of " if any(s.startswith('ooni.') for s in rule.series) else "")
-        + ", ".join(rule.series),
-        "threshold": f"{rule.metric} {'above' if rule.above is not None else 'below'} "
-        f"{rule.above if rule.above is not None else rule.below:g}",
-        "score_drop": f"category score ({', '.join(rule.categories)}) down ≥ {rule.min_drop:g} "
-        f"points between {rule.between}",
-    }[rule.detector]
+    if rule.detector == "new_event":
+        what = f"new {rule.source} events" + (f" ({', '.join(rule.kinds)})" if rule.kinds else "") \
+            + (f" lasting ≥ {rule.min_hours:g} h" if rule.min_hours else "")
+    elif rule.detector == "change_point":
+        share = f"{rule.share} share of " if any(s.startswith("ooni.") for s in rule.series) else ""
+        what = f"{rule.cusum.direction}ward change in {share}{', '.join(rule.series)}"
+    elif rule.detector == "threshold":
+        side, limit = ("above", rule.above) if rule.above is not None else ("below", rule.below)
+        what = f"{rule.metric} {side} {limit:g}"
+    else:
+        what = (f"category score ({', '.join(rule.categories)}) down ≥ {rule.min_drop:g} points "
+                f"between {rule.between}")
     return f"{what}; {scope}"
 
 

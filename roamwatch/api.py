@@ -106,6 +106,29 @@ class Roamwatch:
         """Outages (IODA) and shutdowns (#KeepItOn) overlapping ``start``..``end`` (ISO dates)."""
         return self._reader.events(_list(source), _list(country), start, end)
 
+    def alerts(
+        self,
+        country: str | Sequence[str] | None = None,
+        rule: str | Sequence[str] | None = None,
+        state: str | Sequence[str] | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> pd.DataFrame:
+        """Alerts raised by roamwatch's detectors (``roamwatch alerts``), newest onset first:
+        rule, detector, country, series, onset, end state, levels before and after with the
+        counts behind them, ``evidence`` (JSON: observations or event ids, detector settings),
+        the snapshot the detector read, and the state (new, delivered, acknowledged).
+        ``start``/``end`` (ISO dates, inclusive) bound the onset.
+
+        >>> rw = open(data_dir)
+        >>> frame = rw.alerts(start="2000-01-01")
+        >>> wanted = {"rule", "country", "onset", "level_before", "level_after", "evidence", "state"}
+        >>> wanted <= set(frame.columns)
+        True
+        >>> rw.close()
+        """
+        return self._reader.alerts(_list(country), _list(rule), _list(state), start, end)
+
     def metrics(self) -> pd.DataFrame:
         """Every metric: id, source, name, unit, frequency, description."""
         return self._reader.metrics()

@@ -216,3 +216,44 @@ def test_a_second_run_raises_and_sends_nothing_new(world):
     hook_before, smtp_before = world["first"]
     assert len(world["hook"].deliveries) == len(hook_before)
     assert len(world["smtp"].messages) == len(smtp_before)
+
+
+def test_list_test_and_ack_commands(world):
+    env = world["env"]
+    listed = cli(env, "alerts", "list", "-c", "IRN", "--json", "-n", "500")
+    assert listed.returncode == 0, listed.stderr
+    payload = json.loads(listed.stdout)
+    assert payload["alerts"] and {a["country"] for a in payload["alerts"]} == {"IRN"}
+    assert all(isinstance(a["evidence"], dict) for a in payload["alerts"])
+    text = cli(env, "alerts", "list", "--rule", "tor-blocking", "--lang", "fr")
+    assert "Russie" in text.stdout or "Russian" in text.stdout
+    assert "hausse" in text.stdout
+    tested = cli(env, "alerts", "test", "roamx-drop")  # disabled rules can be tried
+    assert tested.returncode == 0 and "rule roamx-drop over snapshot" in tested.stdout
+    tried = cli(env, "alerts", "test", "tor-blocking", "--json")
+    found = json.loads(tried.stdout)["findings"]
+    assert [f["country"] for f in found] == ["RUS"] and found[0]["evidence"]["onset"] == ONSET.isoformat()
+    tor_id = found[0]["id"]
+    assert cli(env, "alerts", "test", "no-such-rule").returncode == 1
+    acked = cli(env, "alerts", "ack", tor_id[:10], "--note", "seen by the desk")
+    assert acked.returncode == 0 and f"acknowledged {tor_id}" in acked.stdout, acked.stderr
+    state = query(world["warehouse"], "SELECT state, ack_note FROM alert WHERE id = ?", [tor_id])
+    assert state == [("acknowledged", "seen by the desk")]
+    assert "already acknowledged" in cli(env, "alerts", "ack", tor_id).stdout
+    assert cli(env, "alerts", "ack", "al-").returncode == 1  # ambiguous
+    assert cli(env, "alerts", "list", "--since", "yesterday").returncode == 2
+
+
+def test_python_api_and_country_function(world):
+    import roamwatch
+    from roamwatch.warehouse.queries import Reader
+
+    with roamwatch.open(world["data"]) as rw:
+        frame = rw.alerts(country="IRN", start="2024-01-01")
+        assert set(frame["rule"]) >= {"messaging-blocking", "outage-6h"}
+        assert (frame["onset"] >= "2024-01-01").all() and frame["onset"].is_monotonic_decreasing
+        assert {"level_before", "n_before", "evidence", "snapshot_id", "state"} <= set(frame.columns)
+        assert rw.alerts(rule="tor-blocking")["country"].tolist() == ["RUS"]
+    with Reader.open(world["data"] / "serving") as reader:
+        recent = reader.alerts_for_country("IRN", since="2023-01-01")
+        assert set(recent["country"]) == {"IRN"} and len(recent) < len(reader.alerts(countries=["IRN"]))
