@@ -15,16 +15,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "new_event.shutdown": ("New internet shutdown in {country} from {start}", "Nouvelle coupure d'Internet : {country}, depuis le {start}"),
     "new_event.outage": ("Internet outage in {country} from {start}, {hours} h", "Panne d'Internet : {country}, depuis le {start}, {hours} h"),
     "new_event.other": ("New {kind} in {country} from {start}", "Nouvel événement ({kind}) : {country}, depuis le {start}"),
-    "change_point.up": ("{what}: rise in {country} from {start}, {before} → {after}", "{what} : hausse, {country}, depuis le {start}, {before} → {after}"),
-    "change_point.down": ("{what}: fall in {country} from {start}, {before} → {after}", "{what} : baisse, {country}, depuis le {start}, {before} → {after}"),
+    "change_point.up": ("{what} rose in {country} from {start}: {before} → {after}", "{what} en hausse, {country}, depuis le {start} : {before} → {after}"),
+    "change_point.down": ("{what} fell in {country} from {start}: {before} → {after}", "{what} en baisse, {country}, depuis le {start} : {before} → {after}"),
     "threshold.above": ("{what} above {limit} in {country} from {start} (peak {peak})", "{what} au-dessus de {limit} : {country}, depuis le {start} (pic {peak})"),
     "threshold.below": ("{what} below {limit} in {country} from {start} (lowest {peak})", "{what} en dessous de {limit} : {country}, depuis le {start} (minimum {peak})"),
     "score_drop": ("ROAM-X {category} score of {country} ({year}) fell {drop} points: {before} → {after}", "Score ROAM-X {category} de {country} ({year}) en baisse de {drop} points : {before} → {after}"),
     "end.known": ("ended {end}", "terminé le {end}"),
     "end.ongoing": ("ongoing", "en cours"),
     "end.unknown": ("end not known", "fin inconnue"),
-    "share.anomaly": ("share of {test} measurements showing blocking (anomaly or confirmed)", "part des mesures {test} montrant un blocage (anomalie ou confirmé)"),
-    "share.confirmed": ("share of {test} measurements with confirmed blocking", "part des mesures {test} avec blocage confirmé"),
+    "share.anomaly": ("OONI {test} blocking share", "part de blocage OONI {test}"),
+    "share.confirmed": ("OONI {test} confirmed-blocking share", "part de blocage confirmé OONI {test}"),
+    "share.note": ("Share: (anomaly + confirmed) ÷ measurements that did not fail", "Part : (anomalie + confirmé) ÷ mesures non échouées"),
+    "share.note_confirmed": ("Share: confirmed ÷ measurements that did not fail", "Part : confirmé ÷ mesures non échouées"),
     "line.rule": ("Rule: {rule}", "Règle : {rule}"),
     "line.severity": ("Severity: {severity}", "Gravité : {severity}"),
     "line.onset": ("Began: {onset}", "Début : {onset}"),
@@ -196,6 +198,9 @@ def lines(alert: Any, lang: str = "en", link: str | None = None) -> list[str]:
                      n_before=counts(_get(alert, "n_before"), ev.get("periods_before")),
                      after=level(_get(alert, "level_after"), share, lang),
                      n_after=counts(_get(alert, "n_after"), ev.get("periods_after"))))
+        if share:
+            confirmed_only = str(ev.get("measure", "")).startswith("confirmed")
+            out.append(t("share.note_confirmed" if confirmed_only else "share.note", lang))
         if share and ev.get("confirmed_after") is not None:
             out.append(t("line.confirmed", lang, before=level(ev.get("confirmed_before"), True, lang),
                          after=level(ev.get("confirmed_after"), True, lang)))

@@ -84,7 +84,7 @@ lang = "fr"
     assert [d.headers["X-Roamwatch-Delivery"] for d in accepted] == [alert_id]
     assert all(d.verified for d in hook.deliveries)
     assert [m["X-Roamwatch-Alert"] for m in messages] == [alert_id] and smtp.logins == ["roamwatch"]
-    assert messages[0]["Subject"].startswith("[roamwatch] Part des mesures tor")  # lang = "fr"
+    assert messages[0]["Subject"].startswith("[roamwatch] Part de blocage OONI tor en hausse")  # lang = "fr"
     assert "Kenya (KEN)" in messages[0]["Subject"]
     log = (data / "roamwatch.log").read_text(encoding="utf-8")
     assert "alerts: 1 finding(s), 1 new alert(s)" in log and "HTTP 503" in log

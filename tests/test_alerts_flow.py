@@ -227,7 +227,7 @@ def test_list_test_and_ack_commands(world):
     assert all(isinstance(a["evidence"], dict) for a in payload["alerts"])
     text = cli(env, "alerts", "list", "--rule", "tor-blocking", "--lang", "fr")
     assert "Russie" in text.stdout or "Russian" in text.stdout
-    assert "hausse" in text.stdout
+    assert "Part de blocage OONI tor en hausse" in text.stdout
     tested = cli(env, "alerts", "test", "roamx-drop")  # disabled rules can be tried
     assert tested.returncode == 0 and "rule roamx-drop over snapshot" in tested.stdout
     tried = cli(env, "alerts", "test", "tor-blocking", "--json")
@@ -257,3 +257,77 @@ def test_python_api_and_country_function(world):
     with Reader.open(world["data"] / "serving") as reader:
         recent = reader.alerts_for_country("IRN", since="2023-01-01")
         assert set(recent["country"]) == {"IRN"} and len(recent) < len(reader.alerts(countries=["IRN"]))
+
+
+# -- the dashboard: feeds and page ------------------------------------------------------------------
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def client(world):
+    from dashboard.app import create_app
+    from roamwatch.config import load_config
+
+    app = create_app(load_config(env={"ROAMWATCH_DATA_DIR": str(world["data"])}))
+    return app.server.test_client()
+
+
+def _entries(body: bytes):
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(body)
+    assert root.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated"):  # RFC 4287 §4.1.1
+        assert root.find(f"{ATOM}{required}") is not None
+    assert root.find(f"{ATOM}link[@rel='self']") is not None
+    entries = root.findall(f"{ATOM}entry")
+    for entry in entries:  # §4.1.2
+        for required in ("id", "title", "updated"):
+            assert entry.find(f"{ATOM}{required}").text
+        assert entry.find(f"{ATOM}link[@rel='alternate']").get("href").startswith("http://localhost/alerts?id=al-")
+    return root, entries
+
+
+def test_atom_feed_lists_new_shutdowns_and_blocking_onsets(client, world):
+    reply = client.get("/alerts.atom")
+    assert reply.status_code == 200 and reply.mimetype == "application/atom+xml"
+    _root, entries = _entries(reply.data)
+    terms = {c.get("term") for e in entries for c in e.findall(f"{ATOM}category")}
+    assert {"new-shutdown", "messaging-blocking", "tor-blocking", "outage-6h"} <= terms
+    ids = [e.find(f"{ATOM}id").text for e in entries]
+    assert len(ids) == len(set(ids)) == 100  # the newest 100
+    tor = next(e for e in entries if e.find(f"{ATOM}category").get("term") == "tor-blocking")
+    content = tor.find(f"{ATOM}content").text
+    assert "Level before: 0" in content and "Data snapshot:" in content
+    french = client.get("/alerts.atom?lang=fr&rule=tor-blocking")
+    _r, fr = _entries(french.data)
+    assert len(fr) == 1 and "hausse" in fr[0].find(f"{ATOM}title").text
+
+
+def test_country_feed_and_bad_input(client):
+    _root, entries = _entries(client.get("/country/IRN/alerts.atom").data)
+    related = {e.find(f"{ATOM}link[@rel='related']").get("href") for e in entries}
+    assert related == {"http://localhost/country/IRN"} and len(entries) > 3
+    moved = client.get("/country/IR/alerts.atom?lang=fr")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/country/IRN/alerts.atom?lang=fr")
+    assert client.get("/country/XYZ/alerts.atom").status_code == 404
+    assert client.get("/country/%00/alerts.atom").status_code == 404
+    for bad in ("state=bogus", "lang=de", "rule=nope", "page=2"):
+        assert client.get(f"/alerts.atom?{bad}").status_code == 400, bad
+    assert client.get("/alerts").status_code == 200
+    for bad in ("from=yesterday", "state=bogus", "page=0", "id=x"):
+        assert client.get(f"/alerts?{bad}").status_code == 400, bad
+    assert client.get("/alerts?country=XYZ").status_code == 404
+
+
+def test_evidence_chart_is_a_pure_function_of_the_alert(world):
+    from dashboard.components.alerts import evidence_svg
+
+    (tor,) = [a for a in alerts(world) if a["rule"] == "tor-blocking"]
+    tor = {**tor, "detector": "change_point"}
+    svg = evidence_svg(tor)
+    assert svg.startswith("<svg") and svg.count("<polyline") == 1
+    assert svg.count("<line") == 3  # baseline level, level after, onset
+    assert svg == evidence_svg(dict(tor))
+    shutdown = next(a for a in alerts(world) if a["rule"] == "new-shutdown")
+    assert evidence_svg({**shutdown, "detector": "new_event"}) == ""

@@ -202,6 +202,14 @@ def _alert_where(countries, rules, detectors, states, since, until, ids) -> tupl
     return " AND ".join(where), params
 
 
+def alert_facets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """``rule, country, state, alerts`` counts, for filters and feeds (empty without alerts)."""
+    if not has_table(con, "alert"):
+        return pd.DataFrame(columns=["rule", "country", "state", "alerts"])
+    return _df(con, """SELECT rule, country, state, count(*) AS alerts FROM alert
+                       GROUP BY rule, country, state ORDER BY rule, country, state""")
+
+
 def deliveries(con: duckdb.DuckDBPyConnection, alert_ids: Sequence[str] = ()) -> pd.DataFrame:
     """Delivery attempts (of ``alert_ids``, or all), in order."""
     if not has_table(con, "alert_delivery"):
