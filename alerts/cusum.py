@@ -15,7 +15,8 @@ period with fewer is skipped: it neither raises nor clears anything):
 - ``z_t = ±(x_t − m) / σ_t`` (sign by ``direction``) feeds ``S_t = max(0, S_{t−1} + z_t − k)``;
   the baseline is frozen while ``S > 0``, so a developing shift does not drag it along;
 - an alarm needs ``S_t > h``, at least ``min_after`` usable periods in the run, and a level
-  after the onset (pooled over the run) at least ``min_change`` (in the series' unit) and
+  after the onset (pooled over the run, and the run's median period too) at least
+  ``min_change`` (in the series' unit) and
   ``min_effect`` standard deviations away from the baseline (real series are noisier than
   binomial sampling: a shift smaller than a day's usual spread is not a change); a run
   that crosses ``h`` with a smaller effect is a slow drift: ``S`` restarts and the baseline
@@ -216,7 +217,11 @@ def detect(
             after, _, _ = pooled(run)
             moved = run[_onset(level[run], med, after):]  # where the run's level really moved
             after, a_num, a_den = pooled(moved)
-            if sign * (after - med) >= max(params.min_change, params.min_effect * sigma):
+            # the size test uses the run's median period, so one or two extreme periods
+            # (which is what noise that crossed h usually is) cannot carry it alone
+            typical = float(np.median(level[moved]))
+            size = min(sign * (after - med), sign * (typical - med))
+            if size >= max(params.min_change, params.min_effect * sigma):
                 cp = ChangePoint(
                     onset=moved[0], alarm=int(i), level_before=med, level_after=after, sigma=sigma,
                     statistic=s, n_before=base[2], periods_before=base[3],
