@@ -76,7 +76,7 @@ def chart_card(gid: str, *, title: str, what: str, figure: go.Figure, descriptio
                topojson: bool = False, graph_id: str | None = None, extra: Any = None) -> html.Section:
     """A chart with its one-line "what this shows", a text description (the accessible
     alternative), a table view, and PNG (modebar) and SVG downloads."""
-    config = figures.graph_config(filename, topojson_url() if topojson else None)
+    config = figures.graph_config(filename, topojson_url() if topojson else None, lang)
     details = [
         html.Details([html.Summary(i18n.t("common.text_view", lang)),
                       html.P(description, className="rw-description")], className="rw-details"),

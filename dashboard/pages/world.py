@@ -45,7 +45,6 @@ def layout(metric: str | None = None, year: str | None = None, region: str | Non
     info = svc.series_info(series) or {}
     label = svc.series_label(series, lang)
     unit = info.get("unit") or ""
-    name_col = "name_fr" if lang == "fr" else "name_en"
 
     values = svc.world_values(series, the_year).copy() if the_year else pd.DataFrame(
         columns=["iso3", "name_en", "name_fr", "region", "income_group", "value", "period", "coverage"])
@@ -53,7 +52,8 @@ def layout(metric: str | None = None, year: str | None = None, region: str | Non
         values = values[values["region"] == region]
     if income:
         values = values[values["income_group"] == income]
-    values["name"] = values[name_col]
+    names = svc.country_names(lang)
+    values["name"] = [names.get(c, n) for c, n in zip(values["iso3"], values["name_en"], strict=True)]
 
     is_score = q.is_score(series)
     fig = figures.choropleth(
