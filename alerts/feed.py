@@ -55,14 +55,15 @@ def atom(alerts: pd.DataFrame, *, feed_url: str, site_url: str, lang: str = "en"
     """The Atom document for ``alerts`` (rows as :func:`roamwatch.warehouse.alerts.list_alerts`
     returns them). ``feed_url`` is the feed's own URL (its id), ``site_url`` the dashboard root."""
     ET.register_namespace("", ATOM_NS)
+    words = "fr" if lang == "fr" else "en"  # alert texts exist in English and French
     site = site_url.rstrip("/")
     feed = ET.Element(f"{{{ATOM_NS}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": lang})
     _add(feed, "id", feed_url)
-    _add(feed, "title", FEED_TITLE[lang] + (f" – {title_suffix}" if title_suffix else ""))
-    _add(feed, "subtitle", FEED_SUBTITLE[lang])
+    _add(feed, "title", FEED_TITLE[words] + (f" – {title_suffix}" if title_suffix else ""))
+    _add(feed, "subtitle", FEED_SUBTITLE[words])
     updated = _add(feed, "updated")
     _add(feed, "link", href=feed_url, rel="self", type="application/atom+xml")
-    _add(feed, "link", href=f"{site}/alerts" + ("?lang=fr" if lang == "fr" else ""), rel="alternate",
+    _add(feed, "link", href=f"{site}/alerts?lang={lang}", rel="alternate",
          type="text/html")
     author = _add(feed, "author")
     _add(author, "name", "roamwatch")
@@ -73,20 +74,20 @@ def atom(alerts: pd.DataFrame, *, feed_url: str, site_url: str, lang: str = "en"
     for row in alerts.to_dict("records"):
         entry = _add(feed, "entry")
         _add(entry, "id", f"urn:roamwatch:alert:{row['id']}")
-        _add(entry, "title", text.title(row, lang))
+        _add(entry, "title", text.title(row, words))
         changed = _utc(row.get("state_changed_at")) or _utc(row.get("detected_at")) \
             or datetime(1970, 1, 1, tzinfo=UTC)
         _add(entry, "updated", _stamp(changed))
         detected = _utc(row.get("detected_at"))
         if detected:
             _add(entry, "published", _stamp(detected))
-        _add(entry, "link", href=f"{site}/alerts?id={row['id']}" + ("&lang=fr" if lang == "fr" else ""),
+        _add(entry, "link", href=f"{site}/alerts?id={row['id']}&lang={lang}",
              rel="alternate", type="text/html")
         if row.get("country") and isinstance(row["country"], str):
             _add(entry, "link", href=f"{site}/country/{row['country']}", rel="related", type="text/html")
         _add(entry, "category", term=str(row["rule"]), label=str(row["rule"]))
         _add(entry, "category", term=f"severity:{row['severity']}")
-        _add(entry, "content", "\n".join(text.lines(row, lang)), type="text")
+        _add(entry, "content", "\n".join(text.lines(row, words)), type="text")
         newest = changed if newest is None or changed > newest else newest
     updated.text = _stamp(newest or datetime(1970, 1, 1, tzinfo=UTC))
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -15,6 +15,7 @@ import flask
 
 from alerts.feed import atom
 from dashboard import data
+from roamwatch.i18n import LANGS
 from roamwatch.warehouse import alerts as wq
 
 FEED_SIZE = 100
@@ -35,8 +36,8 @@ def _feed(iso3: str | None) -> flask.Response:
     if unknown:
         return _text(400, f"unknown parameter {unknown[0]!r}; known: {', '.join(sorted(PARAMS))}")
     lang = args.get("lang", "en")
-    if lang not in ("en", "fr"):
-        return _text(400, "lang must be en or fr")
+    if lang not in LANGS:
+        return _text(400, f"lang must be one of {', '.join(LANGS)}")
     state = args.get("state")
     if state is not None and state not in wq.STATES:
         return _text(400, f"state must be one of {', '.join(wq.STATES)}")

@@ -64,7 +64,7 @@ def test_alerts_page_lists_alerts_with_evidence_and_filters_in_the_url(driver, s
     chart = tor.find_element(By.CSS_SELECTOR, "img.rw-alert-chart")
     assert "0 %" in chart.get_attribute("alt").replace("\u00a0", " ")
     link = tor.find_element(By.CSS_SELECTOR, "a.rw-alert-country")
-    assert link.get_attribute("href").endswith("/country/KEN")
+    assert link.get_attribute("href").split("?")[0].endswith("/country/KEN")
     _shot(driver, "alerts")
     _click(driver, "#alerts-state")
     option = _until(driver, lambda d: next(
@@ -88,7 +88,7 @@ def test_one_alert_in_french_and_the_country_strip(driver, served):  # noqa: F81
     strip = driver.find_element(By.ID, "country-alerts")
     assert "Recent alerts" in strip.text
     links = [a.get_attribute("href") for a in strip.find_elements(By.TAG_NAME, "a")]
-    assert any(h.endswith("/alerts?country=KEN") for h in links)
-    assert any(h.endswith("/country/KEN/alerts.atom") for h in links)
+    assert any("/alerts?country=KEN" in h for h in links)
+    assert any(h.split("?")[0].endswith("/country/KEN/alerts.atom") for h in links)
     _shot(driver, "country_alerts_strip")
     assert _errors(driver) == []

@@ -285,6 +285,7 @@ def _entries(body: bytes):
         for required in ("id", "title", "updated"):
             assert entry.find(f"{ATOM}{required}").text
         assert entry.find(f"{ATOM}link[@rel='alternate']").get("href").startswith("http://localhost/alerts?id=al-")
+        assert "&lang=" in entry.find(f"{ATOM}link[@rel='alternate']").get("href")
     return root, entries
 
 
@@ -312,6 +313,7 @@ def test_country_feed_and_bad_input(client):
     assert moved.status_code == 301 and moved.headers["Location"].endswith("/country/IRN/alerts.atom?lang=fr")
     assert client.get("/country/XYZ/alerts.atom").status_code == 404
     assert client.get("/country/%00/alerts.atom").status_code == 404
+    assert client.get("/alerts.atom?lang=ar").status_code == 200  # any of the six languages
     for bad in ("state=bogus", "lang=de", "rule=nope", "page=2"):
         assert client.get(f"/alerts.atom?{bad}").status_code == 400, bad
     assert client.get("/alerts").status_code == 200

@@ -219,8 +219,8 @@ def country_strip(svc, iso3: str, lang: str, today: pd.Timestamp | None = None) 
     name = svc.country_name(iso3, lang)
     links = [dcc.Link(i18n.t("alerts.strip_all", lang, country=name),
                       href=href("/alerts", lang, country=iso3), className="rw-button"), " ",
-             html.A(i18n.t("alerts.feed", lang), href=f"/country/{iso3}/alerts.atom"
-                    + ("?lang=fr" if lang == "fr" else ""), className="rw-button")]
+             html.A(i18n.t("alerts.feed", lang), href=f"/country/{iso3}/alerts.atom?lang={lang}",
+                    className="rw-button")]
     if recent.empty:
         older = total - in_year
         body: list[Any] = [html.P(i18n.t("alerts.strip_none", lang), className="rw-muted")]

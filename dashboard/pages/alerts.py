@@ -78,7 +78,7 @@ def layout(country: str | None = None, rule: str | None = None, state: str | Non
     ], className="rw-controls", id="alerts-controls")
 
     feed_query = {k: v for k, v in {"rule": rules[0] if len(rules) == 1 else None, "state": state,
-                                     "lang": "fr" if lang == "fr" else None}.items() if v}
+                                     "lang": lang}.items() if v}
     feed = (f"/country/{countries[0]}/alerts.atom" if len(countries) == 1 else "/alerts.atom") + \
         (f"?{urlencode(feed_query)}" if feed_query else "")
     summary = html.P([
