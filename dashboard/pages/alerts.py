@@ -117,9 +117,17 @@ def layout(country: str | None = None, rule: str | None = None, state: str | Non
     prevent_initial_call=True,
 )
 def _controls_to_url(countries, rules, state, since, until, search):
-    current = parse(search)
-    wanted = {"country": ",".join(countries or []) or None, "rule": ",".join(rules or []) or None,
-              "state": state or None, "from": since or None, "to": until or None}
+    current = parse(search if isinstance(search, str) else "")
+
+    def joined(value: object) -> str | None:  # a list from the dropdown (anything else: ignored)
+        items = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+        return ",".join(str(v) for v in items if isinstance(v, str) and v) or None
+
+    def one(value: object) -> str | None:
+        return value if isinstance(value, str) and value else None
+
+    wanted = {"country": joined(countries), "rule": joined(rules), "state": one(state),
+              "from": one(since), "to": one(until)}
     shown = {k: current.get(k) or None for k in FILTERS}
     if wanted == shown:
         return no_update
