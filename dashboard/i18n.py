@@ -358,7 +358,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "alerts.bad_filter": ("This filter value is not valid: {value}", "Cette valeur de filtre n'est pas valide : {value}"),
     "alerts.strip": ("Recent alerts", "Alertes récentes"),
     "alerts.strip_none": ("No alert in the last 12 months.", "Aucune alerte ces 12 derniers mois."),
-    "alerts.strip_older": ("{n} older alert(s)", "{n} alerte(s) plus ancienne(s)"),
+    "alerts.strip_latest": ("{n} older alert(s); the latest:", "{n} alerte(s) plus ancienne(s) ; les dernières :"),
     "alerts.strip_all": ("All alerts for {country}", "Toutes les alertes : {country}"),
 }
 

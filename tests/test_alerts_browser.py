@@ -87,6 +87,7 @@ def test_one_alert_in_french_and_the_country_strip(driver, served):  # noqa: F81
     _settle(driver)
     strip = driver.find_element(By.ID, "country-alerts")
     assert "Recent alerts" in strip.text
+    assert strip.find_elements(By.CSS_SELECTOR, "article[data-rule='tor-blocking']")
     links = [a.get_attribute("href") for a in strip.find_elements(By.TAG_NAME, "a")]
     assert any("/alerts?country=KEN" in h for h in links)
     assert any(h.split("?")[0].endswith("/country/KEN/alerts.atom") for h in links)

@@ -18,6 +18,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.corpus_fixtures import FASTPATH_CSV, STOP_XLSX, corpus_file, ooni_onsets
@@ -333,3 +334,19 @@ def test_evidence_chart_is_a_pure_function_of_the_alert(world):
     assert svg == evidence_svg(dict(tor))
     shutdown = next(a for a in alerts(world) if a["rule"] == "new-shutdown")
     assert evidence_svg({**shutdown, "detector": "new_event"}) == ""
+
+
+def test_country_strip_shows_the_latest_when_none_is_recent(world):
+    """The real #KeepItOn file ends in 2022: nothing is recent by today's clock, so the strip says
+    so and still shows the newest alerts."""
+    from dashboard import data
+    from dashboard.components.alerts import STRIP_OLDER, country_strip
+
+    svc = data.configure(world["data"] / "serving")
+    section = country_strip(svc, "IND", "en", today=pd.Timestamp("2026-01-01"))
+    html_text = str(section.to_plotly_json())
+    assert "No alert in the last 12 months." in html_text and "the latest:" in html_text
+    cards = [c for c in section.children if getattr(c, "className", "") == "rw-alert-strip-list"]
+    assert len(cards[0].children) == STRIP_OLDER
+    recent = country_strip(svc, "IND", "en", today=pd.Timestamp("2023-01-01"))
+    assert "No alert in the last 12 months." not in str(recent.to_plotly_json())

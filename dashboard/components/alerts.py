@@ -24,6 +24,7 @@ from roamwatch.warehouse.alerts import STATES
 CHART_W, CHART_H = 260, 70
 LINE, BEFORE, AFTER, LOW = "#0072B2", "#57606a", "#D55E00", "#9aa4ae"  # Okabe-Ito blue, vermilion
 STRIP_SIZE = 5
+STRIP_OLDER = 3  # older alerts shown when none is recent
 
 
 # -- queries (cached per snapshot by DataService.cached) ------------------------------------------------
@@ -180,7 +181,7 @@ def card(alert: dict[str, Any], lang: str, compact: bool = False) -> html.Articl
         html.Code(str(alert["rule"])), " · ", html.Span(text.end_text(alert, lang)),
     ], className="rw-muted")
     head: list[Any] = [html.H3(dcc.Link(text.title(alert, lang), href=href("/alerts", lang, id=alert["id"])),
-                               className="rw-alert-title"), badges]
+                               className="rw-alert-title", dir="auto"), badges]
     body: list[Any] = []
     svg = evidence_svg(alert)
     if svg:
@@ -196,7 +197,8 @@ def card(alert: dict[str, Any], lang: str, compact: bool = False) -> html.Articl
         if text.is_share(alert):
             lines.append(i18n.t("alerts.low_count", lang))
         parts.append(html.Details([html.Summary(i18n.t("alerts.details", lang)),
-                                   html.Ul([html.Li(line) for line in lines])], className="rw-details"))
+                                   html.Ul([html.Li(line, dir="auto") for line in lines])],
+                                  className="rw-details"))
     return html.Article(parts, className=f"rw-alert rw-alert-{severity}-edge", id=f"alert-{alert['id']}",
                         **{"data-alert": alert["id"], "data-rule": alert["rule"]})
 
@@ -224,8 +226,11 @@ def country_strip(svc, iso3: str, lang: str, today: pd.Timestamp | None = None) 
     if recent.empty:
         older = total - in_year
         body: list[Any] = [html.P(i18n.t("alerts.strip_none", lang), className="rw-muted")]
-        if older:
-            body.append(html.P(i18n.t("alerts.strip_older", lang, n=older), className="rw-muted"))
+        if older:  # say so, and show the latest ones (data that stopped updating still matter)
+            body.append(html.P(i18n.t("alerts.strip_latest", lang, n=older), className="rw-muted"))
+            latest = svc.cached(listing, (iso3,), (), (), None, None, (), STRIP_OLDER, 0)
+            body.append(html.Div([card(a, lang, compact=True) for a in latest.to_dict("records")],
+                                 className="rw-alert-strip-list"))
     else:
         body = [html.Div([card(a, lang, compact=True) for a in recent.to_dict("records")],
                          className="rw-alert-strip-list")]
