@@ -209,6 +209,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "country.end": ("End", "Fin"),
     "country.severity": ("Severity", "Gravité"),
     "country.ongoing": ("ongoing", "en cours"),
+    "country.ongoing_as_of": ("ongoing as of {date}", "en cours au {date}"),
+    "country.end_unknown": ("end unknown (counted as its start day)",
+                            "fin inconnue (comptée comme son premier jour)"),
     "country.describe_lines": (
         "{title}: {parts}.", "{title} : {parts}.",
     ),

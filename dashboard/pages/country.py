@@ -14,7 +14,7 @@ import pandas as pd
 from dash import Input, Output, callback, dcc, html, no_update
 
 from dashboard import checks, data, i18n
-from dashboard.components import figures
+from dashboard.components import figures, inputs
 from dashboard.components.alerts import country_strip
 from dashboard.components.layout import (
     chart_card,
@@ -165,13 +165,23 @@ def _events_panel(svc, iso3, lang, snapshot) -> html.Section:
         i18n.t("common.source", lang): events["source_name"],
         i18n.t("country.kind", lang): events["kind"],
         i18n.t("country.start", lang): [i18n.fmt_date(v, lang, True) for v in events["start_time"]],
-        i18n.t("country.end", lang): [i18n.fmt_date(v, lang, True) if not i18n.is_missing(v)
-                                      else i18n.t("country.ongoing", lang) for v in events["end_time"]],
+        i18n.t("country.end", lang): [_end_label(e, state, last, lang) for e, state, last in zip(
+            events["end_time"], events["end_state"], events["last_day"], strict=True)],
         i18n.t("country.severity", lang): [i18n.fmt_number(v, lang) for v in events["severity"]],
     })
     return chart_card("country-events", title=title, what=i18n.t("country.events_what", lang), figure=fig,
                       description=figures.describe_timeline(events, lang), table_frame=tbl,
                       filename=f"roamwatch_{iso3}_outages", lang=lang)
+
+
+def _end_label(end, state, last_day, lang: str) -> str:
+    """An event's end as roamwatch.events defines it: a date, ongoing as of the data's last
+    update, or unknown."""
+    if state == "known" and not i18n.is_missing(end):
+        return i18n.fmt_date(end, lang, True)
+    if state == "ongoing":
+        return i18n.t("country.ongoing_as_of", lang, date=i18n.fmt_date(last_day, lang))
+    return i18n.t("country.end_unknown", lang)
 
 
 def _rights_panel(svc, obs, lang) -> html.Section:
@@ -326,8 +336,9 @@ def layout(iso3: str | None = None, lang: str | None = None, **_query: object) -
     Input("country-redirect", "data"),
     prevent_initial_call="initial_duplicate",
 )
+@inputs.checked(inputs.text)
 def _redirect(target):
-    if not target:
+    if not target or not target.startswith("/country/"):
         return no_update, no_update
     path, _, search = target.partition("?")
     return path, ("?" + search) if search else ""

@@ -253,15 +253,16 @@ def country_ooni(reader: Reader, iso3: str, min_measurements: int = 1) -> pd.Dat
 
 
 def country_events(reader: Reader, iso3: str) -> pd.DataFrame:
-    return reader._df(
-        """
-        SELECT e.id, e.source, coalesce(s.name, e.source) AS source_name, e.kind, e.start_time,
-               e.end_time, e.severity, CAST(e.details AS VARCHAR) AS details
-        FROM event e LEFT JOIN source s ON s.id = e.source
-        WHERE e.country = $iso3 ORDER BY e.start_time
-        """,
-        {"iso3": iso3},
-    )
+    """One country's events with their source's name, end state and the days they cover
+    (``first_day``, ``last_day``, ``span_rule``: :func:`roamwatch.events.event_spans`)."""
+    frame = reader.events(countries=[iso3])
+    names = reader._df("SELECT id AS source, name AS source_name FROM source")
+    frame = frame.merge(names, on="source", how="left")
+    frame["source_name"] = frame["source_name"].fillna(frame["source"])
+    frame["details"] = frame["details"].map(lambda d: None if d is None else str(d))
+    columns = ["id", "source", "source_name", "kind", "start_time", "end_time", "end_state",
+               "first_day", "last_day", "span_rule", "severity", "details"]
+    return frame[columns].sort_values("start_time", kind="stable").reset_index(drop=True)
 
 
 def country_scores(reader: Reader, iso3: str) -> pd.DataFrame:
