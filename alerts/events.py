@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from roamwatch.events import event_spans
+
 #: Detail fields worth keeping in an alert's evidence (the rest stays in the event table).
 EVIDENCE_DETAILS = (
     "type", "extent", "networks", "area", "geo_scope", "status", "services", "other_services",
@@ -49,14 +51,24 @@ def end_states(frame: pd.DataFrame) -> list[str]:
     return [end_state(r) for r in frame.to_dict("records")]
 
 
-def _interval(row: dict, last: date) -> tuple[pd.Timestamp, pd.Timestamp | None]:
-    start = pd.Timestamp(row["start_time"])
-    state = row.get("end_state") or end_state(row)
-    if state == "known":
-        return start, pd.Timestamp(row["end_time"])
-    if state == "ongoing":
-        return start, max(start, pd.Timestamp(last + timedelta(days=1)))
-    return start, None
+def _intervals(frame: pd.DataFrame, last: date) -> list[tuple[pd.Timestamp, pd.Timestamp | None]]:
+    """Each event's time span: known → (start, end); ongoing → (start, end of the last day it
+    counts, by :func:`roamwatch.events.event_spans`: its ``as_of`` day, never past the source's
+    last update); unknown → (start, None)."""
+    if frame.empty:
+        return []
+    spans = event_spans(frame.assign(end_state=end_states(frame)),
+                        {str(s): last for s in frame["source"].unique()})
+    out = []
+    for row in spans.to_dict("records"):
+        start = pd.Timestamp(row["start_time"])
+        if row["end_state"] == "known":
+            out.append((start, pd.Timestamp(row["end_time"])))
+        elif row["end_state"] == "ongoing":
+            out.append((start, max(start, pd.Timestamp(row["last_day"]) + timedelta(days=1))))
+        else:
+            out.append((start, None))
+    return out
 
 
 def merge_overlapping(frame: pd.DataFrame, last: date) -> list[pd.DataFrame]:
@@ -64,11 +76,9 @@ def merge_overlapping(frame: pd.DataFrame, last: date) -> list[pd.DataFrame]:
     IODA datasources); an event with an unknown end overlaps nothing after its start."""
     groups: list[pd.DataFrame] = []
     for _country, g in frame.sort_values(["country", "start_time", "id"]).groupby("country", sort=True):
-        rows = g.to_dict("records")
         current: list[int] = []
         current_end: pd.Timestamp | None = None
-        for pos, row in enumerate(rows):
-            start, end = _interval(row, last)
+        for pos, (start, end) in enumerate(_intervals(g, last)):
             if current and current_end is not None and start <= current_end:
                 current.append(pos)
                 if end is not None:
@@ -92,8 +102,7 @@ def group_end_state(group: pd.DataFrame) -> str:
 
 def hours(group: pd.DataFrame, last: date) -> float | None:
     """Hours covered by the union of the group's intervals (None when no part has an end)."""
-    spans = sorted(s for s in (_interval(r, last) for r in group.to_dict("records"))
-                   if s[1] is not None)
+    spans = sorted(s for s in _intervals(group, last) if s[1] is not None)
     if not spans:
         return None
     total = pd.Timedelta(0)

@@ -16,6 +16,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import data, i18n
 from dashboard.components import alerts as comp
+from dashboard.components import inputs
 from dashboard.components.layout import control, no_data_page, notice
 from dashboard.components.urlstate import build, parse, split_list, to_int
 from roamwatch.warehouse.alerts import STATES
@@ -116,6 +117,7 @@ def layout(country: str | None = None, rule: str | None = None, state: str | Non
     State("url", "search"),
     prevent_initial_call=True,
 )
+@inputs.checked(inputs.texts, inputs.texts, inputs.text, inputs.text, inputs.text, inputs.search)
 def _controls_to_url(countries, rules, state, since, until, search):
     current = parse(search if isinstance(search, str) else "")
 
