@@ -188,7 +188,7 @@ def card(alert: dict[str, Any], lang: str, compact: bool = False) -> html.Articl
         alt = chart_alt(alert, lang)
         body.append(html.Img(src=svg_data_uri(svg), alt=alt, title=alt, width=CHART_W, height=CHART_H,
                              className="rw-alert-chart"))
-    if alert.get("country") and not _missing(alert.get("country")):
+    if not compact and alert.get("country") and not _missing(alert.get("country")):  # not on its own page
         body.append(dcc.Link(i18n.t("alerts.country_link", lang) + f" ({alert['country']})",
                              href=href(f"/country/{alert['country']}", lang), className="rw-alert-country"))
     parts = [*head, html.Div(body, className="rw-alert-body")]
