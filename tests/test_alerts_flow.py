@@ -354,3 +354,17 @@ def test_country_strip_shows_the_latest_when_none_is_recent(world):
     assert len(cards[0].children) == STRIP_OLDER
     recent = country_strip(svc, "IND", "en", today=pd.Timestamp("2023-01-01"))
     assert "No alert in the last 12 months." not in str(recent.to_plotly_json())
+
+
+def test_country_brief_reads_the_alerts_of_its_year(world):
+    """Issue 15's brief lists a country's alerts whose onset lies in the 12 months up to the end
+    of its year."""
+    from roamwatch.warehouse import brief_queries as bq
+    from roamwatch.warehouse.queries import Reader
+
+    with Reader.open(world["data"] / "serving") as reader:
+        in_2024 = bq.country_alerts(reader, "IRN", "2024-12-31")
+        in_2022 = bq.country_alerts(reader, "IRN", "2022-12-31")
+    assert set(in_2024["rule"]) == {"messaging-blocking", "web-blocking-confirmed", "outage-6h"}
+    assert set(in_2022["rule"]) == {"new-shutdown"}
+    assert (in_2022["onset"] >= "2022-01-01").all() and in_2022["onset"].is_monotonic_decreasing

@@ -19,7 +19,7 @@ SHORT_NAMES = {
     "apnic": "APNIC Labs", "fotn": "Freedom House", "vdem": "V-Dem", "accessnow": "Access Now",
 }
 COMPACT = ("", ' class="b-compact"', ' class="b-compact b-compact2"')
-ALERT_TIME_COLUMNS = ("raised_at", "created_at", "detected_at", "onset")
+ALERT_TIME_COLUMNS = ("onset", "raised_at", "created_at", "detected_at")
 _CSS: str | None = None
 
 
