@@ -32,6 +32,9 @@ SUITE: list[tuple[str, list[str]]] = [
     ("publish_growth", ["bench/bench_publish_growth.py", "--scales", "1,2,4", "--repeat", "2"]),
     ("dashboard", ["bench/bench_dashboard.py"]),
     ("brief", ["bench/bench_brief.py"]),
+    ("hostile", ["-m", "bench.bench_hostile"]),
+    ("load", ["-m", "bench.bench_load"]),
+    ("crashloop", ["-m", "bench.bench_crashloop"]),
 ]
 ORDER = [name for name, _ in SUITE]
 

@@ -74,6 +74,12 @@ class RunResult:
         return f"{self.collector}: " + "; ".join(parts)
 
 
+def every_row_rejected(rejected: Counter) -> str:
+    reasons = "; ".join(f"{reason} ({n})" for reason, n in rejected.most_common(3))
+    return (f"every row of the answer was rejected ({reasons}): the source's format may have "
+            "changed; nothing of this unit was written")
+
+
 def failure_reason(exc: BaseException) -> str:
     """The reason a unit failed, coarse enough to count: ``HTTP 503``, ``no answer``, ..."""
     if isinstance(exc, Unreachable):
@@ -195,8 +201,11 @@ def run_one(
                 batch = collector.fetch(ctx, unit)
                 with wh.transaction():
                     written, bad, ex = _write_batch(wh, batch, run_id, known, collector.name)
+                    rejected.update(bad)  # counted whether the unit lands or not
+                    if not written and bad:
+                        # rows came, none could be used: a format change, not "no data"
+                        raise SourceError(every_row_rejected(bad))
                 result.rows_written += written
-                rejected.update(bad)
                 skipped.update(batch.skipped)
                 unmapped.update(batch.unmapped)
                 inconsistent.update(batch.inconsistent)

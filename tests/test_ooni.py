@@ -334,6 +334,7 @@ def test_unknown_extra_field_is_tolerated(config, ooni_server):
 def test_missing_bucket_field_rejects_rows_and_counts_them(config, ooni_server):
     ooni_server.drop_field = "ok_count"
     result = small(config)
+    assert result.status == "failed" and "every row of the answer was rejected" in result.error
     want = expected(ooni_server, TWO_TESTS, history_first(60), LAST)
     country_days = len(want) // len(BUCKETS)
     assert result.rows_rejected == country_days > 0
