@@ -13,8 +13,9 @@ Reads (on the writer's connection, under the writer lock):
 Writes, in the caller's transaction: :func:`write_scores` replaces the ``score`` table (levels
 ``theme``, ``category``, ``overall``; the details JSON is built here in SQL) and the two tables
 this module owns, created idempotently by :func:`ensure_score_tables`:
-- ``score_rank``: per country, year and category, the rank under the catalogue's aggregation and
-  the best and worst rank under the alternative aggregations (robustness);
+- ``score_rank``: per country, year and category, the best and worst rank under the catalogue's
+  aggregation and the alternative ones (robustness); the ``rank`` column stays empty: roamwatch
+  publishes rank ranges, never a single rank (UNESCO's framework is not meant for ranking);
 - ``score_median``: world, region and income-group medians per year, level and key.
 """
 
@@ -253,7 +254,9 @@ _WRITE_SQL = [
         ), th AS (
             SELECT country, year, category,
                    list(json_object('theme', theme, 'value', round(value, 4), 'coverage', round(coverage, 4),
-                                    'reason', reason) ORDER BY theme) AS themes
+                                    'reason', reason) ORDER BY theme) AS themes,
+                   list(theme ORDER BY theme) FILTER (WHERE value IS NOT NULL AND NOT isnan(value))
+                       AS filled
             FROM rw_theme GROUP BY country, year, category
         ), ids AS (
             SELECT category, list(indicator ORDER BY indicator) AS ids FROM rw_cat GROUP BY category
@@ -273,8 +276,12 @@ _WRITE_SQL = [
                            'inputs', coalesce(inp.inputs, []),
                            'missing', list_filter(ids.ids,
                                                   lambda x: NOT list_contains(coalesce(inp.present, []), x)),
+                           'framework', json_object(
+                               'themes_filled', k.themes_filled, 'themes_in_framework', k.framework_themes,
+                               'coverage', round(k.framework_coverage, 4),
+                               'filled', coalesce(th.filled, [])),
                            'robustness', CASE WHEN r.country IS NULL THEN NULL ELSE json_object(
-                               'rank', r.rank, 'best_rank', r.best_rank, 'worst_rank', r.worst_rank,
+                               'best_rank', r.best_rank, 'worst_rank', r.worst_rank,
                                'n_countries', r.n_countries, 'n_variants', r.n_variants) END,
                            'medians', med.medians)
         FROM rw_category k
@@ -289,6 +296,7 @@ _WRITE_SQL = [
             SELECT country, year,
                    list(json_object('category', category, 'value', round(value, 4),
                                     'coverage', round(coverage, 4),
+                                    'framework_coverage', round(framework_coverage, 4),
                                     'reason', reason) ORDER BY position) AS categories
             FROM rw_category JOIN rw_order USING (category) GROUP BY country, year
         ), ctx AS (
@@ -310,13 +318,17 @@ _WRITE_SQL = [
         )
         SELECT o.country, o.year, 'overall', 'ROAMX', o.value, o.coverage,
                json_object('reason', o.reason, 'categories', coalesce(cats.categories, []),
+                           'framework', json_object(
+                               'themes_filled', o.themes_filled, 'themes_in_framework', o.framework_themes,
+                               'coverage', round(o.framework_coverage, 4)),
                            'context', coalesce(ctx.context, []), 'medians', med.medians)
         FROM rw_overall o
         LEFT JOIN cats ON cats.country = o.country AND cats.year = o.year
         LEFT JOIN ctx ON ctx.country = o.country AND ctx.year = o.year
         LEFT JOIN med ON med.country = o.country AND med.year = o.year""",
     """INSERT INTO score_rank
-        SELECT country, year, category, rank, best_rank, worst_rank, n_countries, n_variants
+        SELECT country, year, category, CAST(NULL AS INTEGER), best_rank, worst_rank, n_countries,
+               n_variants
         FROM rw_rank""",
     """INSERT INTO score_median
         SELECT year, level, key, group_type, group_name, median, n FROM rw_median""",
@@ -326,8 +338,10 @@ _FRAMES = {
     "rw_ind": ["country", "year", "indicator", "category", "theme", "metric", "period", "raw",
                "value", "carried_forward", "weight", "status", "n", "days"],
     "rw_theme": ["country", "year", "category", "theme", "value", "coverage", "reason", "wsum", "total"],
-    "rw_category": ["country", "year", "category", "value", "coverage", "reason"],
-    "rw_overall": ["country", "year", "value", "coverage", "reason"],
+    "rw_category": ["country", "year", "category", "value", "coverage", "reason", "themes_filled",
+                    "framework_themes", "framework_coverage"],
+    "rw_overall": ["country", "year", "value", "coverage", "reason", "themes_filled",
+                   "framework_themes", "framework_coverage"],
     "rw_rank": ["country", "year", "category", "rank", "best_rank", "worst_rank", "n_countries",
                 "n_variants"],
     "rw_median": ["year", "level", "key", "group_type", "group_name", "median", "n"],
