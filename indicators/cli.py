@@ -255,12 +255,14 @@ def _explain(config, iso3: str, year: int | None, category: str | None) -> None:
                     f"{_fmt(item.get('raw'), 2)} {ind.unit}", _fmt(item.get("normalised")),
                     _fmt(item.get("weight"), 1), note,
                 ])
+            outside = {o.get("indicator"): o.get("note") for o in trace.get("outside_coverage", [])
+                       if isinstance(o, dict)}
             for missing in trace.get("missing", []):
                 ind = catalogue.by_id.get(missing)
                 if ind is None:
                     continue
                 table_rows.append([ind.id, ind.name_en, "", "", "", "–", _fmt(ind.weight, 1),
-                                   "no data within the window"])
+                                   outside.get(missing) or "no data within the window"])
             if table_rows:
                 out.append(_indent(_table(
                     ["indicator", "name", "metric", "period used", "raw value", "score", "weight",

@@ -96,8 +96,8 @@ def fill(wh: Warehouse) -> None:
         {"id": "io-1", "source": "ioda", "country": "KEN", "kind": "outage",
          "start_time": pd.Timestamp("2023-02-01 01:00"), "end_time": pd.Timestamp("2023-02-01 06:00")},
     ]), run)
-    wh.merge_coverage(pd.DataFrame([("accessnow", None, dt.date(2016, 1, 1), dt.date(2023, 12, 31),
-                                     "test sheets 2016-2023")],
+    wh.merge_coverage(pd.DataFrame([("accessnow", None, dt.date(2019, 1, 1), dt.date(2023, 12, 31),
+                                     "test sheets 2019-2023")],
                                    columns=["source", "country", "first_day", "last_day", "basis"]))
     wh.refresh_coverage("ioda")
     wh.finish_run(run, "success")
@@ -201,6 +201,9 @@ def test_explain_prints_the_trace(filled):
         assert text in out, text
     assert not re.search(r"\brank \d+ of \d+", out)  # no single rank anywhere
     assert "O — Openness" not in out
+    # before the #KeepItOn sheets: shutdown days are no data, and the trace says why
+    early = run("scores", "--explain", "KEN", "--year", "2018", "--category", "R").output
+    assert "no data: accessnow covers 2019-01-01..2023-12-31, not 2018" in early
     overall = run("scores", "--explain", "UGA")
     assert overall.exit_code == 0 and "ROAM-X overall" in overall.output
     assert "X — Cross-cutting" in overall.output

@@ -233,16 +233,22 @@ _WRITE_SQL = [
             GROUP BY i.country, i.year, i.theme
         ), ids AS (
             SELECT theme, list(indicator ORDER BY indicator) AS ids FROM rw_cat GROUP BY theme
+        ), outside AS (
+            SELECT year, theme, list(json_object('indicator', indicator, 'note', note)
+                                     ORDER BY indicator) AS notes
+            FROM rw_outside GROUP BY year, theme
         )
         SELECT t.country, t.year, 'theme', t.theme, t.value, t.coverage,
                json_object('category', t.category, 'reason', t.reason,
                            'weight_with_data', t.wsum, 'weight_total', t.total,
                            'inputs', coalesce(inp.inputs, []),
                            'missing', list_filter(ids.ids,
-                                                  lambda x: NOT list_contains(coalesce(inp.present, []), x)))
+                                                  lambda x: NOT list_contains(coalesce(inp.present, []), x)),
+                           'outside_coverage', coalesce(outside.notes, []))
         FROM rw_theme t
         LEFT JOIN inp ON inp.country = t.country AND inp.year = t.year AND inp.theme = t.theme
-        LEFT JOIN ids ON ids.theme = t.theme""",
+        LEFT JOIN ids ON ids.theme = t.theme
+        LEFT JOIN outside ON outside.year = t.year AND outside.theme = t.theme""",
     # Categories: themes, every input, missing indicators, robustness and medians.
     f"""INSERT INTO score
         WITH inp AS (
@@ -347,6 +353,7 @@ _FRAMES = {
     "rw_median": ["year", "level", "key", "group_type", "group_name", "median", "n"],
     "rw_cat": ["indicator", "theme", "category"],
     "rw_order": ["category", "position"],
+    "rw_outside": ["year", "theme", "indicator", "note"],
 }
 
 
@@ -378,15 +385,19 @@ def write_scores(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]
     """Replace ``score``, ``score_rank`` and ``score_median`` with the given frames.
 
     ``frames`` maps ``indicators, themes, categories, overall, ranks, medians, catalogue
-    (indicator, theme, category of every scored indicator), order (category, position)`` to
-    frames with the columns listed in ``_FRAMES``. Run it inside the caller's transaction.
+    (indicator, theme, category of every scored indicator), order (category, position),
+    outside`` (optional: year, theme, indicator, note of indicators whose source does not cover
+    the year; listed as no data in the theme traces) to frames with the columns listed in
+    ``_FRAMES``. Run it inside the caller's transaction.
     Returns the number of ``score`` rows written.
     """
     names = {
         "rw_ind": "indicators", "rw_theme": "themes", "rw_category": "categories",
         "rw_overall": "overall", "rw_rank": "ranks", "rw_median": "medians",
-        "rw_cat": "catalogue", "rw_order": "order",
+        "rw_cat": "catalogue", "rw_order": "order", "rw_outside": "outside",
     }
+    if "outside" not in frames:
+        frames = {**frames, "outside": pd.DataFrame(columns=_FRAMES["rw_outside"])}
     ensure_score_tables(con)
     registered = []
     try:
