@@ -50,10 +50,25 @@ def _csv_text(frame: pd.DataFrame, header: bool = True) -> str:
     return buffer.getvalue()
 
 
+#: ``content_type``, not ``mimetype``: Flask appends a charset to a mimetype that already has one.
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
 def _csv_response(frame: pd.DataFrame, filename: str) -> flask.Response:
-    response = flask.Response(_csv_text(frame), mimetype="text/csv; charset=utf-8")
+    response = flask.Response(_csv_text(frame), content_type=CSV_TYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _csv_chunks(reader, flt: q.DataFilter) -> Iterator[tuple[str, int]]:
+    """The data page's selection as (CSV text, rows) in chunks; an empty selection is its
+    header line alone."""
+    header = True
+    for frame in q.data_batches(reader, flt):
+        yield _csv_text(frame, header=header), len(frame)
+        header = False
+    if header:
+        yield _csv_text(q.data_rows(reader, flt, 0, 0)), 0
 
 
 def _no_data() -> flask.Response:
@@ -148,10 +163,10 @@ def register(server: flask.Flask) -> None:
         flt = data.filter_from_query(dict(flask.request.args))
 
         def chunks() -> Iterator[str]:
-            for i, frame in enumerate(q.data_batches(reader, flt)):
-                yield _csv_text(frame, header=i == 0)
+            for text, _rows in _csv_chunks(reader, flt):
+                yield text
 
-        response = flask.Response(flask.stream_with_context(chunks()), mimetype="text/csv; charset=utf-8")
+        response = flask.Response(flask.stream_with_context(chunks()), content_type=CSV_TYPE)
         response.headers["Content-Disposition"] = \
             f'attachment; filename="roamwatch_data_{reader.snapshot_id}.csv"'
         return response
@@ -170,9 +185,9 @@ def register(server: flask.Flask) -> None:
         with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
             with archive.open(f"{name}/data.csv", "w") as raw, \
                     io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
-                for i, frame in enumerate(q.data_batches(reader, flt)):
-                    text.write(_csv_text(frame, header=i == 0))
-                    rows += len(frame)
+                for chunk, n in _csv_chunks(reader, flt):
+                    text.write(chunk)
+                    rows += n
             archive.writestr(f"{name}/metadata.json",
                              json.dumps(metadata(svc, flt, rows), indent=2, ensure_ascii=False))
         spool.seek(0)

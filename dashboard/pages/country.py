@@ -14,7 +14,7 @@ import pandas as pd
 from dash import Input, Output, callback, dcc, html, no_update
 
 from dashboard import checks, data, i18n
-from dashboard.components import figures
+from dashboard.components import figures, inputs
 from dashboard.components.layout import (
     chart_card,
     download_link,
@@ -371,8 +371,9 @@ def layout(iso3: str | None = None, lang: str | None = None, **_query: object) -
     Input("country-redirect", "data"),
     prevent_initial_call="initial_duplicate",
 )
+@inputs.checked(inputs.text)
 def _redirect(target):
-    if not target:
+    if not target or not target.startswith("/country/"):
         return no_update, no_update
     path, _, search = target.partition("?")
     return path, ("?" + search) if search else ""
