@@ -340,6 +340,7 @@ def _write_export(frame, output, snapshot_id, sources) -> None:
 PLUGGED_COMMANDS = {
     "scores": "indicators.cli",
     "serve": "dashboard.cli",
+    "brief": "dashboard.brief.cli",
     "schedule": "roamwatch.scheduler",
     "sources": "roamwatch.sourcelist",
 }
