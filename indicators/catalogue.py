@@ -105,6 +105,11 @@ class Indicator:
         return self.category != CONTEXTUAL
 
     @property
+    def question(self) -> str | None:
+        """The ROAM-X question or indicator this one stands in for (``stands_for``)."""
+        return self.stands_for
+
+    @property
     def match_label(self) -> str:
         return "proxy" if self.proxy else str(self.unesco_match)
 
