@@ -206,8 +206,10 @@ def test_every_get_route_with_hostile_parts(app, budget):
                             | st.text(max_size=10), _hostile_text()
                             | st.sampled_from(known["countries"] + known["metrics"]), max_size=6)
 
+    n = max(50, CASES * 2 // 10)
+
     @seed(SEED)
-    @settings(max_examples=max(50, CASES * 2 // 10), **SETTINGS)
+    @settings(max_examples=n, **SETTINGS)
     @given(rule=st.sampled_from(rules), parts=st.lists(_hostile_text(), min_size=2, max_size=2),
            params=query, raw=st.booleans())
     def case(rule, parts, params, raw):
@@ -219,7 +221,9 @@ def test_every_get_route_with_hostile_parts(app, budget):
         reply, elapsed = _timed(budget, "GET", target)
         _check(reply, elapsed, f"GET {target[:200]!r}")
 
+    before = len(budget["times"])
     case()
+    assert len(budget["times"]) - before >= n  # every case was really sent
 
 
 # -- 2. every page, through the pages router callback ----------------------------------------------
@@ -248,8 +252,10 @@ def test_every_page_and_its_parameters(app, deps, budget):
     value = _hostile_text() | st.sampled_from(known["countries"] + known["metrics"]
                                               + [str(y) for y in known["years"]] + known["langs"])
 
+    n = max(50, CASES * 3 // 10)
+
     @seed(SEED)
-    @settings(max_examples=max(50, CASES * 3 // 10), **SETTINGS)
+    @settings(max_examples=n, **SETTINGS)
     @given(page=st.sampled_from(pages), variable=value, data=st.data())
     def case(page, variable, data):
         from urllib.parse import urlencode
@@ -263,7 +269,9 @@ def test_every_page_and_its_parameters(app, deps, budget):
         reply, elapsed = _timed(budget, "POST", "/_dash-update-component", json.dumps(body).encode())
         _check(reply, elapsed, f"page {path[:120]!r} {search[:200]!r}")
 
+    before = len(budget["times"])
     case()
+    assert len(budget["times"]) - before >= n  # every case was really sent
 
 
 # -- 3. every callback, every input --------------------------------------------------------------
@@ -273,8 +281,10 @@ def test_every_callback_with_any_json(app, deps, budget):
     known = _known(app)
     values = _json(known)
 
+    n = max(50, CASES * 5 // 10)
+
     @seed(SEED)
-    @settings(max_examples=max(50, CASES * 5 // 10), **SETTINGS)
+    @settings(max_examples=n, **SETTINGS)
     @given(dep=st.sampled_from(callbacks), data=st.data())
     def case(dep, data):
         inputs = data.draw(st.lists(values, min_size=len(dep["inputs"]), max_size=len(dep["inputs"])))
@@ -285,7 +295,9 @@ def test_every_callback_with_any_json(app, deps, budget):
         reply, elapsed = _timed(budget, "POST", "/_dash-update-component", raw)
         _check(reply, elapsed, f"callback {dep['output'][:80]} with {raw[:300]!r}")
 
+    before = len(budget["times"])
     case()
+    assert len(budget["times"]) - before >= n  # every case was really sent
 
 
 def test_regressions_found_by_fuzzing(deps, budget):
