@@ -41,10 +41,10 @@ MESSAGES: dict[str, str] = {
     "brief.page": N_("page"),
     "brief.profile": N_("ROAM-X profile"),
     "brief.profile_what": N_(
-        "Each category's proxy score (0–100) for {country} in {year}, beside the medians of its region, "
-        "its income group and the world. Coverage is the share of the category's indicator weight with "
-        "data; below {threshold} the score is not given (“insufficient data”). Framework themes: how "
-        "many of the framework's themes in the category hold a score for this country."),
+        "Proxy score (0–100) per category for {country} in {year}, with the medians of its region, "
+        "income group and the world. Coverage: the share of the category's indicator weight with data; "
+        "below {threshold} no score is given. Framework themes: the framework's themes in the category "
+        "that hold a score here."),
     "brief.category": N_("Category"),
     "brief.score": N_("Score"),
     "brief.coverage": N_("Coverage"),
@@ -100,10 +100,9 @@ MESSAGES: dict[str, str] = {
     "brief.describe_line": N_("{label} {first} in {first_year}, {last} in {last_year}"),
     "brief.censorship": N_("Censorship measurements (OONI), by test"),
     "brief.censorship_what": N_(
-        "Shares of OONI Probe measurements per result, {start} to {end}. Anomalies may be interference "
-        "or ordinary network faults; confirmed blocking was verified by OONI (e.g. a block page). Months "
-        "with fewer than {min} measurements of a test are left out; what was tested depends on "
-        "volunteers."),
+        "Shares of OONI Probe measurements per result, {start} to {end}. An anomaly may be interference "
+        "or an ordinary fault; confirmed blocking was verified by OONI. Months with under {min} "
+        "measurements of a test are left out; what is tested depends on volunteers."),
     "brief.test": N_("Test"),
     "brief.measurements": N_("Measurements"),
     "brief.months": N_("Months"),
@@ -117,8 +116,8 @@ MESSAGES: dict[str, str] = {
     "brief.events": N_("Shutdowns and outages, {first}–{last}"),
     "brief.events_what": N_(
         "Events in force per year and source, with the days they cover. An end is known, ongoing (only "
-        "where the source says so; counted to the dataset's last update) or not reported (counted as the "
-        "start day only). Years outside a source's coverage are “not covered”, not zero."),
+        "where the source says so; up to the data's last update) or not reported (the start day only). "
+        "Outside a source's coverage a year is “not covered”, not zero."),
     "brief.events_year": N_("Year"),
     "brief.not_covered": N_("not covered"),
     "brief.coverage_unknown": N_(
@@ -136,9 +135,7 @@ MESSAGES: dict[str, str] = {
     "brief.kind_shutdown": N_("shutdown"),
     "brief.kind_outage": N_("outage"),
     "brief.context": N_("Context (shown, not scored)"),
-    "brief.context_what": N_(
-        "Contextual indicators describe the country's situation; the framework keeps them apart from the "
-        "categories and roamwatch does not score them."),
+    "brief.context_what": N_("Context, kept apart from the categories as the framework does; not scored."),
     "brief.alerts": N_("Alerts, last 12 months"),
     "brief.no_alerts": N_("No alert was raised for this country in the 12 months up to the end of {year}."),
     "brief.alert_when": N_("Raised"),
@@ -148,10 +145,10 @@ MESSAGES: dict[str, str] = {
     "brief.licence": N_("Licence"),
     "brief.citation": N_("Citation"),
     "brief.method": N_(
-        "Method: roamwatch {version}, catalogue {catalogue}, UNESCO ROAM-X framework {framework}. Each "
-        "indicator takes its latest value within {window} years (older values carried forward and "
-        "flagged), normalised to 0–100 between goalposts; themes average their indicators (weighted), "
-        "categories their themes; a score needs {threshold} coverage."),
+        "Method: roamwatch {version}, catalogue {catalogue}, UNESCO ROAM-X framework {framework}: each "
+        "indicator's latest value within {window} years (older ones carried forward, flagged), "
+        "normalised to 0–100 between goalposts; themes average their indicators (weighted), categories "
+        "their themes; a score needs {threshold} coverage."),
     "brief.framework_ref": N_("Framework: {publication}"),
     "brief.reproduce": N_(
         "To reproduce: on the same snapshot ({snapshot}), run `{explain}` for every input and trace, and "
