@@ -1,7 +1,11 @@
-"""Generate ``docs/methodology.md`` from the catalogue: ``python -m indicators.methodology``.
+"""Generate the methodology from the catalogue, in UNESCO's six languages:
+``python -m indicators.methodology`` writes ``docs/methodology.md`` (English) and
+``docs/methodology.<lang>.md`` (fr, es, ar, ru, zh).
 
-The document is a pure function of ``indicators/catalogue.toml`` (no dates, no data), so a test
-can tell when the committed copy is out of date: ``python -m indicators.methodology --check``.
+Each document is a pure function of ``indicators/catalogue.toml`` and the translation catalogues
+(no dates, no data), so a test can tell when a committed copy is out of date:
+``python -m indicators.methodology --check``. Catalogue texts (names, units, descriptions,
+derivations, goalpost reasons) are messages of the catalogues; citations stay as published.
 """
 
 from __future__ import annotations
@@ -11,133 +15,191 @@ import sys
 from pathlib import Path
 
 from indicators.catalogue import CATEGORY_NAMES, CONTEXTUAL, Catalogue, Indicator, load_catalogue
+from roamwatch.i18n import DEFAULT_LANG, LANGS, N_, gettext, ngettext
+from roamwatch.i18n.formatting import number
 
-DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "methodology.md"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOC_PATH = DOCS / "methodology.md"
 _ROAMX_THEMES = {"R": "ABCDEF", "O": "ABCDE", "A": "ABCDEF", "M": "ABC", "X": "ABCDE"}
+#: Words the documents use for a reference's match (translated where shown).
+MATCH_WORDS = {"confirmed": N_("confirmed"), "approximate": N_("approximate"), "proxy": N_("proxy")}
+#: The English names of ``CATEGORY_NAMES``, marked for extraction (the catalogue module holds them).
+_CATEGORY_WORDS = (N_("Rights"), N_("Openness"), N_("Accessibility to all"),
+                   N_("Multistakeholder participation"), N_("Cross-cutting"), N_("Contextual"))
 
 
-def _goalposts(ind: Indicator) -> str:
+def doc_path(lang: str) -> Path:
+    """``docs/methodology.md`` for English, ``docs/methodology.<lang>.md`` for the others."""
+    return DOC_PATH if lang == DEFAULT_LANG else DOCS / f"methodology.{lang}.md"
+
+
+class _Words:
+    """Messages of one language, formatted."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def t(self, message: str, **fmt: object) -> str:
+        text = gettext(message, self.lang)
+        return text.format(**fmt) if fmt else text
+
+    def text(self, value: str | None) -> str:
+        """A catalogue text in this language (a message of the catalogues)."""
+        return gettext(value.strip(), self.lang) if value else ""
+
+    def category(self, key: str) -> str:
+        return self.text(CATEGORY_NAMES[key][0])
+
+    def num(self, value: float) -> str:
+        return f"{value:g}" if self.lang == DEFAULT_LANG else number(value, self.lang, None)
+
+
+def _goalposts(ind: Indicator, w: _Words) -> str:
     lo, hi = f"{ind.goalpost_lower:g}", f"{ind.goalpost_upper:g}"
     best, worst = (hi, lo) if ind.direction == "higher_better" else (lo, hi)
-    scale = " (log10 of the value)" if ind.transform == "log10" else ""
-    return f"{best} scores 100, {worst} scores 0{scale}"
+    scale = w.t(" (log10 of the value)") if ind.transform == "log10" else ""
+    return w.t("{best} scores 100, {worst} scores 0", best=best, worst=worst) + scale
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _indicator_section(ind: Indicator, catalogue: Catalogue) -> list[str]:
+def _codes(items: list[str]) -> str:
+    return ", ".join(f"`{m}`" for m in items)
+
+
+def _indicator_section(ind: Indicator, catalogue: Catalogue, w: _Words) -> list[str]:
     theme = catalogue.themes[ind.theme]
-    match = (f"proxy — {ind.proxy}" if ind.proxy else
-             f"{ind.unesco_match} (framework slot {ind.unesco_ref})")
+    if ind.proxy:
+        match = w.t("proxy — {sentence}", sentence=w.text(ind.proxy))
+    else:
+        match = w.t("{match} (framework slot {ref})", match=w.t(MATCH_WORDS[str(ind.unesco_match)]),
+                    ref=ind.unesco_ref)
     window = ind.window_years or catalogue.window_years
-    direction = "higher is better" if ind.direction == "higher_better" else "lower is better"
+    direction = w.t("higher is better") if ind.direction == "higher_better" else w.t("lower is better")
+    other_name = ind.name_fr if w.lang == DEFAULT_LANG else ind.name_en  # the name in another language
+    series = w.t("- **Series used:** {series}", series=_codes(ind.metrics))
+    if len(ind.metrics) > 1:
+        series += w.t(" (in order of preference)")
     lines = [
-        f"#### `{ind.id}` — {ind.name_en}",
+        f"#### `{ind.id}` — {w.text(ind.name_en)}",
         "",
-        f"*{ind.name_fr}*",
+        f"*{other_name}*",
         "",
-        ind.description.strip(),
+        w.text(ind.description),
         "",
-        f"- **Category / theme:** {CATEGORY_NAMES[ind.category][0]} / {ind.theme} {theme.title_en}",
-        f"- **UNESCO reference:** `{ind.unesco_ref}`; {match}",
-        f"- **Series used:** {', '.join(f'`{m}`' for m in ind.metrics)}"
-        + (" (in order of preference)" if len(ind.metrics) > 1 else ""),
-        f"- **Warehouse inputs:** {', '.join(f'`{m}`' for m in ind.inputs)}",
-        f"- **Derivation:** {ind.derivation.strip()}",
-        f"- **Unit:** {ind.unit}; **direction:** {direction}",
+        w.t("- **Category / theme:** {category} / {theme} {title}", category=w.category(ind.category),
+            theme=ind.theme, title=w.text(theme.title_en)),
+        w.t("- **UNESCO reference:** `{ref}`; {match}", ref=ind.unesco_ref, match=match),
+        series,
+        w.t("- **Warehouse inputs:** {inputs}", inputs=_codes(ind.inputs)),
+        w.t("- **Derivation:** {derivation}", derivation=w.text(ind.derivation)),
+        w.t("- **Unit:** {unit}; **direction:** {direction}", unit=w.text(ind.unit), direction=direction),
     ]
     if ind.scored:
         lines += [
-            f"- **Goalposts:** {_goalposts(ind)}. {ind.goalpost_reason.strip()}",
-            f"- **Weight in its theme:** {ind.weight:g}",
-            f"- **Window:** latest value within {window} year{'s' if window > 1 else ''}",
+            w.t("- **Goalposts:** {goalposts}. {reason}", goalposts=_goalposts(ind, w),
+                reason=w.text(ind.goalpost_reason)),
+            w.t("- **Weight in its theme:** {weight}", weight=w.num(ind.weight)),
+            ngettext("- **Window:** latest value within {n} year",
+                     "- **Window:** latest value within {n} years", window, w.lang).format(n=window),
         ]
     else:
-        lines.append("- **Contextual:** shown beside the scores, never scored.")
+        lines.append(w.t("- **Contextual:** shown beside the scores, never scored."))
     lines += [
-        f"- **Minimum data:** {ind.minimum_data.strip()}",
-        f"- **Source:** {ind.source}. {ind.citation.strip()}",
+        w.t("- **Minimum data:** {rule}", rule=w.text(ind.minimum_data)),
+        w.t("- **Source:** {source}. {citation}", source=ind.source, citation=ind.citation.strip()),
         "",
     ]
     return lines
 
 
-def render(catalogue: Catalogue | None = None) -> str:
-    """The methodology document as Markdown."""
+def _how(catalogue: Catalogue, w: _Words) -> list[str]:
+    """The numbered steps of "How a score is computed"."""
+    steps = [
+        w.t("1. **Latest value within a window.** For each indicator, country and year roamwatch takes "
+            "the most recent value of the indicator's series within the last {window} years (the year "
+            "itself included; some indicators use a shorter window, listed below). An older value is "
+            "*carried forward*: the trace flags it and names the period it comes from. When an indicator "
+            "lists several series, the latest year wins and, on equal years, the series listed first.",
+            window=catalogue.window_years),
+        w.t("2. **Minimum data.** A value that fails the indicator's minimum-data rule (for OONI: a "
+            "minimum number of usable measurements, or of tested days, in the year) is never used; "
+            "the trace says *below minimum data*."),
+        w.t("3. **Normalisation.** The value is mapped to 0–100 between two fixed goalposts: the better "
+            "goalpost scores 100, the worse 0, linearly in between and clipped outside. Goalposts are "
+            "fixed, not taken from the data, so a score does not move when other countries change."),
+        w.t("4. **Theme** = weighted mean of the indicators of the theme that have a value. "
+            "**Category** = mean of its themes (each theme counts equally). Themes of the framework that "
+            "no public dataset fills are left out and listed below."),
+        w.t("5. **Coverage** = the share of weight that has data: for a theme, the weight of its "
+            "indicators with a value over the weight of all its indicators; for a category, the mean "
+            "of its themes' coverage. Coverage is stored and shown beside every score. Below the "
+            "threshold (default {threshold}) the score is *insufficient data*, never a number.",
+            threshold=w.num(catalogue.threshold)),
+        w.t("6. **Overall ROAM-X view** = the five category scores side by side, with their mean only "
+            "when all five have a value (its coverage is the mean of the five coverages). The overall "
+            "number never hides a missing part."),
+        w.t("7. **Medians.** Per year, the world median and the median of each World Bank region and "
+            "income group, for every theme, category and the overall score."),
+        w.t("8. **Robustness.** Per category and year, countries are ranked under the catalogue's "
+            "aggregation and under alternatives: equal weights, geometric means (values floored at 1), "
+            "and each indicator dropped in turn. The best and worst rank a country gets is stored "
+            "beside its score (table `score_rank`, and `details.robustness`)."),
+        w.t("9. **Trace.** The `score` table holds theme, category and overall scores (levels `theme`, "
+            "`category`, `overall`; keys like `R.B`, `R`, `ROAMX`), each with its coverage. A theme's "
+            "`details` list every input: indicator, series, period used, raw value, normalised value, "
+            "whether carried forward, weight (and, for OONI, measurements and days); a category's list "
+            "its themes and, briefly, its inputs, with the robustness ranks and the medians; the overall "
+            "row lists the five categories and the contextual values. "
+            "`roamwatch scores --explain ISO3 --year YYYY --category R` prints the trace as a table."),
+    ]
+    first = (w.t("Scores start in {year}: most sources the catalogue reads begin in {year} or later, so "
+                 "earlier years would be almost all insufficient data. ", year=catalogue.first_year)
+             if catalogue.first_year else "")
+    return [*steps, "", first + w.t(
+        "Weights, the coverage threshold, the window and the first year scored can be changed in "
+        "the `[scoring]` table of the configuration (`weights` is a table of indicator id = weight; "
+        "`threshold`, `window_years`, `first_year`); the dashboard can ask for a re-weighted view.")]
+
+
+def render(catalogue: Catalogue | None = None, lang: str = DEFAULT_LANG) -> str:
+    """The methodology document as Markdown, in ``lang``."""
     catalogue = catalogue or load_catalogue()
+    w = _Words(lang)
     fw = catalogue.framework
     scored = catalogue.scored
     lines = [
-        "# roamwatch methodology: ROAM-X proxy scores",
+        w.t("# roamwatch methodology: ROAM-X proxy scores"),
         "",
         "<!-- Generated by `python -m indicators.methodology` from indicators/catalogue.toml. "
         "Do not edit by hand. -->",
         "",
-        "## What these scores are, and are not",
+        w.t("## What these scores are, and are not"),
         "",
-        fw["note"].strip(),
+        w.text(fw["note"]),
         "",
-        f"- **Framework followed:** {fw['name']}, version {fw['version']}. {fw['publication'].strip()}",
-        f"- **Revision:** {fw['revision'].strip()}",
+        w.t("- **Framework followed:** {name}, version {version}. {publication}", name=w.text(fw["name"]),
+            version=fw["version"], publication=fw["publication"].strip()),
+        w.t("- **Revision:** {revision}", revision=w.text(fw["revision"])),
     ]
     if fw.get("licence"):
-        lines.append(f"- **Licence of this catalogue:** {fw['licence'].strip()}")
+        lines.append(w.t("- **Licence of this catalogue:** {licence}", licence=w.text(fw["licence"])))
     lines += [
-        f"- **Indicators:** {len(scored)} scored, {len(catalogue.contextual)} contextual "
-        "(shown, never scored). Each says whether its UNESCO reference is *confirmed* from public "
-        "text of the framework, *approximate* (consistent with what is known, unverified), or a "
-        "*proxy* (a stand-in, with a sentence saying what it approximates).",
+        w.t("- **Indicators:** {scored} scored, {contextual} contextual "
+            "(shown, never scored). Each says whether its UNESCO reference is *confirmed* from public "
+            "text of the framework, *approximate* (consistent with what is known, unverified), or a "
+            "*proxy* (a stand-in, with a sentence saying what it approximates).",
+            scored=len(scored), contextual=len(catalogue.contextual)),
         "",
-        "## How a score is computed",
+        w.t("## How a score is computed"),
         "",
-        f"1. **Latest value within a window.** For each indicator, country and year roamwatch takes "
-        f"the most recent value of the indicator's series within the last {catalogue.window_years} "
-        "years (the year itself included; some indicators use a shorter window, listed below). "
-        "An older value is *carried forward*: the trace flags it and names the period it comes "
-        "from. When an indicator lists several series, the latest year wins and, on equal years, "
-        "the series listed first.",
-        "2. **Minimum data.** A value that fails the indicator's minimum-data rule (for OONI: a "
-        "minimum number of usable measurements, or of tested days, in the year) is never used; "
-        "the trace says *below minimum data*.",
-        "3. **Normalisation.** The value is mapped to 0–100 between two fixed goalposts: the better "
-        "goalpost scores 100, the worse 0, linearly in between and clipped outside. Goalposts are "
-        "fixed, not taken from the data, so a score does not move when other countries change.",
-        "4. **Theme** = weighted mean of the indicators of the theme that have a value. "
-        "**Category** = mean of its themes (each theme counts equally). Themes of the framework that "
-        "no public dataset fills are left out and listed below.",
-        "5. **Coverage** = the share of weight that has data: for a theme, the weight of its "
-        "indicators with a value over the weight of all its indicators; for a category, the mean "
-        "of its themes' coverage. Coverage is stored and shown beside every score. Below the "
-        f"threshold (default {catalogue.threshold:g}) the score is *insufficient data*, never a number.",
-        "6. **Overall ROAM-X view** = the five category scores side by side, with their mean only "
-        "when all five have a value (its coverage is the mean of the five coverages). The overall "
-        "number never hides a missing part.",
-        "7. **Medians.** Per year, the world median and the median of each World Bank region and "
-        "income group, for every theme, category and the overall score.",
-        "8. **Robustness.** Per category and year, countries are ranked under the catalogue's "
-        "aggregation and under alternatives: equal weights, geometric means (values floored at 1), "
-        "and each indicator dropped in turn. The best and worst rank a country gets is stored "
-        "beside its score (table `score_rank`, and `details.robustness`).",
-        "9. **Trace.** The `score` table holds theme, category and overall scores (levels `theme`, "
-        "`category`, `overall`; keys like `R.B`, `R`, `ROAMX`), each with its coverage. A theme's "
-        "`details` list every input: indicator, series, period used, raw value, normalised value, "
-        "whether carried forward, weight (and, for OONI, measurements and days); a category's list "
-        "its themes and, briefly, its inputs, with the robustness ranks and the medians; the overall "
-        "row lists the five categories and the contextual values. "
-        "`roamwatch scores --explain ISO3 --year YYYY --category R` prints the trace as a table.",
+        *_how(catalogue, w),
         "",
-        (f"Scores start in {catalogue.first_year}: most sources the catalogue reads begin in "
-         f"{catalogue.first_year} or later, so earlier years would be almost all insufficient data. "
-         if catalogue.first_year else "")
-        + "Weights, the coverage threshold, the window and the first year scored can be changed in "
-        "the `[scoring]` table of the configuration (`weights` is a table of indicator id = weight; "
-        "`threshold`, `window_years`, `first_year`); the dashboard can ask for a re-weighted view.",
+        w.t("## Coverage of the framework"),
         "",
-        "## Coverage of the framework",
-        "",
-        "| Category | Theme | Title | Indicators | UNESCO theme letter |",
+        w.t("| Category | Theme | Title | Indicators | UNESCO theme letter |"),
         "|---|---|---|---|---|",
     ]
     for category, letters in _ROAMX_THEMES.items():
@@ -145,52 +207,66 @@ def render(catalogue: Catalogue | None = None) -> str:
             tid = f"{category}.{letter}"
             theme = catalogue.themes.get(tid)
             count = sum(1 for i in scored if i.theme == tid)
-            title = theme.title_en if theme else "(not declared)"
-            note = theme.unesco_match if theme else ""
-            lines.append(f"| {category} {CATEGORY_NAMES[category][0]} | {tid} | {title} | "
-                         f"{count if count else '— not covered by public data'} | {note} |")
+            title = w.text(theme.title_en) if theme else w.t("(not declared)")
+            note = w.t(MATCH_WORDS[theme.unesco_match]) if theme and theme.unesco_match in MATCH_WORDS else (
+                theme.unesco_match if theme else "")
+            lines.append(f"| {category} {w.category(category)} | {tid} | {title} | "
+                         f"{count if count else w.t('— not covered by public data')} | {note} |")
     lines += [
         "",
-        "## Indicators at a glance",
+        w.t("## Indicators at a glance"),
         "",
-        "| Id | Name | UNESCO | Match | Direction | Goalposts | Weight |",
+        w.t("| Id | Name | UNESCO | Match | Direction | Goalposts | Weight |"),
         "|---|---|---|---|---|---|---|",
     ]
     for ind in catalogue.indicators:
         direction = "↑" if ind.direction == "higher_better" else "↓"
-        goal = _goalposts(ind) if ind.scored else "contextual"
-        weight = f"{ind.weight:g}" if ind.scored else "–"
-        lines.append(f"| `{ind.id}` | {_cell(ind.name_en)} | `{ind.unesco_ref}` | {ind.match_label} | "
-                     f"{direction} | {_cell(goal)} | {weight} |")
-    lines += ["", "## Indicators", ""]
+        goal = _goalposts(ind, w) if ind.scored else w.t("contextual")
+        weight = w.num(ind.weight) if ind.scored else "–"
+        lines.append(f"| `{ind.id}` | {_cell(w.text(ind.name_en))} | `{ind.unesco_ref}` | "
+                     f"{w.t(MATCH_WORDS[ind.match_label])} | {direction} | {_cell(goal)} | {weight} |")
+    lines += ["", w.t("## Indicators"), ""]
     for category in [*catalogue.categories, CONTEXTUAL]:
         members = [i for i in catalogue.indicators if i.category == category]
         if not members:
             continue
         en, fr = CATEGORY_NAMES[category]
-        lines += [f"### {category if category != CONTEXTUAL else 'Context'} — {en} / {fr}", ""]
+        label = category if category != CONTEXTUAL else w.t("Context")
+        # English keeps its English / French heading; the other languages name the category in theirs
+        name = f"{en} / {fr}" if lang == DEFAULT_LANG else w.text(en)
+        lines += [f"### {label} — {name}", ""]
         for ind in members:
-            lines += _indicator_section(ind, catalogue)
+            lines += _indicator_section(ind, catalogue, w)
     return "\n".join(lines).rstrip() + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=DOC_PATH)
+    parser.add_argument("--output", type=Path, default=None,
+                        help="write one language's document here (default: docs/ for all six)")
+    parser.add_argument("--lang", choices=LANGS, default=None, help="only this language")
     parser.add_argument("--check", action="store_true",
-                        help="exit 1 when the file differs from what the catalogue generates")
+                        help="exit 1 when a document differs from what the catalogue generates")
     args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-        if current != text:
-            print(f"{args.output} is out of date: run `python -m indicators.methodology`",
-                  file=sys.stderr)
-            return 1
-        return 0
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
-    print(f"wrote {args.output}")
+    # --output names one file: the language asked for, English by default
+    langs = [args.lang or DEFAULT_LANG] if args.output else ([args.lang] if args.lang else list(LANGS))
+    catalogue = load_catalogue()
+    stale = []
+    for lang in langs:
+        path = args.output or doc_path(lang)
+        text = render(catalogue, lang)
+        if args.check:
+            current = path.read_text(encoding="utf-8") if path.exists() else ""
+            if current != text:
+                stale.append(path)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
+    if stale:
+        for path in stale:
+            print(f"{path} is out of date: run `python -m indicators.methodology`", file=sys.stderr)
+        return 1
     return 0
 
 

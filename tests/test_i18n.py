@@ -207,8 +207,8 @@ PENDING = ("indicators/catalogue.toml",)
 #: Messages of these sources are checked on the brief only, not yet on the dashboard's pages
 #: (whose metric names and event kinds go through the catalogues in the next step).
 BRIEF_ONLY = ("dashboard/brief/strings.py", "dashboard/brief/render.py", "dashboard/brief/model.py")
-#: Parts of pages not yet in every language: the methodology document (generated in English).
-PENDING_PAGES = ("methodology doc",)
+#: Parts of pages not yet in every language.
+PENDING_PAGES: tuple[str, ...] = ()
 #: Messages that read the same in every language (names, codes).
 SAME_EVERYWHERE = {"roamwatch"}
 
@@ -452,3 +452,15 @@ def test_arabic_brief_pdf_is_right_to_left_and_arabic(data_dir, tmp_path):
         text = subprocess.run(["pdftotext", str(tmp_path / "ken-ar.pdf"), "-"], capture_output=True,
                               text=True, check=True).stdout
         assert "كينيا" in text and "لمحة" in text
+
+
+# -- the generated methodology ----------------------------------------------------------------------
+def test_methodology_documents_in_six_languages_are_up_to_date():
+    from indicators import methodology
+
+    assert methodology.main(["--check"]) == 0, "run `python -m indicators.methodology`"
+    arabic = methodology.doc_path("ar").read_text("utf-8")
+    assert arabic.startswith("# منهجية roamwatch") and "الأفراد الذين يستخدمون الإنترنت" in arabic
+    chinese = methodology.doc_path("zh").read_text("utf-8")
+    assert "## 得分如何计算" in chinese and "互联网用户" in chinese
+    assert "DOAM-X" in methodology.doc_path("fr").read_text("utf-8")

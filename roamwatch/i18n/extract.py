@@ -26,7 +26,7 @@ Extracted = Iterator[tuple[int, str | None, Any, list[str]]]
 THEME_FIELDS = ("title_en",)
 INDICATOR_FIELDS = ("name_en", "unit", "description", "proxy", "derivation", "goalpost_reason",
                     "minimum_data")
-FRAMEWORK_FIELDS = ("note", "revision")
+FRAMEWORK_FIELDS = ("name", "note", "revision", "licence")
 
 
 def _line_of(lines: list[str], text: str, start: int) -> int:
