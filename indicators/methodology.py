@@ -14,13 +14,23 @@ import argparse
 import sys
 from pathlib import Path
 
-from indicators.catalogue import CATEGORY_NAMES, CONTEXTUAL, Catalogue, Indicator, load_catalogue
+from indicators.catalogue import (
+    CATEGORY_NAMES,
+    CONTEXTUAL,
+    FRAMEWORK_THEMES,
+    Catalogue,
+    Indicator,
+    load_catalogue,
+)
 from roamwatch.i18n import DEFAULT_LANG, LANGS, N_, gettext, ngettext
 from roamwatch.i18n.formatting import number
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 DOC_PATH = DOCS / "methodology.md"
-_ROAMX_THEMES = {"R": "ABCDEF", "O": "ABCDE", "A": "ABCDEF", "M": "ABC", "X": "ABCDE"}
+_DECISIONS = {"kept": N_("kept"), "moved": N_("moved"), "dropped": N_("dropped"),
+              "contextual": N_("made contextual")}
+#: ROAMX.md's status of what an indicator stands in for.
+_STANDS_STATUS = {"confirmed": N_("confirmed"), "unconfirmed": N_("unconfirmed")}
 #: Words the documents use for a reference's match (translated where shown).
 MATCH_WORDS = {"confirmed": N_("confirmed"), "approximate": N_("approximate"), "proxy": N_("proxy")}
 #: The English names of ``CATEGORY_NAMES``, marked for extraction (the catalogue module holds them).
@@ -92,6 +102,10 @@ def _indicator_section(ind: Indicator, catalogue: Catalogue, w: _Words) -> list[
         w.t("- **Category / theme:** {category} / {theme} {title}", category=w.category(ind.category),
             theme=ind.theme, title=w.text(theme.title_en)),
         w.t("- **UNESCO reference:** `{ref}`; {match}", ref=ind.unesco_ref, match=match),
+        *([w.t("- **Stands in for:** {text} *({status} in the framework notes, ROAMX.md)*",
+               text=w.text(ind.stands_for), status=w.t(_STANDS_STATUS.get(str(ind.stands_for_status),
+                                                                          str(ind.stands_for_status))))]
+          if ind.stands_for else []),
         series,
         w.t("- **Warehouse inputs:** {inputs}", inputs=_codes(ind.inputs)),
         w.t("- **Derivation:** {derivation}", derivation=w.text(ind.derivation)),
@@ -136,17 +150,27 @@ def _how(catalogue: Catalogue, w: _Words) -> list[str]:
         w.t("5. **Coverage** = the share of weight that has data: for a theme, the weight of its "
             "indicators with a value over the weight of all its indicators; for a category, the mean "
             "of its themes' coverage. Coverage is stored and shown beside every score. Below the "
-            "threshold (default {threshold}) the score is *insufficient data*, never a number.",
+            "threshold (default {threshold}) the score is *insufficient data*, never a number. "
+            "**Framework coverage** is shown beside it: the themes of the category that have a value "
+            "over the themes the framework has in that category (R 6, O 5, A 6, M 3, X 5), filled by "
+            "the catalogue or not. A category at 100 % coverage that fills 2 of its 6 framework themes "
+            "says so (\"framework coverage 2 of 6\"); the threshold applies to the catalogue coverage "
+            "only. The overall row gives the same over all 25 themes (`details.framework`, and the "
+            "`framework_coverage` column of `rw.scores()`).",
             threshold=w.num(catalogue.threshold)),
         w.t("6. **Overall ROAM-X view** = the five category scores side by side, with their mean only "
             "when all five have a value (its coverage is the mean of the five coverages). The overall "
             "number never hides a missing part."),
         w.t("7. **Medians.** Per year, the world median and the median of each World Bank region and "
             "income group, for every theme, category and the overall score."),
-        w.t("8. **Robustness.** Per category and year, countries are ranked under the catalogue's "
-            "aggregation and under alternatives: equal weights, geometric means (values floored at 1), "
-            "and each indicator dropped in turn. The best and worst rank a country gets is stored "
-            "beside its score (table `score_rank`, and `details.robustness`)."),
+        w.t("8. **Robustness, not a league table.** UNESCO designed the framework for national "
+            "self-assessment, not for ranking countries, so roamwatch publishes no rank for a ROAM-X "
+            "score: a country is shown against its region's and income group's medians. Where "
+            "positions are listed, they are *rank ranges*: per category and year, countries are "
+            "placed under the catalogue's aggregation and under alternatives (equal weights, "
+            "geometric means with values floored at 1, each indicator dropped in turn), and the best "
+            "and worst place a country gets is stored beside its score (table `score_rank`, and "
+            "`details.robustness`). A wide range means the position says little."),
         w.t("9. **Trace.** The `score` table holds theme, category and overall scores (levels `theme`, "
             "`category`, `overall`; keys like `R.B`, `R`, `ROAMX`), each with its coverage. A theme's "
             "`details` list every input: indicator, series, period used, raw value, normalised value, "
@@ -162,6 +186,58 @@ def _how(catalogue: Catalogue, w: _Words) -> list[str]:
         "Weights, the coverage threshold, the window and the first year scored can be changed in "
         "the `[scoring]` table of the configuration (`weights` is a table of indicator id = weight; "
         "`threshold`, `window_years`, `first_year`); the dashboard can ask for a re-weighted view.")]
+
+
+def _derived(w: _Words) -> list[str]:
+    """"What a derived number means": the rules every page, export and score follows."""
+    return [
+        w.t("## What a derived number means"),
+        "",
+        w.t("- **Missing is not zero.** A count derived from events (days of shutdown, shutdowns) or "
+            "from measurements (days with confirmed blocking) exists only inside the period and the "
+            "countries its source covers (table `source_coverage`): #KeepItOn, the years of the sheets "
+            "imported, up to the dataset's last update; OONI, the months with measurements in the "
+            "country; IODA, the days its outage hours were collected; Freedom on the Net, the countries "
+            "and editions assessed. Inside, \"0 shutdowns\" means none was recorded; outside, there is "
+            "no value, and the indicator is listed under `missing` in the trace."),
+        w.t("- **An event's end is known, ongoing or unknown** (`event.end_state`), as the source says. "
+            "An unknown end (empty, \"Unknown\", not a date, or before the start) counts as the start "
+            "day only and is flagged in the event's `details.quality`; an ongoing event runs to the "
+            "last day of the data that reports it (the #KeepItOn sheet, the IODA window), never past "
+            "the source's last update and never to today's date. `roamwatch.events` holds this one "
+            "definition; the scores, the dashboard, the API and the exports use it."),
+        w.t("- **Repeats are merged.** A shutdown carried over from one #KeepItOn yearly sheet to the "
+            "next is one event: the newest copy, unless only an older copy gives its end; the other "
+            "copies are listed in `details.merged_copies`."),
+        w.t("- **One source measure, one indicator.** No two scored indicators read the same series, "
+            "so no measure is counted twice; measures the framework treats as context are shown, not "
+            "scored. `docs/validation.md` (generated by `python -m indicators.validation` from a "
+            "snapshot) checks the scores statistically: correlations within each category, agreement "
+            "with a held-out source, rank-range widths, the share of countries scored, and the share of "
+            "each indicator's values at its goalposts."),
+        "",
+    ]
+
+
+def _review(catalogue: Catalogue, w: _Words) -> list[str]:
+    if not catalogue.review:
+        return []
+    lines = [
+        "",
+        w.t("## Review of the catalogue against the framework"),
+        "",
+        w.t("The placements were reviewed against the framework (ROAMX.md §2–§4): measures of "
+            "practice placed under a policy theme, one source measure feeding two indicators, "
+            "contextual measures scored, near-duplicates. Each decision and its reason:"),
+        "",
+        w.t("| Indicator before | Decision | Now | Reason |"),
+        "|---|---|---|---|",
+    ]
+    for review in catalogue.review:
+        now = f"`{review.now}`" if review.now else "–"
+        lines.append(f"| `{review.indicator}` | {w.t(_DECISIONS[review.decision])} | {now} | "
+                     f"{_cell(w.text(review.reason))} |")
+    return lines
 
 
 def render(catalogue: Catalogue | None = None, lang: str = DEFAULT_LANG) -> str:
@@ -197,14 +273,14 @@ def render(catalogue: Catalogue | None = None, lang: str = DEFAULT_LANG) -> str:
         "",
         *_how(catalogue, w),
         "",
+        *_derived(w),
         w.t("## Coverage of the framework"),
         "",
         w.t("| Category | Theme | Title | Indicators | UNESCO theme letter |"),
         "|---|---|---|---|---|",
     ]
-    for category, letters in _ROAMX_THEMES.items():
-        for letter in letters:
-            tid = f"{category}.{letter}"
+    for category, theme_ids in FRAMEWORK_THEMES.items():
+        for tid in theme_ids:
             theme = catalogue.themes.get(tid)
             count = sum(1 for i in scored if i.theme == tid)
             title = w.text(theme.title_en) if theme else w.t("(not declared)")
@@ -216,15 +292,19 @@ def render(catalogue: Catalogue | None = None, lang: str = DEFAULT_LANG) -> str:
         "",
         w.t("## Indicators at a glance"),
         "",
-        w.t("| Id | Name | UNESCO | Match | Direction | Goalposts | Weight |"),
-        "|---|---|---|---|---|---|---|",
+        w.t("| Id | Name | UNESCO | Match | Stands in for | Direction | Goalposts | Weight |"),
+        "|---|---|---|---|---|---|---|---|",
     ]
     for ind in catalogue.indicators:
         direction = "↑" if ind.direction == "higher_better" else "↓"
         goal = _goalposts(ind, w) if ind.scored else w.t("contextual")
         weight = w.num(ind.weight) if ind.scored else "–"
+        stands = w.t(_STANDS_STATUS.get(str(ind.stands_for_status), str(ind.stands_for_status))) \
+            if ind.stands_for else "–"
         lines.append(f"| `{ind.id}` | {_cell(w.text(ind.name_en))} | `{ind.unesco_ref}` | "
-                     f"{w.t(MATCH_WORDS[ind.match_label])} | {direction} | {_cell(goal)} | {weight} |")
+                     f"{w.t(MATCH_WORDS[ind.match_label])} | {stands} | {direction} | {_cell(goal)} | "
+                     f"{weight} |")
+    lines += _review(catalogue, w)
     lines += ["", w.t("## Indicators"), ""]
     for category in [*catalogue.categories, CONTEXTUAL]:
         members = [i for i in catalogue.indicators if i.category == category]
