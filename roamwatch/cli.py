@@ -276,15 +276,21 @@ def export(ctx, metrics, countries, year_from, year_to, output) -> None:
             frame = reader.observations(metrics, countries, year_from, year_to)
             sources = reader.sources(sorted(frame["source"].unique()))
             snapshot_id = reader.snapshot_id
+            synthetic = reader.synthetic
     except NoSnapshot as exc:
         raise click.ClickException(str(exc)) from exc
+    if synthetic:
+        from roamwatch.export import SYNTHETIC_NOTE
+
+        click.echo(f"warning: {SYNTHETIC_NOTE}", err=True)
     if output is None:
         write_csv(frame, sys.stdout)
         return
     with output.open("w", encoding="utf-8", newline="") as fh:
         write_csv(frame, fh)
     meta = output.with_name(output.name + ".provenance.json")
-    meta.write_text(json.dumps(provenance(snapshot_id, sources), indent=2), encoding="utf-8")
+    meta.write_text(json.dumps(provenance(snapshot_id, sources, synthetic), indent=2),
+                    encoding="utf-8")
     click.echo(f"wrote {len(frame)} rows to {output} (snapshot {snapshot_id}; provenance in {meta})",
                err=True)
 
@@ -296,6 +302,7 @@ PLUGGED_COMMANDS = {
     "serve": "dashboard.cli",
     "schedule": "roamwatch.scheduler",
     "sources": "roamwatch.sourcelist",
+    "demo": "roamwatch.demo",
 }
 
 

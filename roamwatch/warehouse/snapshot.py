@@ -20,7 +20,7 @@ import duckdb
 
 PUBLISHED_TABLES = (
     "country", "source", "metric", "observation", "event", "collector_run", "raw_response",
-    "score", "score_rank", "score_median", "source_coverage",
+    "score", "score_rank", "score_median", "source_coverage", "warehouse_meta",
 )
 POINTER = "CURRENT"
 #: Reader connections: DuckDB's buffer memory is capped (its default is 80% of the machine, per
