@@ -14,6 +14,7 @@ import pandas as pd
 from dash import Input, Output, callback, dcc, html, no_update
 
 from dashboard import checks, data, i18n
+from dashboard.brief import strings as _brief_strings  # noqa: F401 - the brief button's label
 from dashboard.components import figures, inputs
 from dashboard.components.layout import (
     chart_card,
@@ -310,6 +311,9 @@ def layout(iso3: str | None = None, lang: str | None = None, **_query: object) -
         html.Div([
             download_link(i18n.t("country.download", lang), f"/download/country/{code}.csv",
                           f"roamwatch_{code}_{snapshot}.csv", "country-download"),
+            html.A(i18n.t("brief.button", lang), href=f"/country/{code}/brief.pdf" + build({"lang": lang}),
+                   className="rw-button", id="country-brief", title=i18n.t("brief.button_title", lang),
+                   target="_blank", rel="noopener"),
             dcc.Link(i18n.t("country.compare_link", lang), className="rw-button",
                      href=href("/compare", lang, metric=data.DEFAULT_METRIC
                                if (obs["metric"] == data.DEFAULT_METRIC).any() else None, countries=code)),
