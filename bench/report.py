@@ -30,6 +30,7 @@ SUITE: list[tuple[str, list[str]]] = [
     ("scores", ["bench/bench_scores.py", "--repeat", "3"]),
     ("snapshot", ["bench/bench_snapshot.py"]),
     ("dashboard", ["bench/bench_dashboard.py"]),
+    ("offline", ["-m", "bench.bench_offline"]),
 ]
 ORDER = [name for name, _ in SUITE]
 

@@ -16,16 +16,17 @@ from pathlib import Path
 import click
 
 
-def build(data_dir: Path, log: Callable[[str], None] = print,
+def build(data_dir: Path, files_dir: Path | None = None, log: Callable[[str], None] = print,
           sources: tuple[str, ...] | None = None, scores: bool = True) -> dict[str, str]:
     """Fill ``data_dir`` with synthetic data from ``sources`` (default: every collector), then
-    recompute the scores; returns each step's status (``success``, ``partial``, ``failed…``)."""
+    recompute the scores; returns each step's status (``success``, ``partial``, ``failed…``).
+    The generated source files go to ``files_dir`` (default: ``demo-files`` inside it)."""
     import importlib.util
 
     from collectors.local_servers.demo import fill
     from roamwatch.config import load_config
 
-    statuses = fill(data_dir, log=log, sources=sources)
+    statuses = fill(data_dir, files_dir, log=log, sources=sources)
     if scores and importlib.util.find_spec("indicators.cli") is not None:
         from indicators.cli import ScoresError, recompute_and_publish
 
