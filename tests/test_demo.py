@@ -13,6 +13,7 @@ import pytest
 from collectors.runner import run_collectors
 from roamwatch.config import load_config
 from roamwatch.warehouse.queries import Reader
+from roamwatch.warehouse.snapshot import open_snapshot
 from tests.helpers import query
 
 #: Runs the command line with every test extra (and the tests package) made unimportable.
@@ -108,8 +109,16 @@ def test_demo_runs_without_test_extras_and_marks_everything_synthetic(demo_dir):
                                           "accessnow", "vdem", "itu"}
         assert not reader.scores(levels=["category"]).empty
     # every snapshot kept on disk carries the mark, the first one included
-    for snapshot in [p for p in config.serving_dir.iterdir() if p.is_dir() and p.name[0] != "."]:
-        assert (snapshot / "warehouse_meta.parquet").is_file()
+    snapshots = sorted(p.name for p in config.serving_dir.iterdir()
+                       if p.is_dir() and (p / "manifest.json").is_file())
+    assert snapshots
+    for snapshot_id in snapshots:
+        _, con = open_snapshot(config.serving_dir, snapshot_id)
+        try:
+            assert con.execute("SELECT key, value FROM warehouse_meta").fetchall() == [
+                ("synthetic", "true")], snapshot_id
+        finally:
+            con.close()
 
 
 def test_export_and_api_carry_the_flag(demo_dir, real_dir, clean_env, tmp_path):
