@@ -16,6 +16,7 @@ from dash import Input, Output, callback, dcc, html, no_update
 from dashboard import checks, data, i18n
 from dashboard.brief import strings as _brief_strings  # noqa: F401 - the brief button's label
 from dashboard.components import figures, inputs
+from dashboard.components.alerts import country_strip
 from dashboard.components.layout import (
     chart_card,
     download_link,
@@ -327,6 +328,7 @@ def layout(iso3: str | None = None, lang: str | None = None, **_query: object) -
         html.Div([_gender_panel(svc, obs, code, lang, snapshot),
                   _censorship_panel(svc, code, lang, snapshot)], className="rw-two"),
         _events_panel(svc, code, lang, snapshot),
+        country_strip(svc, code, lang),
         _rights_panel(svc, obs, lang),
         _freshness_panel(svc, code, lang),
     ], className="rw-page", id="country-page", **{"data-iso3": code})

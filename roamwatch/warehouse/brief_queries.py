@@ -74,27 +74,15 @@ def has_alerts(reader: Reader) -> bool:
 
 
 def country_alerts(reader: Reader, iso3: str, until: str) -> pd.DataFrame:
-    """A country's alerts raised in the 12 months up to ``until`` (ISO date), newest first.
+    """A country's alerts whose onset lies in the 12 months up to ``until`` (ISO date), newest
+    first (contract C3: :func:`roamwatch.warehouse.alerts.list_alerts`, with ``title``,
+    ``onset``, ``rule``, levels and evidence)."""
+    from roamwatch.warehouse import alerts
 
-    Until the alerts feature settles its columns this reads what it finds: the country column
-    (``country`` or ``iso3``) and the first time column of ``raised_at``, ``created_at``,
-    ``detected_at``, ``onset``."""
-    tables = published_tables(reader)
-    table = next((t for t in ALERT_TABLES if t in tables), None)
-    if table is None:
+    if not has_alerts(reader):
         return pd.DataFrame()
-    columns = _columns(reader, table)
-    country = next((c for c in ("country", "iso3") if c in columns), None)
-    when = next((c for c in ("raised_at", "created_at", "detected_at", "onset") if c in columns), None)
-    if country is None or when is None:
-        return pd.DataFrame()
-    return reader._df(
-        f"""SELECT * FROM {table} WHERE {country} = $iso3
-            AND CAST({when} AS DATE) > CAST($until AS DATE) - INTERVAL 12 MONTH
-            AND CAST({when} AS DATE) <= CAST($until AS DATE)
-            ORDER BY {when} DESC""",
-        {"iso3": iso3, "until": until},
-    )
+    since = (pd.Timestamp(until) - pd.DateOffset(months=12) + pd.Timedelta(days=1)).date().isoformat()
+    return alerts.list_alerts(reader.con, [iso3], since=since, until=until)
 
 
 def scored_countries(reader: Reader, year: int | None = None) -> list[str]:
