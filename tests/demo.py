@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collectors.local_servers.demo import write_files
 from roamwatch.demo import build as fill
 
-__all__ = ["fill"]
+__all__ = ["fill", "write_files"]

@@ -49,12 +49,13 @@ def _unit(*parts: object) -> float:
     return int(digest[:8], 16) / 0xFFFFFFFF
 
 
-def write_files(directory: Path) -> dict[str, list[Path]]:
-    """Small source files in each file source's real layout."""
+def write_files(directory: Path) -> dict[str, Path]:
+    """Small source files in each file source's real layout, by source (ITU's by-gender table is
+    ``itu_gender``)."""
     import openpyxl
 
     directory.mkdir(parents=True, exist_ok=True)
-    files: dict[str, list[Path]] = {}
+    files: dict[str, Path] = {}
 
     fotn = directory / "FOTN2018_scores.csv"  # the 2018 edition: lower = freer
     with fotn.open("w", newline="", encoding="utf-8") as fh:
@@ -68,7 +69,7 @@ def write_files(directory: Path) -> dict[str, list[Path]]:
             ("China", (18, 30, 40), "Not Free"),
         ]:
             w.writerow([name, status, *scores, sum(scores)])
-    files["fotn"] = [fotn]
+    files["fotn"] = fotn
 
     stop = directory / "keepiton_stop.csv"
     with stop.open("w", newline="", encoding="utf-8") as fh:
@@ -83,7 +84,7 @@ def write_files(directory: Path) -> dict[str, list[Path]]:
                     "Service-based", "Mobile", "Yes", "No"])
         w.writerow(["2/3/2022", "2/5/2022", "Kenya; Uganda", "Throttling", "Service-based",
                     "Mobile", "No", "Yes"])
-    files["accessnow"] = [stop]
+    files["accessnow"] = stop
 
     vdem = directory / "V-Dem-CY-Core-v15.csv"
     variables = ["v2smgovfilprc", "v2smgovshut", "v2smgovsmcenprc", "v2smgovsmmon",
@@ -96,7 +97,7 @@ def write_files(directory: Path) -> dict[str, list[Path]]:
                 values = [round(_unit(iso3, v, year) * 6 - 3, 3) for v in variables]
                 values[-1] = round(_unit(iso3, "cspart", year), 3)  # an index in [0, 1]
                 w.writerow([name, iso3, year, *values])
-    files["vdem"] = [vdem]
+    files["vdem"] = vdem
 
     itu = directory / "Mobile_broadband_2000-2023.xlsx"
     book = openpyxl.Workbook()
@@ -121,7 +122,7 @@ def write_files(directory: Path) -> dict[str, list[Path]]:
         female = round(male * (0.6 + 0.4 * _unit(name, "female")), 1)
         ws.append([name, 2022, round((male + female) / 2, 1), male, female])
     book.save(gender)
-    files["itu"] = [itu, gender]
+    files["itu"], files["itu_gender"] = itu, gender
     return files
 
 
@@ -186,10 +187,10 @@ def fill(data_dir: Path, files_dir: Path | None = None, log: Callable[[str], Non
             "apnic": {"min_interval": 0, "countries": ISO2,
                       "as_of": (APNIC_LAST_DAY + timedelta(days=20)).isoformat()},
             "dgg": {"months_back": 6},
-            "fotn": {"file": [str(p) for p in files["fotn"]], "edition": 2018},
-            "accessnow": {"file": [str(p) for p in files["accessnow"]]},
-            "vdem": {"file": [str(p) for p in files["vdem"]]},
-            "itu": {"file": [str(p) for p in files["itu"]]},
+            "fotn": {"file": [str(files["fotn"])], "edition": 2018},
+            "accessnow": {"file": [str(files["accessnow"])]},
+            "vdem": {"file": [str(files["vdem"])]},
+            "itu": {"file": [str(files["itu"]), str(files["itu_gender"])]},
         }
         for name in wanted:
             (result,), _ = run_collectors([name], config, progress=False, options=plans[name],
