@@ -393,8 +393,17 @@ class DataService:
     def country_scores(self, iso3: str) -> pd.DataFrame:
         return self.cached(q.country_scores, iso3)
 
-    def score_medians(self, year: int, level: str, region: str | None) -> pd.DataFrame:
-        return self.cached(q.score_medians, int(year), level, region)
+    def coverage(self, source: str, iso3: str) -> list[tuple[str, str]]:
+        """``source``'s coverage windows for a country (ISO dates, first and last day)."""
+        frame = self.cached(q.coverage)
+        rows = frame[(frame["source"] == source)
+                     & (frame["country"].isna() | (frame["country"] == iso3))]
+        return [(str(pd.Timestamp(a).date()), str(pd.Timestamp(b).date()))
+                for a, b in zip(rows["first_day"], rows["last_day"], strict=True)]
+
+    def score_medians(self, year: int, level: str, region: str | None,
+                      income_group: str | None = None) -> pd.DataFrame:
+        return self.cached(q.score_medians, int(year), level, region, income_group)
 
     def country_freshness(self, iso3: str) -> pd.DataFrame:
         return self.cached(q.country_freshness, iso3)

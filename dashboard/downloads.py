@@ -26,7 +26,7 @@ from roamwatch.warehouse import dashboard_queries as q
 
 COUNTRY_COLUMNS = [
     "record", "country", "series", "name", "unit", "source", "period", "value", "start_time", "end_time",
-    "end_state", "first_day", "last_day", "kind", "severity", "coverage", "details",
+    "end_state", "first_day", "last_day", "kind", "severity", "coverage", "framework_coverage", "details",
 ]
 DATA_COLUMN_MEANINGS = {
     "metric": "roamwatch metric id: <source>.<source code>",
@@ -91,6 +91,14 @@ def _no_data() -> flask.Response:
                           mimetype="text/plain")
 
 
+def _framework_share(details: object) -> float | None:
+    """A score's framework coverage (share of the framework's themes with a value)."""
+    try:
+        return float(json.loads(str(details))["framework"]["coverage"])
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
 def country_frame(svc: data.DataService, iso3: str) -> pd.DataFrame:
     """One long table of everything the country page shows."""
     obs = svc.country_observations(iso3)
@@ -116,7 +124,9 @@ def country_frame(svc: data.DataService, iso3: str) -> pd.DataFrame:
                            for level, key in zip(scores["level"], scores["key"], strict=True)],
                 "name": scores["key"], "unit": "0-100", "source": "roamwatch",
                 "period": scores["year"].astype(str), "value": scores["value"],
-                "coverage": scores["coverage"], "details": scores["details"],
+                "coverage": scores["coverage"],
+                "framework_coverage": [_framework_share(d) for d in scores["details"]],
+                "details": scores["details"],
             }))
     frame = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(
         not p.empty for p in parts) else pd.DataFrame(columns=COUNTRY_COLUMNS)

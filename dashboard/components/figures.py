@@ -289,11 +289,16 @@ def _x(value: object) -> str:
 def timeline(events: pd.DataFrame, *, title: str, sources: str, snapshot_id: str | None,
              lang: str = "en", now: pd.Timestamp | None = None) -> go.Figure:
     """Events (columns source_name, kind, start_time, end_time, severity) as horizontal bars,
-    one row per source × kind. Ongoing events (no end) run to ``now``."""
+    one row per source × kind. With ``last_day`` (from :func:`roamwatch.events.event_spans`) a bar
+    ends with the last day the event counts (an unknown end is its start day, an ongoing event
+    stops at the data's last update); without it, an event with no end runs to ``now``."""
     now = now if now is not None else pd.Timestamp.now().floor("D")
     frame = events.copy()
     frame["row"] = frame["source_name"].astype(str) + " · " + frame["kind"].astype(str)
     frame["end"] = frame["end_time"].where(frame["end_time"].notna(), now)
+    if "last_day" in frame:  # the one definition of event days (C1)
+        counted = pd.to_datetime(frame["last_day"]) + pd.Timedelta(days=1)
+        frame["end"] = frame["end_time"].where(frame["end_time"].notna(), counted)
     # A bar needs a visible width: at least one day, and at least 1/150 of the time span.
     span = (frame["end"].max() - frame["start_time"].min()) if len(frame) else pd.Timedelta(0)
     shortest = max(pd.Timedelta(days=1), span / 150)
@@ -302,10 +307,12 @@ def timeline(events: pd.DataFrame, *, title: str, sources: str, snapshot_id: str
     ongoing = i18n.t("country.ongoing", lang)
     for i, (row, part) in enumerate(frame.groupby("row", sort=True)):
         starts, ends, shown_ends = list(part["start_time"]), list(part["end_time"]), list(part["end"])
+        states = list(part["end_state"]) if "end_state" in part else [None] * len(part)
+        no_end = {"unknown": i18n.t("country.end_unknown", lang)}
         hover = [
             f"{row}<br>{i18n.fmt_date(s, lang, True)} → "
-            f"{i18n.fmt_date(e, lang, True) if not i18n.is_missing(e) else ongoing}"
-            for s, e in zip(starts, ends, strict=True)
+            f"{i18n.fmt_date(e, lang, True) if not i18n.is_missing(e) else no_end.get(st, ongoing)}"
+            for s, e, st in zip(starts, ends, states, strict=True)
         ]
         width_ms = [(e - s).total_seconds() * 1000 for s, e in zip(starts, shown_ends, strict=True)]
         traces.append({
@@ -339,12 +346,12 @@ def describe_timeline(events: pd.DataFrame, lang: str = "en") -> str:
 # -- ROAM-X radar -------------------------------------------------------------------------------
 def radar(profile: pd.DataFrame, *, title: str, snapshot_id: str | None, lang: str = "en",
           labels: dict[str, str] | None = None) -> go.Figure:
-    """Scores (0–100) per category: columns key, country, region, world (NaN allowed).
-    ``labels`` maps column names to legend labels."""
+    """Scores (0–100) per category: columns key, country, region, income_group, world (NaN
+    allowed; absent columns are skipped). ``labels`` maps column names to legend labels."""
     labels = labels or {}
     theta = [i18n.roamx_label(k, lang) for k in profile["key"]]
     traces = []
-    for i, column in enumerate(("country", "region", "world")):
+    for i, column in enumerate(("country", "region", "income_group", "world")):
         if column not in profile or profile[column].isna().all():
             continue
         r = _values(profile[column])

@@ -152,11 +152,31 @@ def _censorship_panel(svc, iso3, lang, snapshot) -> html.Section:
                       table_frame=tbl, filename=f"roamwatch_{iso3}_ooni", lang=lang)
 
 
+def _coverage_lines(svc, iso3, lang) -> list[str]:
+    """One sentence per event source: the periods in which its silence means "none recorded"."""
+    status = svc.source_status()
+    names = dict(zip(status["id"], status["name"], strict=True)) if "name" in status else {}
+    lines = []
+    for source in data.EVENT_SOURCES:
+        windows = svc.coverage(source, iso3)
+        if windows:
+            spans = ", ".join(f"{i18n.fmt_date(a, lang)} – {i18n.fmt_date(b, lang)}" for a, b in windows)
+            lines.append(i18n.t("country.coverage_line", lang, source=names.get(source) or source,
+                                spans=spans))
+    return lines
+
+
 def _events_panel(svc, iso3, lang, snapshot) -> html.Section:
     title = i18n.t("country.events", lang)
     events = svc.country_events(iso3)
+    coverage = _coverage_lines(svc, iso3, lang)
     if events.empty:
         collected = any(_source_collected(svc, s) for s in data.EVENT_SOURCES)
+        if coverage:  # inside the sources' coverage, no event is "none recorded", not "no data"
+            return panel("country-events", title,
+                         html.Div([notice(i18n.t("country.events_none_recorded", lang)),
+                                   *[html.P(line, className="rw-muted") for line in coverage]],
+                                  id="country-events-coverage"), lang=lang)
         text = i18n.t("common.no_data_country", lang, what=title) if collected else \
             i18n.t("common.not_collected", lang, what=title, cmd=" ".join(data.EVENT_SOURCES))
         return panel("country-events", title, notice(text), lang=lang)
@@ -172,7 +192,9 @@ def _events_panel(svc, iso3, lang, snapshot) -> html.Section:
     })
     return chart_card("country-events", title=title, what=i18n.t("country.events_what", lang), figure=fig,
                       description=figures.describe_timeline(events, lang), table_frame=tbl,
-                      filename=f"roamwatch_{iso3}_outages", lang=lang)
+                      filename=f"roamwatch_{iso3}_outages", lang=lang,
+                      extra=[html.Div([html.P(line, className="rw-muted") for line in coverage],
+                                      id="country-events-coverage")] if coverage else None)
 
 
 def _end_label(end, state, last_day, lang: str) -> str:
@@ -207,7 +229,7 @@ def _radar_panel(svc, iso3, country, lang, snapshot) -> html.Section:
         return panel("country-radar", title, notice(i18n.t("country.scores_none", lang)), lang=lang)
     year = int(cats["year"].max())
     mine = scores[(scores["year"] == year) & (scores["level"] == "category")]
-    medians = svc.score_medians(year, "category", country.get("region"))
+    medians = svc.score_medians(year, "category", country.get("region"), country.get("income_group"))
     keys = [k for k in "ROAMX" if k in set(mine["key"]) | set(medians["key"])]
     keys += sorted(set(mine["key"]) - set(keys))
     profile = pd.DataFrame({"key": keys})
@@ -215,14 +237,18 @@ def _radar_panel(svc, iso3, country, lang, snapshot) -> html.Section:
     profile = profile.merge(medians, on="key", how="left")
     name = svc.country_name(iso3, lang)
     labels = {"country": name, "region": i18n.t("country.median_region", lang),
+              "income_group": i18n.t("country.median_income", lang),
               "world": i18n.t("country.median_world", lang)}
     fig = figures.radar(profile, title=f"{title} — {name}, {year}", snapshot_id=snapshot, lang=lang,
                         labels=labels)
+    framework = {k: _framework_text(d, lang) for k, d in zip(mine["key"], mine["details"], strict=True)}
     tbl = pd.DataFrame({
         i18n.t("common.metric", lang): [i18n.roamx_label(k, lang) for k in profile["key"]],
         name: [i18n.fmt_number(v, lang, 0) for v in profile["country"]],
         labels["region"]: [i18n.fmt_number(v, lang, 0) for v in profile["region"]],
+        labels["income_group"]: [i18n.fmt_number(v, lang, 0) for v in profile["income_group"]],
         labels["world"]: [i18n.fmt_number(v, lang, 0) for v in profile["world"]],
+        i18n.t("world.framework_coverage", lang): [framework.get(k, "–") for k in profile["key"]],
     })
     detail = scores[scores["year"] == year]
     inputs = pd.DataFrame({
@@ -236,12 +262,23 @@ def _radar_panel(svc, iso3, country, lang, snapshot) -> html.Section:
         "details": [_short_json(d) for d in detail["details"]],
     })
     return chart_card(
-        "country-radar", title=title, what=i18n.t("country.radar_what", lang, year=year), figure=fig,
+        "country-radar", title=title,
+        what=i18n.t("country.radar_what", lang, year=year) + " " + i18n.t("country.radar_more", lang),
+        figure=fig,
         description=figures.describe_radar(profile, year, lang), table_frame=tbl,
         filename=f"roamwatch_{iso3}_roamx_{year}", lang=lang,
         extra=[html.Details([html.Summary(i18n.t("country.score_inputs", lang)),
                              table(inputs, lang=lang)], className="rw-details")],
     )
+
+
+def _framework_text(details: object, lang: str) -> str:
+    """"2 of 6": the framework's themes of a category with a value, from a score's details."""
+    try:
+        fw = json.loads(str(details)).get("framework") or {}
+        return i18n.t("common.n_of_m", lang, n=int(fw["themes_filled"]), m=int(fw["themes_in_framework"]))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return "–"
 
 
 def _short_json(value: object, limit: int = 300) -> str:

@@ -156,7 +156,8 @@ def series_years(reader: Reader, series: str) -> pd.DataFrame:
 def world_values(reader: Reader, series: str, year: int) -> pd.DataFrame:
     """One value per country for a year: iso3, name_en, name_fr, region, income_group,
     value, period, coverage (scores only; NULL value = insufficient data), and for category
-    scores the best and worst world rank under alternative aggregations (``score_rank``)."""
+    scores the best and worst world rank under alternative aggregations (``score_rank``) and
+    the framework's themes with a value (``themes_filled`` of ``framework_themes``)."""
     if is_score(series):
         level, key = score_parts(series)
         return reader._df(
@@ -164,7 +165,11 @@ def world_values(reader: Reader, series: str, year: int) -> pd.DataFrame:
             SELECT s.country AS iso3, coalesce(c.name_en, s.country) AS name_en,
                    coalesce(c.name_fr, c.name_en, s.country) AS name_fr, c.region, c.income_group,
                    s.value, CAST(s.year AS VARCHAR) AS period, s.coverage,
-                   r.best_rank, r.worst_rank
+                   r.best_rank, r.worst_rank,
+                   TRY_CAST(json_extract_string(s.details, '$.framework.themes_filled') AS INTEGER)
+                       AS themes_filled,
+                   TRY_CAST(json_extract_string(s.details, '$.framework.themes_in_framework')
+                            AS INTEGER) AS framework_themes
             FROM score s LEFT JOIN country c ON c.iso3 = s.country
             LEFT JOIN score_rank r
                    ON s.level = 'category' AND r.country = s.country AND r.year = s.year
@@ -198,7 +203,8 @@ def world_values(reader: Reader, series: str, year: int) -> pd.DataFrame:
         SELECT y.country AS iso3, coalesce(c.name_en, y.country) AS name_en,
                coalesce(c.name_fr, c.name_en, y.country) AS name_fr, c.region, c.income_group,
                y.value, y.period, CAST(NULL AS DOUBLE) AS coverage,
-               CAST(NULL AS INTEGER) AS best_rank, CAST(NULL AS INTEGER) AS worst_rank
+               CAST(NULL AS INTEGER) AS best_rank, CAST(NULL AS INTEGER) AS worst_rank,
+               CAST(NULL AS INTEGER) AS themes_filled, CAST(NULL AS INTEGER) AS framework_themes
         FROM y LEFT JOIN country c ON c.iso3 = y.country
         ORDER BY y.value DESC, name_en
         """,
@@ -265,6 +271,11 @@ def country_events(reader: Reader, iso3: str) -> pd.DataFrame:
     return frame[columns].sort_values("start_time", kind="stable").reset_index(drop=True)
 
 
+def coverage(reader: Reader) -> pd.DataFrame:
+    """Every source's coverage windows (``source, country, first_day, last_day, basis``)."""
+    return reader.coverage()
+
+
 def country_scores(reader: Reader, iso3: str) -> pd.DataFrame:
     return reader._df(
         """SELECT year, level, key, value, coverage, CAST(details AS VARCHAR) AS details
@@ -273,17 +284,20 @@ def country_scores(reader: Reader, iso3: str) -> pd.DataFrame:
     )
 
 
-def score_medians(reader: Reader, year: int, level: str, region: str | None) -> pd.DataFrame:
-    """Median score per key for ``level`` and ``year``: over the world and over ``region``."""
+def score_medians(reader: Reader, year: int, level: str, region: str | None,
+                  income_group: str | None = None) -> pd.DataFrame:
+    """Median score per key for ``level`` and ``year``: over the world, over ``region`` and
+    over ``income_group``."""
     return reader._df(
         """
         SELECT s.key, median(s.value) AS world,
-               median(s.value) FILTER (WHERE c.region = $region) AS region
+               median(s.value) FILTER (WHERE c.region = $region) AS region,
+               median(s.value) FILTER (WHERE c.income_group = $income) AS income_group
         FROM score s LEFT JOIN country c ON c.iso3 = s.country
         WHERE s.year = $year AND s.level = $level AND s.value IS NOT NULL
         GROUP BY s.key ORDER BY s.key
         """,
-        {"year": year, "level": level, "region": region},
+        {"year": year, "level": level, "region": region, "income": income_group},
     )
 
 
