@@ -165,7 +165,8 @@ def render(catalogue: Catalogue | None = None) -> str:
         "no value, and the indicator is listed under `missing` in the trace.",
         "- **An event's end is known, ongoing or unknown** (`event.end_state`), as the source says. "
         "An unknown end (empty, \"Unknown\", not a date, or before the start) counts as the start "
-        "day only and is flagged in the event's `details.quality`; an ongoing event runs to the "
+        "day only and is flagged in the event's `details.quality` and, beside the value it "
+        "enters, in the theme trace (`flags`); an ongoing event runs to the "
         "last day of the data that reports it (the #KeepItOn sheet, the IODA window), never past "
         "the source's last update and never to today's date. `roamwatch.events` holds this one "
         "definition; the scores, the dashboard, the API and the exports use it.",
