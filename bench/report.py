@@ -35,6 +35,7 @@ SUITE: list[tuple[str, list[str]]] = [
     ("hostile", ["-m", "bench.bench_hostile"]),
     ("load", ["-m", "bench.bench_load"]),
     ("crashloop", ["-m", "bench.bench_crashloop"]),
+    ("offline", ["-m", "bench.bench_offline"]),
 ]
 ORDER = [name for name, _ in SUITE]
 
