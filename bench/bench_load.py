@@ -54,6 +54,8 @@ class LoadResult:
     rss: list[float]
     publishes: int
     writer_failures: list[str]
+    #: Tracebacks and error lines the server logged during the run.
+    server_errors: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[str]:
@@ -163,10 +165,32 @@ def run(data_dir: Path, clients: int = 50, seconds: float = 60.0, publish: bool 
             writer.join(timeout=600)
         rss.append(server.rss())
         elapsed = time.monotonic() - started
-    result = LoadResult(clients, elapsed, kinds, rss, len(published), writer_failures)
+        server_errors = _logged_errors(Path(tmp) / "serve.log")
+    result = LoadResult(clients, elapsed, kinds, rss, len(published), writer_failures, server_errors)
     for line in result.lines():
         log(line)
     return result
+
+
+def _logged_errors(path: Path) -> list[str]:
+    """Each traceback (whole) and each error line of the server's log."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    out: list[str] = []
+    block: list[str] | None = None
+    for line in text.splitlines():
+        if line.startswith("Traceback (most recent call last)"):
+            block = [line]
+        elif block is not None:
+            block.append(line)
+            if line and not line.startswith((" ", "\t")):  # the exception line ends it
+                out.append("\n".join(block))
+                block = None
+        elif "ERROR" in line or " 500 " in line:
+            out.append(line)
+    return out
 
 
 def _body(deps: list, path: str) -> dict:
