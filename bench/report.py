@@ -33,6 +33,7 @@ SUITE: list[tuple[str, list[str]]] = [
     ("dashboard", ["bench/bench_dashboard.py"]),
     ("brief", ["bench/bench_brief.py"]),
     ("hostile", ["-m", "bench.bench_hostile"]),
+    ("fuzz", ["-m", "bench.bench_fuzz"]),
     ("load", ["-m", "bench.bench_load"]),
     ("crashloop", ["-m", "bench.bench_crashloop"]),
     ("offline", ["-m", "bench.bench_offline"]),

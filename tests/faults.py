@@ -673,15 +673,19 @@ def render() -> str:
         "based requests (Hypothesis) to every GET route of the server, every page with its "
         "parameters, and every callback with any JSON in every input, all discovered from the app "
         "itself: no 5xx, no traceback, no input reflected into a page, a header or a link, bounded "
-        "time per request and bounded memory over the run (5,000 cases in CI; "
-        "`ROAMWATCH_FUZZ_CASES`, `ROAMWATCH_FUZZ_SEED` for more). See [security.md](security.md).",
+        "time per request and bounded memory over the run (5,000 cases in CI, about 1–2 minutes; "
+        "`ROAMWATCH_FUZZ_CASES`, `ROAMWATCH_FUZZ_SEED` for more; `python -m bench.bench_fuzz "
+        "--cases N` records requests, times and memory in [benchmarks.md](benchmarks.md)). See "
+        "[security.md](security.md).",
         "",
         "## Load",
         "",
         "`tests/test_load.py` and `python -m bench.bench_load`: 50 concurrent clients for 60 s on "
         "cached and uncached pages of `roamwatch serve`, while a writer publishes snapshots back to "
-        "back; the test requires 0 errors. p50/p95/p99, requests per second and the server's RSS are "
-        "in [benchmarks.md](benchmarks.md).",
+        "back; the test requires 0 errors, and a failure prints the server's tracebacks. p50/p95/p99, "
+        "requests per second and the server's RSS are in [benchmarks.md](benchmarks.md). A "
+        "dashboard keeps a replaced snapshot's reader open for 30 s, so a request that started on "
+        "it finishes even while new snapshots arrive every few seconds.",
         "",
     ]
     return "\n".join(lines)

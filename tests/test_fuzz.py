@@ -19,6 +19,7 @@ Cases: ``ROAMWATCH_FUZZ_CASES`` (default 5,000: a fifth GET routes, three tenths
 callbacks), seed
 ``ROAMWATCH_FUZZ_SEED`` (default fixed, so CI is reproducible), e.g.
 ``ROAMWATCH_FUZZ_CASES=100000 ROAMWATCH_FUZZ_SEED=$RANDOM pytest tests/test_fuzz.py``.
+``python -m bench.bench_fuzz [--cases N]`` runs this module and records its figures (C5).
 """
 
 from __future__ import annotations
@@ -321,4 +322,11 @@ def test_server_memory_stayed_bounded(budget):
     print(f"fuzz: {len(times)} requests, median {times[len(times) // 2] * 1000:.1f} ms, "
           f"p99 {times[int(len(times) * 0.99)] * 1000:.1f} ms, max {times[-1] * 1000:.0f} ms; "
           f"RSS {budget['rss'][0]:.0f} → {budget['rss'][-1]:.0f} MB (max {max(budget['rss']):.0f})")
+    report = os.environ.get("ROAMWATCH_FUZZ_REPORT")  # set by bench/bench_fuzz.py
+    if report:
+        with open(report, "w", encoding="utf-8") as fh:
+            json.dump({"cases": CASES, "seed": SEED, "requests": len(times),
+                       "median_ms": times[len(times) // 2] * 1000,
+                       "p99_ms": times[int(len(times) * 0.99)] * 1000, "max_ms": times[-1] * 1000,
+                       "rss_mb": budget["rss"], "growth_mb": growth}, fh)
     assert growth < MAX_GROWTH_MB, budget["rss"]
