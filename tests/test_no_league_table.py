@@ -32,6 +32,7 @@ with app.server.test_request_context("/"):
         for name, module, kwargs in (
             ("world", "dashboard.pages.world", {"metric": "score:category:R", "year": "2023"}),
             ("country", "dashboard.pages.country", {"iso3": "KEN"}),
+            ("methodology", "dashboard.pages.methodology", {"category": "R", "year": "2023"}),
         ):
             layout = dash.page_registry[module]["layout"](**kwargs, lang=lang)
             out[f"{name} {lang}"] = [t for t in (clean(v) for v in texts(layout)) if t]
@@ -76,6 +77,15 @@ def test_country_page_shows_medians_and_framework_coverage(pages):
     assert {"3 of 6", "1 of 5", "1 of 3", "2 of 5"} <= set(en)  # R and A 3 of 6, O, M, X
     # #KeepItOn's coverage is said beside the events
     assert any("covers" in t and "no event shown is no data" in t for t in en)
+
+
+def test_reweighting_lists_scores_and_moves_not_places(pages):
+    en, fr = pages["methodology en"], pages["methodology fr"]
+    assert {"Score", "Re-weighted score", "Places moved"} <= set(en)
+    assert not {"Rank", "New rank"} & set(en) and not {"Rang", "Nouveau rang"} & set(fr)
+    assert any(t.startswith("Countries are listed by re-weighted score, without their place")
+               for t in en)
+    assert "Kenya" in en  # the table is there, with the fill's countries
 
 
 def test_api_and_exports_carry_no_single_rank(data_dir):
