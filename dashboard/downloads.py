@@ -54,6 +54,21 @@ def _csv_text(frame: pd.DataFrame, header: bool = True) -> str:
 CSV_TYPE = "text/csv; charset=utf-8"
 
 
+#: HTTP header every download of synthetic demo data carries (``roamwatch demo``).
+SYNTHETIC_HEADER = "X-Roamwatch-Synthetic"
+
+
+def _stem(synthetic: bool) -> str:
+    """File names start with this: a download of demo data says so in its name."""
+    return "roamwatch_SYNTHETIC-DEMO" if synthetic else "roamwatch"
+
+
+def _mark(response: flask.Response, synthetic: bool) -> flask.Response:
+    if synthetic:
+        response.headers[SYNTHETIC_HEADER] = "true"
+    return response
+
+
 def _csv_response(frame: pd.DataFrame, filename: str) -> flask.Response:
     response = flask.Response(_csv_text(frame), content_type=CSV_TYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -124,7 +139,7 @@ def country_frame(svc: data.DataService, iso3: str) -> pd.DataFrame:
 def metadata(svc: data.DataService, flt: q.DataFilter, rows: int) -> dict:
     reader = svc.reader()
     assert reader is not None
-    meta = provenance(reader.snapshot_id, q.data_sources(reader, flt))
+    meta = provenance(reader.snapshot_id, q.data_sources(reader, flt), reader.synthetic)
     meta.update({
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "rows": rows,
@@ -152,7 +167,9 @@ def register(server: flask.Flask) -> None:
         if match.status == "redirect":
             return flask.redirect(f"/download/country/{match.iso3}.csv")
         frame = country_frame(svc, match.iso3)
-        return _csv_response(frame, f"roamwatch_{match.iso3}_{svc.snapshot_id()}.csv")
+        synthetic = svc.synthetic()
+        return _mark(_csv_response(frame, f"{_stem(synthetic)}_{match.iso3}_{svc.snapshot_id()}.csv"),
+                     synthetic)
 
     @server.route("/download/data.csv")
     def download_data_csv():  # noqa: ANN202
@@ -168,8 +185,8 @@ def register(server: flask.Flask) -> None:
 
         response = flask.Response(flask.stream_with_context(chunks()), content_type=CSV_TYPE)
         response.headers["Content-Disposition"] = \
-            f'attachment; filename="roamwatch_data_{reader.snapshot_id}.csv"'
-        return response
+            f'attachment; filename="{_stem(reader.synthetic)}_data_{reader.snapshot_id}.csv"'
+        return _mark(response, reader.synthetic)
 
     @server.route("/download/data.zip")
     def download_data_zip():  # noqa: ANN202
@@ -178,7 +195,7 @@ def register(server: flask.Flask) -> None:
         if reader is None:
             return _no_data()
         flt = data.filter_from_query(dict(flask.request.args))
-        name = f"roamwatch_data_{reader.snapshot_id}"
+        name = f"{_stem(reader.synthetic)}_data_{reader.snapshot_id}"
         # Spooled: small selections stay in memory, large ones go to a temporary file.
         spool = tempfile.SpooledTemporaryFile(max_size=32 << 20)  # noqa: SIM115 - send_file closes it
         rows = 0
@@ -191,5 +208,5 @@ def register(server: flask.Flask) -> None:
             archive.writestr(f"{name}/metadata.json",
                              json.dumps(metadata(svc, flt, rows), indent=2, ensure_ascii=False))
         spool.seek(0)
-        return flask.send_file(spool, mimetype="application/zip", as_attachment=True,
-                               download_name=f"{name}.zip")
+        return _mark(flask.send_file(spool, mimetype="application/zip", as_attachment=True,
+                                     download_name=f"{name}.zip"), reader.synthetic)
