@@ -91,7 +91,7 @@ def test_reweighting_lists_scores_and_moves_not_places(pages):
 def test_api_and_exports_carry_no_single_rank(data_dir):
     with Reader.open(data_dir / "serving") as reader:
         scores = reader.scores(levels=["category"])
-        ranks = reader._df("SELECT * FROM score_rank")
+        ranks = reader.score_ranks()
     assert scores["framework_coverage"].between(0, 1).all()
     assert ranks["rank"].isna().all() and ranks["best_rank"].notna().all()
     for details in scores["details"]:
