@@ -352,7 +352,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "country against the catalogue's; the world page gives each country's rank range under "
         "other ways of building the score.",
         "Les pays sont listés par note repondérée, sans leur place : l'UNESCO a conçu le cadre "
-        "ROAM-X pour l'auto-évaluation nationale, non pour classer les pays, et une place dépend "
+        "DOAM-X pour l'auto-évaluation nationale, non pour classer les pays, et une place dépend "
         "de la façon dont la note est construite. « Places gagnées » indique de combien vos "
         "poids déplacent un pays par rapport à ceux du catalogue ; la page Monde donne la "
         "fourchette de rang de chaque pays selon d'autres façons de construire la note.",
