@@ -10,8 +10,8 @@ paths), so a translator can use either, and any gettext tool (Poedit, Weblate, L
   empty, changed ones marked fuzzy), and report completeness per language;
 - ``compile``: ``.po`` → ``.mo`` (the dashboard also compiles stale catalogues when it starts);
 - ``stats [--min PERCENT]``: translated / fuzzy / missing per language; exits 1 below ``--min``;
-- ``check``: exits 1 when the committed template misses a message the code uses, or a ``.po``
-  misses a message of the template (run ``update``);
+- ``check``: exits 1 when the committed template misses a message the code uses or keeps one the
+  code no longer uses, or a ``.po`` misses a message of the code (run ``update``);
 - ``init LANG``: start a new language's ``.po`` from the template.
 
 Run from a checkout (extraction reads the source tree).
@@ -209,6 +209,9 @@ def check(root: Path = REPO) -> list[str]:
     committed = message_ids(TEMPLATE) if TEMPLATE.exists() else set()
     for ident, context in sorted(fresh - committed, key=str):
         problems.append(f"not in {TEMPLATE.name}: {ident[:70]!r}" + (f" ({context})" if context else ""))
+    for ident, context in sorted(committed - fresh, key=str):
+        problems.append(f"in {TEMPLATE.name} but no longer in the code: {ident[:70]!r}"
+                        + (f" ({context})" if context else ""))
     for lang in TARGET_LANGS:
         po = po_path(lang)
         have = message_ids(po) if po.exists() else set()
