@@ -10,8 +10,9 @@ paths), so a translator can use either, and any gettext tool (Poedit, Weblate, L
   empty, changed ones marked fuzzy), and report completeness per language;
 - ``compile``: ``.po`` → ``.mo`` (the dashboard also compiles stale catalogues when it starts);
 - ``stats [--min PERCENT]``: translated / fuzzy / missing per language; exits 1 below ``--min``;
-- ``check``: exits 1 when the committed template misses a message the code uses or keeps one the
-  code no longer uses, or a ``.po`` misses a message of the code (run ``update``);
+- ``check``: exits 1 when the committed template misses a message the code uses, or a ``.po``
+  misses a message of the code (run ``update``); it names messages of the template the code does
+  not use (yet);
 - ``init LANG``: start a new language's ``.po`` from the template.
 
 Run from a checkout (extraction reads the source tree).
@@ -209,9 +210,6 @@ def check(root: Path = REPO) -> list[str]:
     committed = message_ids(TEMPLATE) if TEMPLATE.exists() else set()
     for ident, context in sorted(fresh - committed, key=str):
         problems.append(f"not in {TEMPLATE.name}: {ident[:70]!r}" + (f" ({context})" if context else ""))
-    for ident, context in sorted(committed - fresh, key=str):
-        problems.append(f"in {TEMPLATE.name} but no longer in the code: {ident[:70]!r}"
-                        + (f" ({context})" if context else ""))
     for lang in TARGET_LANGS:
         po = po_path(lang)
         have = message_ids(po) if po.exists() else set()
@@ -219,6 +217,17 @@ def check(root: Path = REPO) -> list[str]:
         if missing:
             problems.append(f"{lang}: {len(missing)} message(s) of the code not in {po.name}")
     return problems
+
+
+def stale(root: Path = REPO) -> list[str]:
+    """Messages of the committed template that the code and the catalogue no longer use (they
+    go at the next ``update``; translations may be written ahead of code that is about to land)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = message_ids(extract(Path(tmp) / "fresh.pot", root))
+    committed = message_ids(TEMPLATE) if TEMPLATE.exists() else set()
+    return [ident for ident, _context in sorted(committed - fresh, key=str)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -258,6 +267,10 @@ def main(argv: list[str] | None = None) -> int:
         if problems:
             print("run `python -m roamwatch.i18n update` and translate the new messages", file=sys.stderr)
             return 1
+        unused = stale()
+        if unused:
+            print(f"{len(unused)} message(s) of {TEMPLATE.name} not (or not yet) in the code, "
+                  f"e.g. {unused[0][:60]!r}")
         print("catalogues up to date")
     elif args.command == "init":
         init(args.lang)
