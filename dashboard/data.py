@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import re
 import sys
 import threading
 import time
@@ -39,8 +40,12 @@ EVENT_SOURCES = ("ioda", "accessnow")
 GENDER_PAIRS = (
     ("worldbank.IT.NET.USER.FE.ZS", "worldbank.IT.NET.USER.MA.ZS"),
 )
+#: Words that mark a sex-disaggregated metric name (other sources' Internet use by sex).
+GENDER_RE = re.compile(r"\b(?:female|male|women|men)\b", re.IGNORECASE)
 DEFAULT_METRIC = "worldbank.IT.NET.USER.ZS"
-#: A month of OONI measurements counts only with at least this many measurements of a test.
+#: Which end is better for metrics no catalogue indicator reads as they are.
+KNOWN_DIRECTIONS = {"ioda.outage_hours": "lower_better"}
+#: A month with fewer measurements of a test than this is drawn faded on the country page.
 OONI_MIN_MEASUREMENTS = 10
 MAX_CACHE = 512
 #: Query results with more rows than this are not kept (a country's observations are ~12k rows,
@@ -200,9 +205,13 @@ class DataService:
         return self.cached(q.countries)
 
     def country_row(self, iso3: str) -> dict[str, Any] | None:
+        """A country's reference row; attributes the snapshot lacks (region, income group,
+        ISO2, …) are ``None``, never NaN or an empty string."""
         frame = self.countries()
         hit = frame[frame["iso3"] == iso3]
-        return None if hit.empty else hit.iloc[0].to_dict()
+        if hit.empty:
+            return None
+        return {k: (None if i18n.is_missing(v) or v == "" else v) for k, v in hit.iloc[0].to_dict().items()}
 
     def country_name(self, iso3: str, lang: str) -> str:
         names = self.derived(("country_names", lang), lambda: _country_names(self.countries(), lang))
@@ -232,7 +241,8 @@ class DataService:
         return self.cached(q.metrics)
 
     def _series_index(self) -> dict[str, dict[str, Any]]:
-        return self.derived(("series_index",), lambda: _series_index(self.metrics(), self.score_keys()))
+        return self.derived(("series_index",), lambda: _series_index(
+            self.metrics(), self.score_keys(), self.ooni_tests()))
 
     def score_keys(self) -> pd.DataFrame:
         return self.cached(q.score_keys)
@@ -241,7 +251,8 @@ class DataService:
         return not self.score_keys().empty
 
     def series_info(self, series: str) -> dict[str, Any] | None:
-        """Name, unit, source(s) of a metric or score series; ``None`` if it does not exist."""
+        """Name, unit, source(s) of a metric, score or OONI share series; ``None`` if it does
+        not exist."""
         return self._series_index().get(series)
 
     def series_label(self, series: str, lang: str) -> str:
@@ -251,7 +262,37 @@ class DataService:
         if q.is_score(series):
             level, key = q.score_parts(series)
             return score_label(level, key, lang)
-        return info["name"]
+        if q.is_ooni_share(series):
+            return i18n.ooni_share_name(*q.ooni_parts(series), lang)
+        return i18n.metric_name(series, info["name"], lang)
+
+    def series_unit(self, series: str, lang: str) -> str:
+        info = self.series_info(series) or {}
+        return i18n.unit_label(info.get("unit") or "", lang)
+
+    def series_scale(self, series: str) -> dict[str, Any]:
+        """How a map colours ``series``: a fixed domain (``zmin``, ``zmax``) that no filter or
+        year rescales, and the ``direction`` that is better (``higher_better``,
+        ``lower_better`` or ``None`` when roamwatch does not claim one)."""
+        return self.derived(("series_scale", series), lambda: self._series_scale(series))
+
+    def _series_scale(self, series: str) -> dict[str, Any]:
+        if q.is_score(series):
+            return {"zmin": 0.0, "zmax": 100.0, "direction": "higher_better", "basis": "score"}
+        if q.is_ooni_share(series):
+            _test, bucket = q.ooni_parts(series)
+            return {"zmin": 0.0, "zmax": 100.0, "basis": "share",
+                    "direction": "higher_better" if bucket == "ok" else "lower_better"}
+        goalposts = _catalogue_scales().get(series)
+        if goalposts:
+            return {**goalposts, "basis": "goalposts"}
+        direction = _catalogue_directions().get(series) or KNOWN_DIRECTIONS.get(series)
+        info = self.series_info(series) or {}
+        if (info.get("unit") or "").strip() == "%":
+            return {"zmin": 0.0, "zmax": 100.0, "direction": direction, "basis": "share"}
+        reader = self.reader()
+        lo, hi = q.series_domain(reader, series) if reader is not None else (None, None)
+        return {"zmin": lo, "zmax": hi, "direction": direction, "basis": "range"}
 
     def series_suggestions(self, series: str, n: int = 5) -> list[str]:
         index = self._series_index()
@@ -287,17 +328,35 @@ class DataService:
             return DEFAULT_METRIC
         return None if metrics.empty else str(metrics.iloc[0]["id"])
 
-    def series_options(self, lang: str) -> list[dict[str, Any]]:
-        """Dropdown options: scores first (when present), then metrics grouped by source."""
+    def series_options(self, lang: str, observations_only: bool = False) -> list[dict[str, Any]]:
+        """Dropdown options: scores first (when present), then metrics grouped by source.
+
+        OONI's raw daily counts are offered as shares of measurements (a count of measurements
+        says how much was measured, not how much was blocked); ``observations_only`` lists the
+        stored metrics as they are (the data explorer) and no scores.
+        """
         options: list[dict[str, Any]] = []
-        for row in self.score_keys().itertuples():
-            label = score_label(row.level, row.key, lang)
-            label = label if "ROAM-X" in label else f"ROAM-X · {label}"
-            options.append({"label": label, "value": q.score_series(row.level, row.key)})
+        if not observations_only:
+            for row in self.score_keys().itertuples():
+                label = score_label(row.level, row.key, lang)
+                label = label if "ROAM-X" in label else f"ROAM-X · {label}"
+                options.append({"label": label, "value": q.score_series(row.level, row.key)})
         for row in self.metrics().itertuples():
-            unit = f" ({row.unit})" if row.unit and row.unit not in row.name else ""
-            options.append({"label": f"{row.source} · {row.name}{unit}", "value": row.id})
+            if row.source == "ooni" and not observations_only:
+                continue
+            name = i18n.metric_name(row.id, row.name, lang)
+            unit = i18n.unit_label(row.unit, lang)
+            unit = f" ({unit})" if unit and unit not in name else ""
+            options.append({"label": f"{row.source} · {name}{unit}", "value": row.id})
+        if not observations_only:
+            for test in self.ooni_tests()["test"]:
+                for bucket in ("confirmed", "anomaly"):
+                    options.append({"label": "ooni · " + i18n.ooni_share_name(test, bucket, lang),
+                                    "value": q.ooni_series(test, bucket)})
         return options
+
+    def ooni_tests(self) -> pd.DataFrame:
+        return self.cached(q.ooni_tests)
 
     def country_options(self, lang: str, with_data_only: bool = True) -> list[dict[str, str]]:
         frame = self.countries()
@@ -327,7 +386,7 @@ class DataService:
         return self.cached(q.country_observations, iso3)
 
     def country_ooni(self, iso3: str) -> pd.DataFrame:
-        return self.cached(q.country_ooni, iso3, OONI_MIN_MEASUREMENTS)
+        return self.cached(q.country_ooni, iso3)
 
     def country_events(self, iso3: str) -> pd.DataFrame:
         return self.cached(q.country_events, iso3)
@@ -402,7 +461,8 @@ def _country_index(frame: pd.DataFrame) -> dict[str, dict[str, str]]:
     }
 
 
-def _series_index(metrics: pd.DataFrame, score_keys: pd.DataFrame) -> dict[str, dict[str, Any]]:
+def _series_index(metrics: pd.DataFrame, score_keys: pd.DataFrame, ooni_tests: pd.DataFrame
+                  ) -> dict[str, dict[str, Any]]:
     index: dict[str, dict[str, Any]] = {}
     for row in metrics.itertuples():
         index[row.id] = {
@@ -415,7 +475,53 @@ def _series_index(metrics: pd.DataFrame, score_keys: pd.DataFrame) -> dict[str, 
             "name": score_label(row.level, row.key, "en"), "unit": "0–100", "source": "roamwatch",
             "source_name": "roamwatch (proxy scores)", "description": "", "kind": "score",
         }
+    ooni_name = next((r.source_name for r in metrics.itertuples() if r.source == "ooni"), "OONI")
+    for test in ooni_tests["test"]:
+        for bucket in q.OONI_BUCKETS:
+            index[q.ooni_series(test, bucket)] = {
+                "name": i18n.ooni_share_name(test, bucket, "en"), "unit": "%", "source": "ooni",
+                "source_name": ooni_name, "description": "", "kind": "ooni_share",
+            }
     return index
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue_indicators() -> tuple:
+    try:
+        from indicators.catalogue import load_catalogue
+
+        return load_catalogue().indicators
+    except Exception:  # noqa: BLE001 - no catalogue: no goalposts or directions to borrow
+        return ()
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue_scales() -> dict[str, dict[str, Any]]:
+    """Metric id → the catalogue's goalposts and direction, for metrics an indicator reads as
+    they are (no transform): the map colours them on the scale the scores use."""
+    out: dict[str, dict[str, Any]] = {}
+    for ind in _catalogue_indicators():
+        if getattr(ind, "transform", "none") != "none":
+            continue
+        for metric in ind.metrics:
+            if not metric.startswith("derived.") and metric not in out:
+                lo, hi = sorted((float(ind.goalpost_lower), float(ind.goalpost_upper)))
+                out[metric] = {"zmin": lo, "zmax": hi, "direction": ind.direction}
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue_directions() -> dict[str, str]:
+    """Metric id → which end is better, from every indicator that reads it (unless indicators
+    disagree)."""
+    seen: dict[str, set[str]] = {}
+    for ind in _catalogue_indicators():
+        # the metrics it reads as they are, and a single input it derives its metric from
+        read = [*ind.metrics, *(ind.inputs if len(ind.inputs) == 1 else ())]
+        for metric in read:
+            if not metric.startswith(("derived.", "event:")):
+                seen.setdefault(metric, set()).add(ind.direction)
+    return {m: next(iter(d)) for m, d in seen.items() if len(d) == 1}
 
 
 _service: DataService | None = None

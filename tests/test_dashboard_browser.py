@@ -268,7 +268,7 @@ def test_country_page_shows_its_panels(driver, server, data_dir):
                   "country-events", "country-rights", "country-freshness"):
         assert driver.find_element(By.ID, panel).is_displayed(), panel
     # sources not collected say so instead of showing an empty chart
-    assert "not collected yet" in driver.find_element(By.ID, "country-censorship").text
+    assert "not collected on this site" in driver.find_element(By.ID, "country-censorship").text
     rows = driver.find_elements(By.CSS_SELECTOR, "#country-indicators-table tbody tr")
     with Reader.open(data_dir / "serving") as reader:
         metrics = reader.observations(countries=["KEN"])["metric"].nunique()
@@ -293,11 +293,12 @@ def test_country_csv_download_parses_back_to_the_warehouse(driver, server, data_
     assert files, "the CSV was not downloaded"
     with files[0].open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    got = {(r["series"], r["period"]): float(r["value"]) for r in rows if r["record"] == "observation"}
+    got = {(r["metric"], r["period"]): float(r["value"]) for r in rows if r["section"] == "indicators"}
     with Reader.open(data_dir / "serving") as reader:
         want = reader.observations(countries=["KEN"])
     assert got == {(m, p): v for m, p, v in zip(want["metric"], want["period"], want["value"], strict=True)}
-    assert {r["record"] for r in rows} == {"observation", "event", "score"}
+    assert {"headline", "roamx_profile", "indicators"} <= {r["section"] for r in rows}
+    assert all(r["licence"] for r in rows)
 
 
 def test_language_switch_changes_labels_and_names(driver, server):
@@ -350,15 +351,27 @@ def test_controls_write_the_url_and_back_returns(driver, server):
     _until(driver, lambda d: d.current_url == start)
 
 
-def test_map_click_opens_the_country(driver, server):
-    driver.get(server + "/?metric=worldbank.IT.NET.USER.ZS&year=2015&region=Latin+America+%26+Caribbean")
-    path = _wait(driver, "#world-map .choroplethlocation")
-    _settle(driver)
+def _map_path(driver, iso3: str):
+    """The map's shape of a country (plotly binds each shape's data point, ``loc`` = ISO3)."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#world-map .choroplethlocation')]"
+        ".find(p => p.__data__ && p.__data__.loc === arguments[0]) || null", iso3)
+
+
+def test_map_click_opens_the_country_territories_too(driver, server):
     from selenium.webdriver.common.action_chains import ActionChains
 
-    ActionChains(driver).move_to_element(path).click().perform()
-    _until(driver, lambda d: "/country/BRA" in d.current_url)
-    _wait(driver, "#country-indicators-table")
+    # Brazil in its region; then Taiwan and Western Sahara: no region, no value, still pages
+    for iso3, view in (("BRA", "&region=Latin+America+%26+Caribbean"), ("TWN", ""), ("ESH", "")):
+        driver.get(server + "/?metric=worldbank.IT.NET.USER.ZS&year=2015" + view)
+        _wait(driver, "#world-map .choroplethlocation")
+        _settle(driver)
+        shape = _map_path(driver, iso3)
+        assert shape is not None, iso3
+        ActionChains(driver).move_to_element(shape).click().perform()
+        _until(driver, lambda d, iso3=iso3: f"/country/{iso3}" in d.current_url)
+        _wait(driver, "#country-headline")
+        assert driver.find_element(By.ID, "country-page").get_attribute("data-iso3") == iso3
 
 
 @pytest.mark.parametrize(("path", "kind"), [
@@ -448,14 +461,15 @@ def test_no_request_leaves_the_server(driver, server):
     assert any(u.endswith("/assets/topojson/world_110m.json") for u in urls)
 
 
-def test_first_run_without_data_explains_collect(driver, tmp_path):
+def test_first_run_without_data_says_so_without_operator_detail(driver, tmp_path):
     with _serve(tmp_path / "empty") as base:
         for path in ("/", "/country/KEN", "/data"):
             driver.get_log("browser")
             driver.get(base + path)
             _wait(driver, "#rw-nodata")
             _settle(driver)
-            assert "roamwatch collect" in driver.find_element(By.ID, "rw-nodata").text
+            text = driver.find_element(By.ID, "rw-nodata").text
+            assert "not published any data yet" in text and "roamwatch collect" not in text
             assert _errors(driver) == []
         _shot(driver, "no_data")
         assert _status(base + "/download/data.csv") == 503

@@ -256,13 +256,54 @@ def test_page_html_references_no_external_host(client):
     assert "cdn." not in html and "https://" not in html.replace("https://plotly.com", "")
 
 
-def test_country_csv_neutralises_formulas_and_holds_every_observation(client, serving):
+def test_country_csv_is_the_tidy_table_of_the_page(client, serving):
     reply = client.get("/download/country/UGA.csv")
-    rows = list(csv.DictReader(io.StringIO(reply.get_data(as_text=True))))
+    assert reply.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert reply.headers["Content-Disposition"].startswith('attachment; filename="roamwatch_UGA_')
+    text = reply.get_data(as_text=True)
+    assert not text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == ["country", "section", "metric", "name", "unit", "period", "value", "source",
+                             "source_name", "licence"]
     with Reader.open(serving) as reader:
         want = reader.observations(countries=["UGA"])
-    assert len(rows) == len(want)
-    assert reply.headers["Content-Disposition"].startswith('attachment; filename="roamwatch_UGA_')
+        licence = reader.sources(["worldbank"])["licence"].item()
+    shown = {(r["metric"], r["period"]): float(r["value"]) for r in rows if r["section"] == "indicators"}
+    assert shown == {(m, p): v for m, p, v in zip(want["metric"], want["period"], want["value"], strict=True)}
+    assert {r["licence"] for r in rows if r["source"] == "worldbank"} == {licence}
+    assert {r["section"] for r in rows} >= {"headline", "indicators", "internet_use_by_sex"}
+    assert not any(r["value"].startswith("{") for r in rows)  # no JSON blobs
+
+
+def test_every_csv_has_an_excel_sibling_with_a_bom(client):
+    for path in ("/download/country/UGA.csv", "/download/country/UGA/gender.csv",
+                 "/download/chart/world.csv?metric=worldbank.IT.NET.USER.ZS&year=2020",
+                 "/download/data.csv?countries=UGA"):
+        plain = client.get(path).data
+        excel = client.get(path + ("&" if "?" in path else "?") + "excel=1")
+        assert excel.data == "\ufeff".encode() + plain, path
+        assert excel.headers["Content-Disposition"].endswith('_excel.csv"'), path
+        header = next(csv.reader(io.StringIO(plain.decode("utf-8"))))
+        assert {"source", "licence"} <= set(header), path
+
+
+def test_chart_csv_is_what_the_chart_shows(client, serving):
+    reply = client.get("/download/chart/world.csv?metric=worldbank.IT.NET.USER.ZS&year=2020"
+                       "&region=Sub-Saharan+Africa")
+    frame = pd.read_csv(io.BytesIO(reply.data))
+    assert set(frame["country"]) == {"KEN", "UGA"}  # the filter, and only it
+    with Reader.open(serving) as reader:
+        want = reader.observations(["worldbank.IT.NET.USER.ZS"], ["KEN", "UGA"], 2020, 2020)
+    has = frame[frame["value"].notna()]
+    assert dict(zip(has["country"], has["value"], strict=True)) == \
+        dict(zip(want["country"], want["value"], strict=True))
+    # a country the map draws as "no data" is in the CSV, without a value and saying why
+    assert (frame["value"].isna() == frame["note"].notna()).all()
+    gender = pd.read_csv(io.BytesIO(client.get("/download/country/KEN/gender.csv").data))
+    assert set(gender["sex"]) == {"women", "men"}
+    assert set(gender["metric"]) == {"worldbank.IT.NET.USER.FE.ZS", "worldbank.IT.NET.USER.MA.ZS"}
+    assert client.get("/download/country/KEN/nothing.csv").status_code == 404
+    assert client.get("/download/chart/nothing.csv").status_code == 404
 
 
 def test_data_zip_has_data_and_metadata(client):
@@ -292,14 +333,16 @@ def test_layouts_render_for_every_page(client):
         assert json.dumps(layout.to_plotly_json(), default=str)
 
 
-def test_no_snapshot_page_explains_collect(tmp_path):
+def test_no_snapshot_page_gives_visitors_no_operator_detail(tmp_path):
     from dashboard import data
     from dashboard.components.layout import no_data_page
 
     service = data.DataService(tmp_path / "serving")
     assert not service.available() and service.snapshot_id() is None
-    page = json.dumps(no_data_page("en", str(tmp_path)).to_plotly_json(), default=str)
-    assert "roamwatch collect" in page
+    problem = f"snapshot x cannot be read: IOException {tmp_path}"
+    page = json.dumps(no_data_page("en", problem).to_plotly_json(), default=str)
+    assert "No data yet" in page
+    assert "roamwatch collect" not in page and str(tmp_path) not in page and "IOException" not in page
 
 
 def test_data_service_switches_to_a_new_snapshot_and_drops_its_cache(serving, tmp_path):

@@ -3,7 +3,7 @@
 Nothing here queries data or reads the URL, so every builder is tested directly
 (``tests/test_dashboard_figures.py``). Each figure carries its title, units, a source line and
 the snapshot id inside the figure itself, so a downloaded PNG/SVG is citable on its own.
-Palettes are colour-blind safe: cividis for maps, Okabe-Ito for lines.
+Palettes are colour-blind safe: viridis for maps (worse is darker), Okabe-Ito for lines.
 """
 
 from __future__ import annotations
@@ -23,9 +23,13 @@ OKABE_ITO = (
 )
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down")
-MAP_SCALE = "Cividis"
+MAP_SCALE = "Viridis"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
-EMPTY_COLOUR = "#d9d9d9"
+#: No data: a light grey no colour of the map scale comes close to (viridis has no grey).
+EMPTY_COLOUR = "#c8c8c8"
+#: Countries a filter left out, and land without a country of the snapshot.
+OUTSIDE_COLOUR = "#f0f0f0"
+LAND_COLOUR = "#f0f0f0"
 
 
 def _title(title: str, unit: str | None) -> str:
@@ -97,13 +101,26 @@ def _values(column: pd.Series) -> list:
     return column.tolist()
 
 
-def graph_config(filename: str, topojson_url: str | None = None) -> dict:
-    """``dcc.Graph`` config: PNG download named after the chart, local map geometry, no logo."""
+#: Toolbar buttons never shown: selection tools make no sense here, and the ones that send a
+#: chart to a server (Plotly Cloud, Chart Studio) would break the promise that the browser
+#: contacts no other host.
+REMOVED_BUTTONS = ["lasso2d", "select2d", "sendChartToCloud", "sendDataToCloud", "editInChartStudio",
+                   "toggleSpikelines"]
+
+
+def graph_config(filename: str, topojson_url: str | None = None, lang: str = "en") -> dict:
+    """``dcc.Graph`` config: PNG download named after the chart, local map geometry, no logo,
+    nothing that uploads the chart anywhere, and plotly's locale for dates and numbers."""
     config = {
         "displaylogo": False,
         "responsive": True,
-        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "showLink": False,
+        "plotlyServerURL": "",
+        "modeBarButtonsToRemove": list(REMOVED_BUTTONS),
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+        "locale": "fr" if lang == "fr" else "en",
     }
     if topojson_url:
         config["topojsonURL"] = topojson_url
@@ -121,48 +138,72 @@ def empty_figure(message: str) -> go.Figure:
 
 
 # -- world map ----------------------------------------------------------------------------------
-def choropleth(values: pd.DataFrame, *, title: str, unit: str | None, sources: str,
-               snapshot_id: str | None, lang: str = "en", zrange: tuple[float, float] | None = None
-               ) -> go.Figure:
-    """A world map of ``values`` (columns iso3, name, value; NaN values are drawn grey).
+def map_colorscale(direction: str | None) -> tuple[str, bool]:
+    """The colour scale of a map and whether it is reversed, so that *worse* is always darker:
+    higher-is-better metrics run dark → light, lower-is-better ones light → dark. Without a
+    known direction, darker is lower."""
+    return MAP_SCALE, direction == "lower_better"
 
-    ``zrange`` fixes the colour scale (0–100 for scores) so maps of different years compare.
+
+def choropleth(values: pd.DataFrame, *, title: str, unit: str | None, sources: str,
+               snapshot_id: str | None, lang: str = "en", zrange: tuple[float, float] | None = None,
+               direction: str | None = None, outside: pd.DataFrame | None = None) -> go.Figure:
+    """A world map of ``values`` (columns iso3, name, value, and optionally note: why a
+    country without a value has none).
+
+    Countries whose value is missing get the no-data fill, with its own legend entry (they stay
+    clickable, like every country); ``outside`` (iso3, name) are countries a filter left out,
+    drawn pale. ``zrange`` fixes the colour domain so a filter or a year never rescales it, and
+    ``direction`` orients the scale (:func:`map_colorscale`).
     """
     has = values[values["value"].notna()]
-    text = [
-        f"{name}<br>{i18n.fmt_value(v, unit, lang)}"
-        for name, v in zip(has["name"], has["value"], strict=True)
-    ]
-    fig = go.Figure()
     missing = values[values["value"].isna()]
+    no_data = i18n.t("common.no_data", lang)
+    traces: list[dict] = []
+    if outside is not None and not outside.empty:
+        traces.append({
+            "type": "choropleth", "locations": list(outside["iso3"]), "z": [0] * len(outside),
+            "locationmode": "ISO-3", "colorscale": [[0, OUTSIDE_COLOUR], [1, OUTSIDE_COLOUR]],
+            "showscale": False, "customdata": list(outside["iso3"]), "text": list(outside["name"]),
+            "hovertemplate": "%{text}<extra></extra>", "marker": {"line": {"color": "white", "width": 0.5}},
+            "name": i18n.t("world.outside_filter", lang), "showlegend": False,
+        })
     if not missing.empty:
-        fig.add_trace(go.Choropleth(
-            locations=list(missing["iso3"]), z=[0] * len(missing), locationmode="ISO-3",
-            colorscale=[[0, EMPTY_COLOUR], [1, EMPTY_COLOUR]], showscale=False,
-            text=[f"{n}<br>{i18n.t('common.insufficient', lang)}" for n in missing["name"]],
-            hovertemplate="%{text}<extra></extra>", marker_line_color="white", marker_line_width=0.5,
-            name=i18n.t("common.insufficient", lang),
-        ))
-    bar_title = unit if unit and len(unit) <= 12 else ""
-    choro = {
-        "locations": list(has["iso3"]), "z": list(has["value"]), "locationmode": "ISO-3",
-        "colorscale": MAP_SCALE, "text": text, "hovertemplate": "%{text}<extra></extra>",
-        "marker_line_color": "white", "marker_line_width": 0.5,
-        "colorbar": {"title": {"text": bar_title}, "thickness": 12, "len": 0.75},
-        "customdata": list(has["iso3"]),
+        notes = missing["note"] if "note" in missing else [None] * len(missing)
+        traces.append({
+            "type": "choropleth", "locations": list(missing["iso3"]), "z": [0] * len(missing),
+            "locationmode": "ISO-3", "colorscale": [[0, EMPTY_COLOUR], [1, EMPTY_COLOUR]],
+            "showscale": False, "customdata": list(missing["iso3"]),
+            "text": [f"{n}<br>{note if isinstance(note, str) and note else no_data}"
+                     for n, note in zip(missing["name"], notes, strict=True)],
+            "hovertemplate": "%{text}<extra></extra>", "marker": {"line": {"color": "white", "width": 0.5}},
+            "name": no_data, "showlegend": True,
+        })
+    scale, reverse = map_colorscale(direction)
+    bar_title = unit if unit and len(unit) <= 14 else ""
+    choro: dict = {
+        "type": "choropleth", "locations": list(has["iso3"]), "z": _values(has["value"]),
+        "locationmode": "ISO-3", "colorscale": scale, "reversescale": reverse,
+        "text": [f"{name}<br>{i18n.fmt_value(v, unit, lang)}"
+                 for name, v in zip(has["name"], has["value"], strict=True)],
+        "hovertemplate": "%{text}<extra></extra>", "marker": {"line": {"color": "white", "width": 0.5}},
+        "colorbar": {"title": {"text": bar_title}, "thickness": 12, "len": 0.7, "y": 0.55},
+        "customdata": list(has["iso3"]), "showlegend": False, "name": title,
     }
-    if zrange is not None:
-        choro["zmin"], choro["zmax"] = zrange
-    fig.add_trace(go.Choropleth(**choro))
-    fig.update_geos(
-        showframe=False, showcoastlines=False, showcountries=True, countrycolor="white",
-        showland=True, landcolor="#eeeeee", showocean=False, showlakes=False,
-        projection_type="natural earth", lataxis_range=[-58, 85],
+    if zrange is not None and None not in zrange and zrange[0] < zrange[1]:
+        choro["zmin"], choro["zmax"] = float(zrange[0]), float(zrange[1])
+        choro["zauto"] = False
+    traces.append(choro)
+    layout = stamp_layout(title=title, unit=unit, sources=sources, snapshot_id=snapshot_id, lang=lang)
+    layout.update(
+        geo={"showframe": False, "showcoastlines": False, "showcountries": True, "countrycolor": "white",
+             "showland": True, "landcolor": LAND_COLOUR, "showocean": False, "showlakes": False,
+             "projection": {"type": "natural earth"}, "lataxis": {"range": [-58, 85]}},
+        margin={"l": 0, "r": 0, "t": layout["margin"]["t"] - 10, "b": 0}, height=460, dragmode=False,
+        legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "bottom", "bgcolor": "rgba(255,255,255,0.7)",
+                "itemclick": False, "itemdoubleclick": False},
     )
-    stamp(fig, title=title, unit=unit, sources=sources, snapshot_id=snapshot_id, lang=lang)
-    fig.update_layout(margin={"l": 0, "r": 0, "t": fig.layout.margin.t - 10, "b": 0}, height=460,
-                      dragmode=False)
-    return fig
+    return go.Figure(data=traces, layout=layout)
 
 
 def describe_ranking(values: pd.DataFrame, *, label: str, unit: str | None, year: object,
@@ -209,8 +250,12 @@ def line_chart(series: pd.DataFrame, *, title: str, unit: str | None, sources: s
     layout["margin"] = {"l": 55, "r": 20, "t": layout["margin"]["t"], "b": 30}
     xaxis: dict = {"showgrid": False, "linecolor": "#8c959f", "ticks": "outside"}
     yaxis: dict = {"gridcolor": "#eaeef2", "zeroline": False, "title": {"text": unit or ""}}
+    if yrange is None:
+        yrange = share_range(series["value"], unit)
     if yrange is not None:
         yaxis["range"] = list(yrange)
+    elif len(series) and (series["value"].dropna() >= 0).all():
+        yaxis["rangemode"] = "tozero"  # counts and other non-negative amounts start at zero
     if pd.api.types.is_integer_dtype(series["x"]):  # years: no "2021.5" ticks
         xaxis["tickformat"] = "d"
         if series["x"].nunique() <= 12:
@@ -219,6 +264,15 @@ def line_chart(series: pd.DataFrame, *, title: str, unit: str | None, sources: s
                   legend={"orientation": "h", "y": -0.12, "x": 0, "yanchor": "top"},
                   xaxis=xaxis, yaxis=yaxis)
     return go.Figure(data=traces, layout=layout)
+
+
+def share_range(values: pd.Series, unit: str | None) -> tuple[float, float] | None:
+    """A percentage axis runs from 0 to 100 (to the highest value when some exceed 100), so a
+    0.1-point gap looks like one."""
+    if (unit or "").strip() != "%":
+        return None
+    top = values.dropna().max() if len(values) else None
+    return (0.0, 100.0 if top is None or pd.isna(top) or top <= 100 else float(top) * 1.05)
 
 
 def describe_lines(series: pd.DataFrame, *, title: str, unit: str | None, lang: str = "en") -> str:
@@ -248,6 +302,122 @@ def _x(value: object) -> str:
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d") if (value.month, value.day) != (1, 1) else str(value.year)
     return str(value)
+
+
+# -- OONI ---------------------------------------------------------------------------------------
+#: OONI's result classes in stacking order, with colours close to OONI Explorer's (ok green,
+#: anomaly orange, confirmed red, failure grey), distinguishable with colour-blindness.
+OONI_CLASSES = (
+    ("ok", "ok_share", "ok", "#009E73"),
+    ("anomaly", "anomaly_share", "anomalies", "#E69F00"),
+    ("confirmed", "confirmed_share", "confirmed", "#D55E00"),
+    ("failure", "failure_share", "failures", "#8C8C8C"),
+)
+OONI_PANEL_HEIGHT = 140
+
+
+def month_axis(first: pd.Timestamp, last: pd.Timestamp) -> dict:
+    """A date axis of whole months from ``first`` to ``last`` (month starts): month ticks, never
+    hours, with half a month of room on each side."""
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    step = 1 if months <= 8 else 2 if months <= 16 else 3 if months <= 30 else 6 if months <= 60 else 12
+    return {
+        "type": "date", "tickformat": "%b %Y" if step < 12 else "%Y", "dtick": f"M{step}",
+        "tick0": first.strftime("%Y-%m-%d"), "ticklabelmode": "period",
+        "range": [(first - pd.Timedelta(days=16)).strftime("%Y-%m-%d"),
+                  (last + pd.Timedelta(days=46)).strftime("%Y-%m-%d")],
+        "showgrid": False, "linecolor": "#8c959f", "ticks": "outside",
+    }
+
+
+def ooni_bars(months: pd.DataFrame, *, title: str, sources: str, snapshot_id: str | None,
+              lang: str = "en", threshold: int = 10) -> go.Figure:
+    """OONI results as OONI Explorer shows them: per test (one small chart each, readable test
+    names), stacked bars of the share of ok / anomaly / confirmed / failure measurements per
+    month, with the month's measurement count; months with fewer than ``threshold``
+    measurements are drawn faded, never left out.
+
+    ``months``: test, month, measurements, ok, anomalies, confirmed, failures and the four
+    ``*_share`` columns (percent).
+    """
+    tests = list(dict.fromkeys(months["test"]))
+    n = max(1, len(tests))
+    first, last = pd.Timestamp(months["month"].min()), pd.Timestamp(months["month"].max())
+    paper = OONI_PANEL_HEIGHT * n  # pixels: per test a title row, a count row, the bars, a gap
+    layout = stamp_layout(title=title, unit="%", sources=sources, snapshot_id=snapshot_id, lang=lang)
+    top = layout["margin"]["t"] + 28  # the legend sits under the title, above the first test
+    layout.update(height=top + paper + 40, barmode="stack", bargap=0.15, hovermode="closest",
+                  showlegend=True,
+                  legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "yref": "paper",
+                          "traceorder": "normal", "font": {"size": 11}, "itemclick": False,
+                          "itemdoubleclick": False},
+                  margin={"l": 48, "r": 12, "t": top, "b": 40})
+    annotations = []
+    traces = []
+    measured = i18n.t("country.measurements", lang).lower()
+    for i, test in enumerate(tests):
+        part = months[months["test"] == test].sort_values("month")
+        axis = "" if i == 0 else str(i + 1)
+        block = i * OONI_PANEL_HEIGHT
+        bars_top = 1.0 - (block + 32) / paper
+        bars_bottom = 1.0 - (block + OONI_PANEL_HEIGHT - 12) / paper
+        x = [pd.Timestamp(m).strftime("%Y-%m-%d") for m in part["month"]]
+        faded = [0.35 if low else 1.0 for low in part["low_sample"]]
+        counts = [i18n.fmt_number(v, lang, 0) for v in part["measurements"]]
+        for bucket, share, count, colour in OONI_CLASSES:
+            label = i18n.ooni_bucket_label(bucket, lang)
+            traces.append({
+                "type": "bar", "x": x, "y": _values(part[share]), "xaxis": f"x{axis}", "yaxis": f"y{axis}",
+                "name": label, "legendgroup": bucket, "showlegend": i == 0,
+                "marker": {"color": colour, "opacity": faded, "line": {"width": 0}},
+                "xperiod": "M1", "xperiodalignment": "middle",
+                "customdata": [[c, int(k)] for c, k in zip(counts, part[count], strict=True)],
+                "hovertemplate": (f"{i18n.ooni_test_name(test, lang)} · %{{x|%b %Y}}<br>{label}: "
+                                  f"%{{y:.1f}}% (%{{customdata[1]}} / %{{customdata[0]}} {measured})"
+                                  "<extra></extra>"),
+            })
+        annotations.append({
+            "text": f"<b>{i18n.ooni_test_name(test, lang)}</b>", "x": 0, "xref": "paper", "xanchor": "left",
+            "y": 1.0 - block / paper, "yref": "paper", "yanchor": "top", "showarrow": False,
+            "font": {"size": 12},
+        })
+        # the month's measurement count just above each bar
+        traces.append({
+            "type": "scatter", "mode": "text", "x": x, "y": [100] * len(x), "text": counts,
+            "textposition": "top center", "textfont": {"size": 9, "color": "#57606a"},
+            "xaxis": f"x{axis}", "yaxis": f"y{axis}", "hoverinfo": "skip", "showlegend": False,
+            "cliponaxis": False, "xperiod": "M1", "xperiodalignment": "middle",
+        })
+        xaxis = month_axis(first, last)
+        xaxis.update(anchor=f"y{axis}", showticklabels=i == n - 1)
+        if i > 0:
+            xaxis["matches"] = "x"
+        layout[f"xaxis{axis}"] = xaxis
+        layout[f"yaxis{axis}"] = {"domain": [max(0.0, bars_bottom), min(1.0, bars_top)], "range": [0, 100],
+                                  "ticksuffix": "%", "tickvals": [0, 50, 100], "gridcolor": "#eaeef2",
+                                  "zeroline": False, "anchor": f"x{axis}", "fixedrange": True}
+    if (months["low_sample"]).any():
+        annotations.append({
+            "text": i18n.t("country.ooni_faded", lang, n=threshold), "x": 1, "xref": "paper",
+            "xanchor": "right", "y": 0, "yref": "paper", "yanchor": "top", "yshift": -22,
+            "showarrow": False, "font": {"size": 10, "color": "#57606a"},
+        })
+    layout["annotations"] = annotations
+    return go.Figure(data=traces, layout=layout)
+
+
+def describe_ooni(months: pd.DataFrame, lang: str = "en") -> str:
+    """Per test: months measured, measurements, and the share confirmed blocked / anomalous."""
+    parts = []
+    for test, part in months.groupby("test", sort=False):
+        total = part["measurements"].sum()
+        parts.append(i18n.t(
+            "country.describe_ooni_test", lang, test=i18n.ooni_test_name(str(test), lang),
+            months=len(part), n=i18n.fmt_number(total, lang, 0),
+            confirmed=i18n.fmt_number(100 * part["confirmed"].sum() / total, lang, 1),
+            anomaly=i18n.fmt_number(100 * part["anomalies"].sum() / total, lang, 1),
+        ))
+    return "; ".join(parts) + "."
 
 
 # -- events timeline ----------------------------------------------------------------------------

@@ -1,0 +1,491 @@
+"""What each chart and table of the dashboard shows, as data frames.
+
+A page draws its figures from these frames, and the CSV beside each chart *is* the frame (plus
+``source``, ``source_name`` and ``licence`` columns), so a download holds exactly what the
+chart shows. The country page's CSV is the tidy union of its panels (:func:`country_tidy`).
+Frames are language-neutral (English names, ids, numbers); pages translate when they draw.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from dashboard import data, i18n
+from roamwatch.warehouse import dashboard_queries as q
+
+#: The licence line of roamwatch's own derived numbers (scores, medians, shares).
+ROAMWATCH_LICENCE = ("derived by roamwatch from the sources listed on /sources; "
+                     "each input source's licence and terms apply")
+ROAMWATCH_NAME = "roamwatch (computed from public data)"
+SOURCE_COLUMNS = ["source", "source_name", "licence"]
+TIDY_COLUMNS = ["section", "metric", "name", "unit", "period", "value", *SOURCE_COLUMNS]
+#: Freedom on the Net's status bands on its 0–100 total, higher = freer (the 2018 edition's
+#: lower = freer bands 0–30 / 31–60 / 61–100, flipped, are the same).
+FOTN_BANDS = ((70.0, "Free"), (40.0, "Partly Free"), (0.0, "Not Free"))
+
+
+def source_table(svc: data.DataService) -> dict[str, dict[str, str]]:
+    """Source id → name, licence, citation (cached per snapshot)."""
+    def build() -> dict[str, dict[str, str]]:
+        status = svc.source_status()
+        out = {}
+        for row in status.itertuples():
+            out[row.id] = {
+                "name": row.name if isinstance(row.name, str) and row.name else row.id,
+                "licence": row.licence if isinstance(row.licence, str) and row.licence else "not stated",
+                "citation": row.citation if isinstance(row.citation, str) else "",
+            }
+        out["roamwatch"] = {"name": ROAMWATCH_NAME, "licence": ROAMWATCH_LICENCE, "citation": ""}
+        return out
+
+    return svc.derived(("source_table",), build)
+
+
+def with_sources(frame: pd.DataFrame, svc: data.DataService, ids: object = None) -> pd.DataFrame:
+    """``frame`` with ``source`` (id), ``source_name`` and ``licence`` columns last; ``ids`` is
+    the source id of each row (a column of ``frame`` named ``source`` by default, or one id)."""
+    table = source_table(svc)
+    if ids is None:
+        ids = frame.get("source", "roamwatch")
+    if isinstance(ids, str):
+        ids = pd.Series([ids] * len(frame), index=frame.index, dtype=object)
+    ids = pd.Series(ids, index=frame.index).astype(object)
+    unknown = {"name": "", "licence": "not stated"}
+    out = frame.drop(columns=[c for c in SOURCE_COLUMNS if c in frame])
+    out["source"] = ids.to_numpy()
+    out["source_name"] = [table.get(i, unknown)["name"] or i for i in ids]
+    out["licence"] = [table.get(i, unknown)["licence"] for i in ids]
+    return out
+
+
+def source_line(svc: data.DataService, ids: object) -> str:
+    """``World Bank …, ITU …``: the names of the sources of a chart, for its source line."""
+    table = source_table(svc)
+    names = [table.get(i, {"name": i})["name"] for i in dict.fromkeys(ids) if isinstance(i, str)]
+    return ", ".join(names)
+
+
+# -- world map ----------------------------------------------------------------------------------
+@dataclass
+class WorldView:
+    series: str
+    year: int | None
+    label: str
+    unit: str
+    aggregation: str
+    #: Every country the filter keeps: iso3, name, value (NaN = no data), period, coverage,
+    #: best_rank, worst_rank, measurements, note (why there is no value, when known).
+    values: pd.DataFrame
+    #: Countries the region/income filter leaves out (drawn pale): iso3, name.
+    outside: pd.DataFrame
+    scale: dict[str, Any] = field(default_factory=dict)
+    source_ids: tuple[str, ...] = ()
+
+
+def world_view(svc: data.DataService, series: str, year: int | None, region: str | None,
+               income: str | None, lang: str) -> WorldView:
+    info = svc.series_info(series) or {}
+    name_col = "name_fr" if lang == "fr" else "name_en"
+    countries = svc.countries()[["iso3", "name_en", "name_fr", "region", "income_group"]]
+    got = svc.world_values(series, year) if year else pd.DataFrame(columns=[
+        "iso3", "value", "period", "coverage", "best_rank", "worst_rank", "aggregation", "measurements"])
+    got = got[[c for c in got.columns if c not in ("name_en", "name_fr", "region", "income_group")]]
+    # Every country of the snapshot, plus any code the series has that the table lacks.
+    extra = got.loc[~got["iso3"].isin(countries["iso3"]), ["iso3"]].assign(
+        name_en=lambda f: f["iso3"], name_fr=lambda f: f["iso3"], region=None, income_group=None)
+    world = pd.concat([countries, extra], ignore_index=True).merge(got, on="iso3", how="left")
+    world["name"] = world[name_col]
+    keep = pd.Series(True, index=world.index)
+    if region:
+        keep &= world["region"] == region
+    if income:
+        keep &= world["income_group"] == income
+    values = world[keep].reset_index(drop=True)
+    values["note"] = _no_value_notes(values, series, year, lang)
+    aggregations = values["aggregation"].dropna().unique()
+    aggregation = str(aggregations[0]) if len(aggregations) else "value"
+    return WorldView(
+        series=series, year=year, label=svc.series_label(series, lang),
+        unit=svc.series_unit(series, lang), aggregation=aggregation, values=values,
+        outside=world.loc[~keep, ["iso3", "name"]].reset_index(drop=True),
+        scale=svc.series_scale(series), source_ids=(info.get("source") or "roamwatch",),
+    )
+
+
+def _no_value_notes(values: pd.DataFrame, series: str, year: int | None, lang: str) -> list[str | None]:
+    """Why a country has no value, where the data say more than "no data"."""
+    notes: list[str | None] = []
+    is_score = q.is_score(series)
+    for value, measurements, period in zip(values["value"], values["measurements"], values["period"],
+                                           strict=True):
+        if not i18n.is_missing(value):
+            notes.append(None)
+        elif q.is_ooni_share(series) and not i18n.is_missing(measurements):
+            notes.append(i18n.t("world.too_few_measurements", lang, n=i18n.fmt_number(measurements, lang, 0),
+                                min=q.OONI_MIN_YEAR_MEASUREMENTS, year=year))
+        elif is_score and not i18n.is_missing(period):
+            notes.append(i18n.t("common.insufficient", lang))
+        else:
+            notes.append(i18n.t("common.no_data", lang))
+    return notes
+
+
+def world_csv(svc: data.DataService, view: WorldView) -> pd.DataFrame:
+    """The map's CSV: one row per country it draws in colour or as no data."""
+    v = view.values
+    frame = pd.DataFrame({
+        "country": v["iso3"], "country_name": v["name_en"], "series": view.series,
+        "name": svc.series_label(view.series, "en"), "unit": (svc.series_info(view.series) or {}).get("unit"),
+        "period": v["period"].where(v["period"].notna(), str(view.year) if view.year else None),
+        "value": v["value"], "aggregation": view.aggregation,
+    })
+    if q.is_score(view.series):
+        frame["coverage"] = v["coverage"]
+    if q.is_ooni_share(view.series):
+        frame["measurements"] = v["measurements"]
+    frame["note"] = _no_value_notes(v, view.series, view.year, "en")
+    return with_sources(frame, svc, view.source_ids[0])
+
+
+# -- compare ------------------------------------------------------------------------------------
+def compare_csv(svc: data.DataService, series: str, codes: tuple[str, ...]) -> pd.DataFrame:
+    frame = svc.compare_series(series, tuple(codes))
+    info = svc.series_info(series) or {}
+    out = pd.DataFrame({
+        "country": frame["iso3"], "country_name": frame["name_en"], "series": series,
+        "name": svc.series_label(series, "en"), "unit": info.get("unit"), "period": frame["period"],
+        "value": frame["value"],
+    })
+    return with_sources(out, svc, info.get("source") or "roamwatch")
+
+
+# -- country page -------------------------------------------------------------------------------
+def rights_obs(obs: pd.DataFrame) -> pd.DataFrame:
+    return obs[obs["source"].isin(data.RIGHTS_SOURCES)]
+
+
+def indicator_obs(obs: pd.DataFrame) -> pd.DataFrame:
+    """Observations of the indicators table: every collected metric but rights and OONI."""
+    return obs[~obs["source"].isin(data.RIGHTS_SOURCES + data.CENSORSHIP_SOURCES)]
+
+
+def gender_obs(svc: data.DataService, obs: pd.DataFrame) -> pd.DataFrame:
+    """Internet use by sex: the World Bank pair and other sources' sex-disaggregated Internet
+    use (ITU), with a ``sex`` column (women / men)."""
+    pairs = {m: sex for pair in data.GENDER_PAIRS for m, sex in zip(pair, ("women", "men"), strict=True)}
+    names = obs[["metric", "metric_name"]].drop_duplicates()
+    sexes = {}
+    for metric, name in names.itertuples(index=False):
+        if metric in pairs:
+            sexes[metric] = pairs[metric]
+            continue
+        low = str(name).lower()
+        if "internet" not in low or any(w in low for w in ("gap", "parity", "ratio")):
+            continue
+        match = data.GENDER_RE.search(str(name))
+        if match:
+            sexes[metric] = "women" if match.group(0).lower() in ("female", "women") else "men"
+    wanted = obs[obs["metric"].isin(sexes)]
+    return wanted.assign(sex=wanted["metric"].map(sexes))
+
+
+def observations_csv(svc: data.DataService, obs: pd.DataFrame, iso3: str) -> pd.DataFrame:
+    frame = pd.DataFrame({
+        "country": iso3, "metric": obs["metric"], "name": obs["metric_name"], "unit": obs["unit"],
+        "period": obs["period"], "value": obs["value"],
+    })
+    if "sex" in obs:
+        frame.insert(3, "sex", obs["sex"].to_numpy())
+    return with_sources(frame.reset_index(drop=True), svc, obs["source"].reset_index(drop=True))
+
+
+def ooni_months(svc: data.DataService, iso3: str) -> pd.DataFrame:
+    """The OONI panel: per test and month, the counts and the share (%) of each result class,
+    ``low_sample`` when the month has fewer than :data:`data.OONI_MIN_MEASUREMENTS`."""
+    counts = svc.country_ooni(iso3)
+    if counts.empty:
+        return counts.assign(ok_share=[], anomaly_share=[], confirmed_share=[], failure_share=[],
+                             low_sample=[])
+    n = counts["measurements"].astype(float)
+    out = counts.copy()
+    for bucket, column in (("ok", "ok"), ("anomaly", "anomalies"), ("confirmed", "confirmed"),
+                           ("failure", "failures")):
+        out[f"{bucket}_share"] = 100.0 * counts[column] / n
+    out["low_sample"] = counts["measurements"] < data.OONI_MIN_MEASUREMENTS
+    return out
+
+
+def ooni_csv(svc: data.DataService, months: pd.DataFrame, iso3: str) -> pd.DataFrame:
+    frame = pd.DataFrame({
+        "country": iso3, "test": months["test"],
+        "test_name": [i18n.ooni_test_name(t, "en") for t in months["test"]],
+        "month": [pd.Timestamp(m).strftime("%Y-%m") for m in months["month"]],
+        "measurements": months["measurements"], "ok": months["ok"], "anomaly": months["anomalies"],
+        "confirmed": months["confirmed"], "failure": months["failures"],
+        "ok_share": months["ok_share"], "anomaly_share": months["anomaly_share"],
+        "confirmed_share": months["confirmed_share"], "failure_share": months["failure_share"],
+        "low_sample": months["low_sample"],
+    })
+    return with_sources(frame, svc, "ooni")
+
+
+@dataclass
+class Profile:
+    year: int | None
+    #: key, country, coverage, region, world (scores 0–100; NaN = insufficient / no median)
+    frame: pd.DataFrame
+    detail: pd.DataFrame
+
+
+def profile(svc: data.DataService, iso3: str, region: str | None) -> Profile | None:
+    """The ROAM-X profile: category scores of the latest year with any, and the medians of
+    the region and the world (``None`` when the snapshot has no scores at all)."""
+    if not svc.has_scores():
+        return None
+    scores = svc.country_scores(iso3)
+    cats = scores[(scores["level"] == "category") & scores["value"].notna()]
+    if cats.empty:
+        return Profile(None, pd.DataFrame(columns=["key", "country", "coverage", "region", "world"]),
+                       scores.iloc[0:0])
+    year = int(cats["year"].max())
+    mine = scores[(scores["year"] == year) & (scores["level"] == "category")]
+    medians = svc.score_medians(year, "category", region)
+    keys = [k for k in "ROAMX" if k in set(mine["key"]) | set(medians["key"])]
+    keys += sorted(set(mine["key"]) - set(keys))
+    frame = pd.DataFrame({"key": keys})
+    frame = frame.merge(mine[["key", "value", "coverage"]].rename(columns={"value": "country"}),
+                        on="key", how="left")
+    frame = frame.merge(medians, on="key", how="left")
+    return Profile(year, frame, scores[scores["year"] == year])
+
+
+def profile_csv(svc: data.DataService, prof: Profile | None, iso3: str) -> pd.DataFrame:
+    if prof is None or prof.year is None:
+        return with_sources(pd.DataFrame(columns=["country", "year", "category", "name", "value",
+                                                  "coverage", "region_median", "world_median"]), svc)
+    f = prof.frame
+    frame = pd.DataFrame({
+        "country": iso3, "year": prof.year, "category": f["key"],
+        "name": [i18n.roamx_label(k, "en") for k in f["key"]], "value": f["country"],
+        "coverage": f["coverage"], "region_median": f["region"], "world_median": f["world"],
+    })
+    return with_sources(frame, svc, "roamwatch")
+
+
+# -- headline strip -----------------------------------------------------------------------------
+HEADLINE_FACTS = ("internet", "gender", "fotn", "shutdowns", "ooni", "outage")
+
+
+def _latest(obs: pd.DataFrame, metrics: tuple[str, ...]) -> pd.Series | None:
+    """The newest observation among ``metrics`` (the first listed wins a tie)."""
+    rows = obs[obs["metric"].isin(metrics)]
+    if rows.empty:
+        return None
+    order = {m: i for i, m in enumerate(metrics)}
+    rows = rows.assign(_o=rows["metric"].map(order)).sort_values(["period_start", "_o"],
+                                                                  ascending=[False, True])
+    return rows.iloc[0]
+
+
+def fotn_status(total: float) -> str:
+    return next(name for bound, name in FOTN_BANDS if total >= bound)
+
+
+def headline(svc: data.DataService, iso3: str, obs: pd.DataFrame, months: pd.DataFrame,
+             events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The five facts an analyst looks for first, one row each (``fact``; a missing fact has
+    no ``value`` and ``state`` ``no_data`` / ``not_covered`` / ``none``): Internet use and its
+    gender gap, Freedom on the Net, shutdowns, OONI confirmed blocking, the latest outage.
+    Columns: fact, metric, name, unit, period, value, state, detail (dict), source."""
+    rows: list[dict[str, Any]] = []
+
+    use = _latest(obs, ("itu.internet_use", "worldbank.IT.NET.USER.ZS"))
+    rows.append({"fact": "internet", "metric": None if use is None else use["metric"],
+                 "name": "Individuals using the Internet", "unit": "%",
+                 "period": None if use is None else use["period"],
+                 "value": None if use is None else float(use["value"]),
+                 "state": "no_data" if use is None else "value", "detail": {},
+                 "source": None if use is None else use["source"]})
+
+    gender = gender_obs(svc, obs)
+    gap_row: dict[str, Any] = {"fact": "gender", "metric": None, "name": "Gender gap in Internet use "
+                               "(men minus women)", "unit": "percentage points", "period": None,
+                               "value": None, "state": "no_data", "detail": {}, "source": None}
+    if not gender.empty:
+        wide = gender.pivot_table(index=["source", "period", "period_start"], columns="sex", values="value",
+                                  aggfunc="last").reset_index()
+        if {"women", "men"} <= set(wide.columns):
+            wide = wide.dropna(subset=["women", "men"])
+            if not wide.empty:
+                prefer = {"itu": 0, "worldbank": 1}
+                wide = wide.assign(_o=wide["source"].map(prefer).fillna(9)).sort_values(
+                    ["period_start", "_o"], ascending=[False, True])
+                best = wide.iloc[0]
+                gap_row.update(metric=f"{best['source']}:gender_gap", period=best["period"],
+                               value=float(best["men"] - best["women"]), state="value",
+                               detail={"women": float(best["women"]), "men": float(best["men"])},
+                               source=best["source"])
+    rows.append(gap_row)
+
+    total = _latest(obs, ("fotn.total",))
+    fotn = {"fact": "fotn", "metric": "fotn.total", "name": "Freedom on the Net total score (higher = freer)",
+            "unit": "0–100", "period": None, "value": None, "state": "not_covered", "detail": {},
+            "source": "fotn"}
+    if total is not None:
+        fotn.update(period=total["period"], value=float(total["value"]), state="value",
+                    detail={"status": fotn_status(float(total["value"])), "edition": total["period"]})
+    elif "fotn" not in svc.collected_sources():
+        fotn.update(state="no_data", source=None)
+    rows.append(fotn)
+
+    rows.append(_shutdowns_fact(svc, iso3, events))
+    rows.append(_ooni_fact(svc, months))
+    rows.append(_outage_fact(svc, iso3, events))
+    return pd.DataFrame(rows)
+
+
+def _ooni_fact(svc: data.DataService, months: pd.DataFrame) -> dict[str, Any]:
+    row: dict[str, Any] = {"fact": "ooni", "metric": "ooni:*:confirmed", "name": "OONI measurements "
+                           "with confirmed blocking, last 12 months measured", "unit": "measurements",
+                           "period": None, "value": None, "state": "no_data", "detail": {}, "source": "ooni"}
+    if months.empty:
+        if "ooni" not in svc.collected_sources():
+            row["source"] = None
+        return row
+    last = pd.Timestamp(months["month"].max())
+    first = last - pd.DateOffset(months=11)
+    recent = months[pd.to_datetime(months["month"]) >= first]
+    blocked = recent.groupby("test")["confirmed"].sum()
+    tests = sorted(t for t, v in blocked.items() if v > 0)
+    row.update(
+        period=f"{pd.Timestamp(recent['month'].min()).strftime('%Y-%m')}..{last.strftime('%Y-%m')}",
+        value=float(recent["confirmed"].sum()), state="value",
+        detail={"measurements": float(recent["measurements"].sum()), "tests": tests,
+                "tests_measured": int(recent["test"].nunique())},
+    )
+    return row
+
+
+def _shutdowns_fact(svc: data.DataService, iso3: str, events: pd.DataFrame | None) -> dict[str, Any]:
+    return {"fact": "shutdowns", "metric": "event:accessnow:shutdown", "name": "Internet shutdowns "
+            "recorded, last 12 months the source covers", "unit": "events", "period": None, "value": None,
+            "state": "no_data", "detail": {}, "source": None}
+
+
+def _outage_fact(svc: data.DataService, iso3: str, events: pd.DataFrame | None) -> dict[str, Any]:
+    return {"fact": "outage", "metric": "event:ioda:outage", "name": "Latest Internet outage detected",
+            "unit": "hours", "period": None, "value": None, "state": "no_data", "detail": {}, "source": None}
+
+
+def headline_csv(svc: data.DataService, facts: pd.DataFrame, iso3: str) -> pd.DataFrame:
+    detail = [", ".join(f"{k}={_plain(v)}" for k, v in d.items()) if d else "" for d in facts["detail"]]
+    frame = pd.DataFrame({
+        "country": iso3, "fact": facts["fact"], "metric": facts["metric"], "name": facts["name"],
+        "unit": facts["unit"], "period": facts["period"], "value": facts["value"], "state": facts["state"],
+        "detail": detail,
+    })
+    return with_sources(frame, svc, facts["source"].where(facts["source"].notna(), "").astype(str))
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return "/".join(str(v) for v in value)
+    if isinstance(value, float) and value == int(value) and not math.isinf(value):
+        return str(int(value))
+    return str(value)
+
+
+# -- the country page as one tidy table -----------------------------------------------------------
+def country_tidy(svc: data.DataService, iso3: str) -> pd.DataFrame:
+    """Everything the country page shows as one tidy table: section, metric, name, unit,
+    period, value, source, source_name, licence (the raw rows stay on the data page)."""
+    country = svc.country_row(iso3) or {}
+    obs = svc.country_observations(iso3)
+    months = ooni_months(svc, iso3)
+    parts = []
+
+    facts = headline(svc, iso3, obs, months)
+    facts = facts[facts["value"].notna()]
+    parts.append(pd.DataFrame({"section": "headline", "metric": facts["metric"], "name": facts["name"],
+                               "unit": facts["unit"], "period": facts["period"], "value": facts["value"],
+                               "source": facts["source"]}))
+    prof = profile(svc, iso3, country.get("region"))
+    if prof is not None and prof.year is not None:
+        f = prof.frame
+        for column, prefix, label in (("country", "score", "{name} score"),
+                                      ("region", "median_region", "{name}: median of the region"),
+                                      ("world", "median_world", "{name}: median of the world")):
+            parts.append(pd.DataFrame({
+                "section": "roamx_profile",
+                "metric": [f"{prefix}:category:{k}" for k in f["key"]],
+                "name": [label.format(name=i18n.roamx_label(k, "en")) for k in f["key"]],
+                "unit": "0–100", "period": str(prof.year), "value": f[column], "source": "roamwatch"}))
+    for section, part in (("indicators", indicator_obs(obs)), ("internet_use_by_sex", gender_obs(svc, obs)),
+                          ("rights", rights_obs(obs))):
+        if not part.empty:
+            parts.append(pd.DataFrame({"section": section, "metric": part["metric"],
+                                       "name": part["metric_name"], "unit": part["unit"],
+                                       "period": part["period"], "value": part["value"],
+                                       "source": part["source"]}))
+    if not months.empty:
+        month = [pd.Timestamp(m).strftime("%Y-%m") for m in months["month"]]
+        parts.append(pd.DataFrame({"section": "ooni", "metric": [f"ooni.{t}.measurement_count"
+                                                                 for t in months["test"]],
+                                   "name": [f"OONI {i18n.ooni_test_name(t, 'en')}: measurements"
+                                            for t in months["test"]],
+                                   "unit": "measurements", "period": month, "value": months["measurements"],
+                                   "source": "ooni"}))
+        for bucket in q.OONI_BUCKETS:
+            parts.append(pd.DataFrame({
+                "section": "ooni", "metric": [q.ooni_series(t, bucket) for t in months["test"]],
+                "name": [i18n.ooni_share_name(t, bucket, "en") for t in months["test"]],
+                "unit": "%", "period": month, "value": months[f"{bucket}_share"], "source": "ooni"}))
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return with_sources(pd.DataFrame(columns=TIDY_COLUMNS[:-3] + ["source"]), svc)
+    tidy = pd.concat(parts, ignore_index=True)
+    tidy.insert(0, "country", iso3)
+    return with_sources(tidy, svc, tidy["source"].astype(str))
+
+
+def events_csv(svc: data.DataService, iso3: str) -> pd.DataFrame:
+    events = svc.country_events(iso3)
+    frame = pd.DataFrame({
+        "country": iso3, "id": events["id"], "kind": events["kind"], "start_time": events["start_time"],
+        "end_time": events["end_time"], "severity": events["severity"],
+    })
+    return with_sources(frame, svc, events["source"])
+
+
+def _panel_obs(select: Callable[[pd.DataFrame], pd.DataFrame]
+               ) -> Callable[[data.DataService, str], pd.DataFrame]:
+    def build(svc: data.DataService, iso3: str) -> pd.DataFrame:
+        return observations_csv(svc, select(svc.country_observations(iso3)), iso3)
+    return build
+
+
+def _headline_csv(svc: data.DataService, iso3: str) -> pd.DataFrame:
+    obs = svc.country_observations(iso3)
+    return headline_csv(svc, headline(svc, iso3, obs, ooni_months(svc, iso3)), iso3)
+
+
+def _profile_csv(svc: data.DataService, iso3: str) -> pd.DataFrame:
+    country = svc.country_row(iso3) or {}
+    return profile_csv(svc, profile(svc, iso3, country.get("region")), iso3)
+
+
+#: The CSV of each chart or table of the country page: ``/download/country/<ISO3>/<name>.csv``.
+PANEL_CSV: dict[str, Callable[[data.DataService, str], pd.DataFrame]] = {
+    "headline": _headline_csv,
+    "profile": _profile_csv,
+    "indicators": _panel_obs(indicator_obs),
+    "gender": lambda svc, iso3: observations_csv(svc, gender_obs(svc, svc.country_observations(iso3)), iso3),
+    "ooni": lambda svc, iso3: ooni_csv(svc, ooni_months(svc, iso3), iso3),
+    "events": events_csv,
+    "rights": _panel_obs(rights_obs),
+}
