@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench.results import Results
 from roamwatch.countries import reference_countries
 from roamwatch.warehouse.snapshot import publish
 from roamwatch.warehouse.store import MetricInfo, SourceInfo, Warehouse
@@ -164,6 +165,10 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="build the warehouse here and keep it")
     parser.add_argument("--reuse", action="store_true", help="with --keep: reuse a warehouse built before")
     args = parser.parse_args()
+    rec = Results("dashboard", "Dashboard page time (cold and warm) and memory",
+                  parameters={"days": args.days, "repeat": args.repeat})
+    rec.notes.append("Server time of the pages router callback through the Flask test client "
+                     "(no HTTP, no browser): cold = first request after a new snapshot.")
 
     tmp = None
     if args.keep:
@@ -212,6 +217,8 @@ def main() -> None:
                          "median_all_ms": round(statistics.median([cold, *warm]) * 1000, 1),
                          "response_kb": round(size / 1024, 1)}
         print(json.dumps({name: results[name]}))
+        rec.add(f"{name} cold", results[name]["cold_ms"], "ms", note=path)
+        rec.add(f"{name} warm (median)", results[name]["warm_median_ms"], "ms", note=path)
     # country pages across many countries (each cold once, as visitors spread over countries;
     # the per-snapshot tables every page shares are cached by then)
     countries = list(svc.countries()["iso3"][:40])
@@ -220,10 +227,19 @@ def main() -> None:
                                  "median_ms": round(statistics.median(times) * 1000, 1),
                                  "max_ms": round(max(times) * 1000, 1)}
     print(json.dumps({"country_spread": results["country_spread"]}))
-    print(json.dumps({"memory": {
+    memory = {
         "rss_before_app_mb": round(rss_before, 1), "rss_now_mb": round(rss_mb(), 1),
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-    }}))
+    }
+    print(json.dumps({"memory": memory}))
+    rec.add("country pages of 40 countries, median", results["country_spread"]["median_ms"], "ms")
+    rec.add("country pages of 40 countries, max", results["country_spread"]["max_ms"], "ms")
+    rec.add("RSS before the app", memory["rss_before_app_mb"], "MB")
+    rec.add("RSS after all pages", memory["rss_now_mb"], "MB")
+    rec.add("peak RSS", memory["max_rss_mb"], "MB")
+    if "observations" in info:
+        rec.parameters.update({"observations": info["observations"], "snapshot_mb": info["snapshot_mb"]})
+    rec.write()
     if tmp is not None:
         tmp.cleanup()
 

@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.results import Results
 from roamwatch.warehouse.snapshot import publish
 from roamwatch.warehouse.store import Warehouse
 
@@ -131,6 +132,8 @@ def main() -> None:
     ap.add_argument("--publishes", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=8.0, help="length of each reader phase")
     args = ap.parse_args()
+    rec = Results("snapshot", "Snapshot publish, disk and reader latency while publishing",
+                  parameters=vars(args))
 
     with tempfile.TemporaryDirectory(prefix="roamwatch-bench-") as tmp:
         root = Path(tmp)
@@ -152,6 +155,11 @@ def main() -> None:
                   f"min {min(times):.2f} s, max {max(times):.2f} s")
             print(f"one snapshot on disk: {du(serving / sid) / 1e6:.1f} MB "
                   f"({len(list((serving / sid).glob('*.parquet')))} Parquet files)")
+            rec.parameters.update(counts)
+            rec.add("publish, median", statistics.median(times), "s")
+            rec.add("publish, max", max(times), "s")
+            rec.add("one snapshot on disk", du(serving / sid) / 1e6, "MB")
+            rec.add("warehouse.duckdb on disk", (root / "warehouse.duckdb").stat().st_size / 1e6, "MB")
 
             phase = root / "phase"
             phase.write_text("idle")
@@ -178,6 +186,15 @@ def main() -> None:
                 v = [x * 1000 for x in s[key]]
                 print(f"{name + ' ' + key:<22}{len(v):>6}{pct(v, .5):>9.1f}{pct(v, .95):>9.1f}"
                       f"{max(v):>9.1f}")
+                if key in ("open", "total"):
+                    rec.add(f"reader {key}, {name}, p50", pct(v, .5), "ms")
+                    rec.add(f"reader {key}, {name}, p95", pct(v, .95), "ms")
+        rec.add("publishes while reading, median", statistics.median(during), "s")
+        if "idle" in samples and "publishing" in samples:
+            rec.ratio("reader p95 while publishing / idle", "reader total, publishing, p95",
+                      "reader total, idle, p95", better="lower",
+                      note="how much a publishing writer slows a reader")
+    rec.write()
 
 
 if __name__ == "__main__":

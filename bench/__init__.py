@@ -1,0 +1,1 @@
+"""Speed and memory benchmarks; results as JSON in bench/results/, the report in docs/benchmarks.md."""
