@@ -1,4 +1,4 @@
-"""The Dash app: shell (header, language switch, footer with the snapshot id), pages, downloads.
+"""The Dash app: shell (header, language menu, footer with the snapshot id), pages, downloads.
 
 Everything the browser loads comes from this server: Dash's own bundles (``serve_locally``), our
 CSS and the map geometry in ``assets/``; no external stylesheet, CDN or font.
@@ -16,6 +16,7 @@ from dash import MATCH, Input, Output, State, dcc, html
 from dashboard import checks, data, downloads, i18n
 from dashboard.components.urlstate import build, parse
 from roamwatch.config import Config, load_config
+from roamwatch.i18n import LANGUAGES
 
 HERE = Path(__file__).resolve().parent
 NAV = (("/", "nav.world"), ("/compare", "nav.compare"), ("/data", "nav.data"),
@@ -27,10 +28,10 @@ PAGE_PATHS = {"/", "/compare", "/data", "/sources", "/methodology"}
 def shell() -> html.Div:
     return html.Div([
         dcc.Location(id="url", refresh="callback-nav"),
-        html.A("Skip to content", href="#rw-main", className="rw-skip"),
         html.Header(id="rw-header", className="rw-header", children=_header("/", "")),
         html.Main(dash.page_container, id="rw-main", className="rw-main", tabIndex="-1"),
         html.Footer(id="rw-footer", className="rw-footer", children=_footer("en")),
+        dcc.Store(id="rw-lang", data={"lang": "en", "dir": "ltr"}),
         html.Div(id="rw-lang-sink", hidden=True),
     ], className="rw-shell")
 
@@ -46,17 +47,37 @@ def _header(pathname: str, search: str) -> list:
             label.append(html.Span(" " + i18n.t("nav.current", lang), className="rw-sr-only"))
         links.append(html.Li(dcc.Link(label, href=path + build({"lang": lang}),
                                       className="rw-nav-link active" if active else "rw-nav-link")))
-    other = "en" if lang == "fr" else "fr"
-    switch_query = {**query, "lang": other}
-    switch = dcc.Link(i18n.t("lang.switch", lang), href=pathname + build(switch_query),
-                      id="rw-lang-switch", className="rw-lang", title=i18n.t("lang.switch.label", lang))
+    switch = language_menu(pathname, query, lang)
     return [
+        html.A(i18n.t("Skip to content", lang), href="#rw-main", className="rw-skip"),
         dcc.Link([html.Span("roamwatch", className="rw-brand-name"),
                   html.Span(i18n.t("site.tagline", lang), className="rw-brand-tag")],
                  href="/" + build({"lang": lang}), className="rw-brand"),
         html.Nav(html.Ul(links), **{"aria-label": i18n.t("nav.main", lang)}, className="rw-nav"),
         switch,
     ]
+
+
+def language_menu(pathname: str, query: dict[str, str], lang: str) -> html.Details:
+    """The six languages as links to this same view (path and query kept, ``lang`` replaced);
+    each name in its own language, marked with its ``lang`` so screen readers pronounce it.
+    Plain links (a full page load): the server then writes the new ``<html lang dir>`` itself."""
+    current = LANGUAGES[lang]
+    items = []
+    for language in LANGUAGES.values():
+        chosen = language.code == lang
+        link = html.A(language.name, href=pathname + build({**query, "lang": language.code}),
+                        lang=language.code, hrefLang=language.code, dir=language.direction,
+                        className="rw-lang-link active" if chosen else "rw-lang-link",
+                        id=f"rw-lang-{language.code}")
+        items.append(html.Li([link, html.Span(" " + i18n.t("nav.current", lang), className="rw-sr-only")]
+                             if chosen else link))
+    return html.Details([
+        html.Summary(current.name,
+                     id="rw-lang-switch", className="rw-lang",
+                     title=i18n.t("Language", lang), **{"aria-label": i18n.t("Language", lang)}),
+        html.Ul(items, className="rw-lang-list"),
+    ], className="rw-lang-menu", id="rw-lang-menu")
 
 
 def _footer(lang: str) -> list:
@@ -75,22 +96,27 @@ def _footer(lang: str) -> list:
 @dash.callback(
     Output("rw-header", "children"),
     Output("rw-footer", "children"),
+    Output("rw-lang", "data"),
     Input("url", "pathname"),
     Input("url", "search"),
 )
 def _update_shell(pathname, search):
     lang = i18n.lang_of(parse(search).get("lang"))
-    return _header(pathname or "/", search or ""), _footer(lang)
+    return (_header(pathname or "/", search or ""), _footer(lang),
+            {"lang": lang, "dir": i18n.direction(lang)})
 
 
+# The language the server chose (from ?lang= or Accept-Language) on <html>, as the page changes.
 dash.clientside_callback(
-    """function(search) {
-        const m = /[?&]lang=(fr)/.exec(search || "");
-        document.documentElement.lang = m ? "fr" : "en";
+    """function(chosen) {
+        if (chosen && chosen.lang) {
+            document.documentElement.lang = chosen.lang;
+            document.documentElement.dir = chosen.dir || "ltr";
+        }
         return window.dash_clientside.no_update;
     }""",
     Output("rw-lang-sink", "children"),
-    Input("url", "search"),
+    Input("rw-lang", "data"),
 )
 
 # SVG download of any chart card: Plotly.downloadImage on the graph inside "<card id>-wrap".
@@ -148,6 +174,19 @@ def _register_routes(app: dash.Dash) -> None:
             query = urlencode(list(flask.request.args.items(multi=True)))
             return flask.redirect(f"/country/{match.iso3}" + (f"?{query}" if query else ""), 302)
         return None
+
+    @server.after_request
+    def _html_language(response: flask.Response) -> flask.Response:
+        """The page's first HTML already says its language and direction (``<html lang dir>``),
+        before any script runs; ``Vary`` tells caches the answer depends on Accept-Language."""
+        if response.mimetype == "text/html" and not response.direct_passthrough:
+            lang = i18n.lang_of(flask.request.args.get("lang"))
+            body = response.get_data(as_text=True)
+            if body.startswith(("<!DOCTYPE html>", "<!doctype html>")) and "<html>" in body[:200]:
+                response.set_data(body.replace(
+                    "<html>", f'<html lang="{lang}" dir="{i18n.direction(lang)}">', 1))
+            response.vary.add("Accept-Language")
+        return response
 
     @server.after_request
     def _not_found_status(response: flask.Response) -> flask.Response:

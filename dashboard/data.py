@@ -213,9 +213,13 @@ class DataService:
             return None
         return {k: (None if i18n.is_missing(v) or v == "" else v) for k, v in hit.iloc[0].to_dict().items()}
 
+    def country_names(self, lang: str) -> dict[str, str]:
+        """ISO3 → the country's short common name in ``lang`` (CLDR; the warehouse's English
+        name for economies CLDR does not know)."""
+        return self.derived(("country_names", lang), lambda: _country_names(self.countries(), lang))
+
     def country_name(self, iso3: str, lang: str) -> str:
-        names = self.derived(("country_names", lang), lambda: _country_names(self.countries(), lang))
-        return names.get(iso3, iso3)
+        return self.country_names(lang).get(iso3, iso3)
 
     def resolve_country(self, code: object) -> CountryMatch:
         """ISO3 → ok; ISO2 or a (French or English) name → redirect to ISO3; else suggestions."""
@@ -362,9 +366,9 @@ class DataService:
         frame = self.countries()
         if with_data_only:
             frame = frame[frame["has_data"]]
-        col = "name_fr" if lang == "fr" else "name_en"
-        frame = frame.sort_values(col, key=lambda s: s.map(_fold))
-        return [{"label": f"{r[col]} ({r['iso3']})", "value": r["iso3"]} for _, r in frame.iterrows()]
+        names = self.country_names(lang)
+        labels = sorted(((names.get(c, c), c) for c in frame["iso3"]), key=lambda p: _fold(p[0]))
+        return [{"label": f"{name} ({iso3})", "value": iso3} for name, iso3 in labels]
 
     def regions(self) -> list[str]:
         return sorted(r for r in self.countries()["region"].dropna().unique() if r)
@@ -444,16 +448,21 @@ def score_label(level: str, key: str, lang: str) -> str:
 
 
 def _country_names(frame: pd.DataFrame, lang: str) -> dict[str, str]:
-    col = "name_fr" if lang == "fr" else "name_en"
-    return dict(zip(frame["iso3"], frame[col], strict=True))
+    return {iso3: i18n.country_name(iso3, lang, default=name)
+            for iso3, name in zip(frame["iso3"], frame["name_en"], strict=True)}
 
 
 def _country_index(frame: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Names that find a country: the warehouse's English and French names, then its name in
+    each of the six languages (so ``/country/Irán`` and ``/country/伊朗`` find Iran too)."""
     names: dict[str, str] = {}
     for row in frame.itertuples():
         for name in (row.name_en, row.name_fr):
             if isinstance(name, str) and name:
                 names.setdefault(_fold(name.replace("-", " ")), row.iso3)
+    for lang in i18n.LANGS:
+        for iso3, name in _country_names(frame, lang).items():
+            names.setdefault(_fold(name.replace("-", " ")), iso3)
     return {
         "iso3": {c: c for c in frame["iso3"]},
         "iso2": {c: i for c, i in zip(frame["iso2"], frame["iso3"], strict=True) if isinstance(c, str)},
@@ -552,6 +561,8 @@ def cached_page(layout: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(layout)
     def wrapper(**kwargs: Any) -> Any:
+        # the language is resolved first (?lang= or Accept-Language): the key must say which
+        kwargs["lang"] = i18n.lang_of(kwargs.get("lang"))
         key = (layout.__module__, tuple(sorted((k, repr(v)) for k, v in kwargs.items())))
         return get().page(key, lambda: layout(**kwargs))
 

@@ -90,7 +90,6 @@ class WorldView:
 def world_view(svc: data.DataService, series: str, year: int | None, region: str | None,
                income: str | None, lang: str) -> WorldView:
     info = svc.series_info(series) or {}
-    name_col = "name_fr" if lang == "fr" else "name_en"
     countries = svc.countries()[["iso3", "name_en", "name_fr", "region", "income_group"]]
     got = svc.world_values(series, year) if year else pd.DataFrame(columns=[
         "iso3", "value", "period", "coverage", "best_rank", "worst_rank", "aggregation", "measurements"])
@@ -99,7 +98,8 @@ def world_view(svc: data.DataService, series: str, year: int | None, region: str
     extra = got.loc[~got["iso3"].isin(countries["iso3"]), ["iso3"]].assign(
         name_en=lambda f: f["iso3"], name_fr=lambda f: f["iso3"], region=None, income_group=None)
     world = pd.concat([countries, extra], ignore_index=True).merge(got, on="iso3", how="left")
-    world["name"] = world[name_col]
+    names = svc.country_names(lang)
+    world["name"] = [names.get(c, n) for c, n in zip(world["iso3"], world["name_en"], strict=True)]
     keep = pd.Series(True, index=world.index)
     if region:
         keep &= world["region"] == region

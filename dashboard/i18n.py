@@ -1,20 +1,25 @@
 # ruff: noqa: E501  (a translation table reads best with one string pair per line)
-"""English and French strings of the dashboard, and number/date formatting per language.
+"""The dashboard's strings and formatting in UNESCO's six languages (over :mod:`roamwatch.i18n`).
 
-``t("key", lang)`` returns the string; ``t("key", lang, n=3)`` formats it. An unknown key is
-returned as is (so a missing translation shows up as a visible key, never as an error).
+``t("World", lang)`` returns the translation of an English message from the gettext catalogues
+(``roamwatch/i18n/locale``); ``tn`` picks a plural form, ``tp`` takes a context;
+``t(..., n=3)`` formats the result. A message without a translation is shown in English.
+
+Transition: the old ``(en, fr)`` table below still answers its keys (``t("nav.world", lang)``):
+the key's English text is looked up in the catalogues, and French falls back to the table.
+The table goes once every page uses English messages directly.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from datetime import date, datetime
+from datetime import datetime
 
-import pandas as pd
+from roamwatch import i18n as core
+from roamwatch.i18n import formatting
 
-LANGS = ("en", "fr")
-DEFAULT_LANG = "en"
+LANGS = core.LANGS
+DEFAULT_LANG = core.DEFAULT_LANG
 
 STRINGS: dict[str, tuple[str, str]] = {
     # shell
@@ -27,8 +32,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.methodology": ("Methodology", "Méthodologie"),
     "nav.main": ("Main navigation", "Navigation principale"),
     "nav.current": ("(current page)", "(page actuelle)"),
-    "lang.switch": ("Français", "English"),
-    "lang.switch.label": ("Lire en français", "Read in English"),
     "footer.snapshot": ("Data snapshot {snapshot}", "Instantané des données {snapshot}"),
     "footer.nosnapshot": ("No data snapshot yet", "Pas encore d'instantané des données"),
     "footer.note": (
@@ -558,99 +561,145 @@ _POINTS_UNIT = re.compile(r"^points \((\d+)–(\d+)\)$")
 SCORE_UNITS = frozenset({"0–100", "0-100"})
 
 
+def _accept_language() -> str | None:
+    try:
+        import flask
+
+        if flask.has_request_context():
+            return flask.request.headers.get("Accept-Language")
+    except ImportError:  # pragma: no cover - flask comes with dash
+        pass
+    return None
+
+
 def lang_of(value: object) -> str:
-    """The language named in a URL (``?lang=fr``); English for anything else."""
-    if isinstance(value, list):
-        value = value[-1] if value else None
-    value = (str(value or "")).lower()[:2]
-    return value if value in LANGS else DEFAULT_LANG
+    """The language of a request: ``?lang=`` when it names one of the six, else the browser's
+    ``Accept-Language`` (inside a request), else English."""
+    return core.negotiate(value, _accept_language())
 
 
-def t(key: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
+def direction(lang: str) -> str:
+    return core.direction(lang)
+
+
+def _legacy(key: str, lang: str) -> str:
     pair = STRINGS.get(key)
-    text = key if pair is None else pair[1 if lang == "fr" else 0]
+    if pair is None:
+        return core.gettext(key, lang)
+    english, french = pair
+    if lang == "fr" and not core.has_translation(english, lang):
+        return french
+    return core.gettext(english, lang)
+
+
+def _format(text: str, fmt: dict[str, object]) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def t(message: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
+    """The translation of ``message`` (English text, or a key of the old table) in ``lang``."""
+    return _format(_legacy(message, lang), fmt)
+
+
+def tn(singular: str, plural: str, n: int, lang: str = DEFAULT_LANG, **fmt: object) -> str:
+    """The plural form for ``n`` (CLDR rules: one/few/many/other), formatted with ``n``."""
+    return _format(core.ngettext(singular, plural, int(n), lang), {"n": n, **fmt})
+
+
+def tp(context: str, message: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
+    """A message whose translation depends on ``context`` (e.g. a short column title)."""
+    return _format(core.pgettext(context, message, lang), fmt)
+
+
+def _label(english: str, french_table: dict[str, str], lang: str) -> str:
+    if lang == "fr" and not core.has_translation(english, lang) and english in french_table:
+        return french_table[english]
+    return core.gettext(english, lang)
+
+
 def region_label(region: str | None, lang: str) -> str:
-    if is_missing(region) or not region:
-        return ""
-    return REGIONS_FR.get(region, region) if lang == "fr" else region
+    return _label(region, REGIONS_FR, lang) if isinstance(region, str) and region else ""
 
 
 def income_label(income: str | None, lang: str) -> str:
-    if is_missing(income) or not income:
-        return ""
-    return INCOMES_FR.get(income, income) if lang == "fr" else income
+    return _label(income, INCOMES_FR, lang) if isinstance(income, str) and income else ""
 
 
 def roamx_label(key: str, lang: str) -> str:
     pair = ROAMX_NAMES.get(key)
-    return key if pair is None else pair[1 if lang == "fr" else 0]
+    if pair is None:
+        return key
+    return _label(pair[0], {pair[0]: pair[1]}, lang)
 
 
-def is_missing(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+def country_name(iso3: str, lang: str, default: str | None = None) -> str:
+    """The short common name of a country in ``lang`` (CLDR), e.g. "Iran", "Irán", "إيران"."""
+    from roamwatch.countries import country_name as name
+
+    return name(iso3, lang, default)
+
+
+is_missing = formatting.is_missing
 
 
 def fmt_number(value: object, lang: str = DEFAULT_LANG, digits: int | None = None) -> str:
-    """``1234.5`` → ``1,234.5`` (en) / ``1 234,5`` (fr); missing → ``–``."""
-    if is_missing(value):
-        return "–"
-    x = float(value)  # type: ignore[arg-type]
-    if digits is None:
-        magnitude = abs(x)
-        digits = 0 if magnitude >= 1000 or x == int(x) else (1 if magnitude >= 10 else 2)
-    if math.isinf(x):
-        return "∞" if x > 0 else "-∞"
-    text = f"{x:,.{digits}f}"
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+    """``1234.5`` → ``1,234`` (en) / ``1 234`` (fr) / ``1.234`` (es); missing → ``–``."""
+    return formatting.number(value, lang, digits)
+
+
+def fmt_percent(value: object, lang: str = DEFAULT_LANG, digits: int | None = None) -> str:
+    """A value in percent (``76.2``) → ``76.2%`` / ``76,2 %``."""
+    return formatting.percent(value, lang, digits)
+
+
+def fmt_share(value: object, lang: str = DEFAULT_LANG, digits: int = 0) -> str:
+    """A share of 1 (``0.8``) → ``80%`` / ``80 %``."""
+    return formatting.share(value, lang, digits)
 
 
 def fmt_value(value: object, unit: str | None, lang: str = DEFAULT_LANG) -> str:
-    """A number with its unit: ``76.2 %``, ``12.3 per 100 people``."""
-    number = fmt_number(value, lang)
-    if number == "–" or not unit or unit in SCORE_UNITS:
-        return number
+    """A number with its unit: ``76.2%``, ``12.3 per 100 people``."""
+    if is_missing(value):
+        return formatting.MISSING
     if unit == "%":
-        return f"{number}\u00a0%" if lang == "fr" else f"{number}%"
-    return f"{number} {unit}"
+        return formatting.percent(value, lang)
+    number = fmt_number(value, lang)
+    if not unit or unit in SCORE_UNITS:
+        return number
+    return f"{number} {unit_label(unit, lang)}"
 
 
 def fmt_date(value: object, lang: str = DEFAULT_LANG, with_time: bool = False) -> str:
-    if is_missing(value):
-        return "–"
-    if isinstance(value, str):
-        return value
-    ts = pd.Timestamp(value)  # type: ignore[arg-type]
-    if with_time:
-        return ts.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M")
-    return ts.strftime("%d/%m/%Y" if lang == "fr" else "%Y-%m-%d")
+    """``Mar 5, 2024`` / ``5 mars 2024`` / ``2024年3月5日`` (CLDR), with ``14:07`` when asked."""
+    return formatting.date_text(value, lang, with_time)
+
+
+def fmt_month(value: object, lang: str = DEFAULT_LANG) -> str:
+    return formatting.month_text(value, lang)
 
 
 def fmt_age(value: object, lang: str = DEFAULT_LANG, now: datetime | None = None) -> str:
     """How long ago ``value`` (a date or timestamp) was, in days."""
-    if is_missing(value):
-        return "–"
-    ts = pd.Timestamp(value)  # type: ignore[arg-type]
-    today = (now or datetime.now()).date()
-    stamp = ts.date() if isinstance(ts, pd.Timestamp) else date.fromisoformat(str(value))
-    days = (today - stamp).days
+    days = formatting.days_between(value, now)
+    if days is None:
+        return formatting.MISSING
     return t("common.today", lang) if days <= 0 else t("common.ago_days", lang, n=fmt_number(days, lang))
 
 
+def _pair(pair: tuple[str, str], lang: str) -> str:
+    """An ``(English, French)`` pair in ``lang``: the catalogues first, the French of the pair
+    when they have none (as the legacy table)."""
+    return _label(pair[0], {pair[0]: pair[1]}, lang)
+
+
 def unit_label(unit: object, lang: str) -> str:
-    """A unit as shown to readers: ``per 100 people`` → ``pour 100 personnes``."""
+    """A unit as shown to readers: ``per 100 people`` → ``pour 100 personnes`` (catalogue units
+    are messages of the catalogues; collectors' units have their French here)."""
     if is_missing(unit) or not unit:
         return ""
     text = str(unit)
+    if lang == DEFAULT_LANG or core.has_translation(text, lang):
+        return core.gettext(text, lang)
     if lang != "fr":
         return text
     if text in UNITS_FR:
@@ -668,23 +717,27 @@ def ooni_test_name(test: str, lang: str) -> str:
     pair = OONI_TESTS.get(test)
     if pair is None:
         return test.replace("_", " ").capitalize()
-    return pair[1 if lang == "fr" else 0]
+    return _pair(pair, lang)
 
 
 def ooni_share_name(test: str, bucket: str, lang: str) -> str:
     """``OONI Websites (Web Connectivity): share of measurements with confirmed blocking``."""
-    what = OONI_SHARES.get(bucket, (bucket, bucket))[1 if lang == "fr" else 0]
+    what = _pair(OONI_SHARES.get(bucket, (bucket, bucket)), lang)
     return t("ooni.share_name", lang, test=ooni_test_name(test, lang), share=what)
 
 
 def ooni_bucket_label(bucket: str, lang: str) -> str:
-    return OONI_BUCKETS.get(bucket, (bucket, bucket))[1 if lang == "fr" else 0]
+    return _pair(OONI_BUCKETS.get(bucket, (bucket, bucket)), lang)
 
 
 def metric_name(metric: str, english: object, lang: str) -> str:
-    """A metric's name in ``lang`` (the English name from the snapshot when no French one is
+    """A metric's name in ``lang`` (the English name from the snapshot when no translation is
     known)."""
     english = "" if is_missing(english) else str(english)
+    if lang == DEFAULT_LANG:
+        return english or metric
+    if english and core.has_translation(english, lang):
+        return core.gettext(english, lang)
     if lang != "fr":
         return english or metric
     if metric in METRIC_NAMES_FR:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gettext
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pandas as pd
 import pycountry
@@ -115,3 +115,56 @@ def name_to_iso3(name: str) -> str | None:
     if len(matches) == 1:
         return matches.pop()
     return None
+
+
+# -- names per language --------------------------------------------------------------------------
+#: Where CLDR's standard name is a long or disambiguating form ("Hong Kong SAR China",
+#: "Congo - Kinshasa", "Myanmar (Burma)"), the short common name a reader expects (mostly
+#: CLDR's own ``alt="short"``/``"variant"`` forms, which Babel does not expose).
+SHORT_NAMES: dict[str, dict[str, str]] = {
+    "HK": {"en": "Hong Kong", "fr": "Hong Kong", "es": "Hong Kong", "ar": "هونغ كونغ",
+           "ru": "Гонконг", "zh": "香港"},
+    "MO": {"en": "Macao", "fr": "Macao", "es": "Macao", "ar": "ماكاو", "ru": "Макао", "zh": "澳门"},
+    "PS": {"en": "Palestine", "fr": "Palestine", "es": "Palestina", "ar": "فلسطين",
+           "ru": "Палестина", "zh": "巴勒斯坦"},
+    "MM": {"en": "Myanmar", "fr": "Myanmar", "es": "Myanmar", "ar": "ميانمار", "ru": "Мьянма"},
+    "CD": {"en": "DR Congo", "ar": "جمهورية الكونغو الديمقراطية", "ru": "ДР Конго"},
+    "CG": {"en": "Congo", "ar": "جمهورية الكونغو", "ru": "Республика Конго"},
+    "TL": {"ar": "تيمور الشرقية"},
+    "SH": {"en": "Saint Helena"},
+}
+#: Economies outside ISO 3166-1 and CLDR (see :data:`EXTRA_ECONOMIES`).
+EXTRA_NAMES: dict[str, dict[str, str]] = {
+    "JG": {"en": "Channel Islands", "fr": "Îles Anglo-Normandes", "es": "Islas del Canal",
+           "ar": "جزر القنال", "ru": "Нормандские острова", "zh": "海峡群岛"},
+}
+
+
+@lru_cache(maxsize=1)
+def _iso3_to_iso2() -> dict[str, str]:
+    return {row["iso3"]: row["iso2"] for row in reference_countries()}
+
+
+@cache
+def country_names(lang: str) -> dict[str, str]:
+    """ISO3 → the short common name of every known country in ``lang`` (CLDR territory names,
+    e.g. ``IRN`` → "Iran" / "Irán" / "إيران" / "Иран" / "伊朗", not the ISO formal name)."""
+    from roamwatch.i18n import formatting
+
+    territories = formatting.locale(lang).territories
+    english = formatting.locale("en").territories
+    names: dict[str, str] = {}
+    for iso3, iso2 in _iso3_to_iso2().items():
+        short = SHORT_NAMES.get(iso2, {}).get(lang)
+        extra = EXTRA_NAMES.get(iso2, {})
+        name = short or territories.get(iso2) or extra.get(lang) or extra.get("en") \
+            or english.get(iso2)
+        if name:
+            names[iso3] = name
+    return names
+
+
+def country_name(iso3: str, lang: str, default: str | None = None) -> str:
+    """The name of ``iso3`` in ``lang``; ``default`` (else the code itself) when unknown."""
+    code = (iso3 or "").strip().upper()
+    return country_names(lang).get(code) or default or code

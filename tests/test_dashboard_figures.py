@@ -139,7 +139,7 @@ def test_sparkline_svg_and_its_words():
 def test_url_state_round_trip():
     query = build({"metric": "worldbank.IT.NET.USER.ZS", "countries": ["KEN", "UGA"], "year": 2020,
                    "regions": ["Middle East, North Africa", "South Asia"], "lang": "en", "empty": None})
-    assert "lang" not in query and "empty" not in query
+    assert "lang=en" in query and "empty" not in query  # explicit: Accept-Language must not override
     back = parse(query)
     assert back["metric"] == "worldbank.IT.NET.USER.ZS"
     assert split_list(back["countries"]) == ["KEN", "UGA"]

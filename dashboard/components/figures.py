@@ -16,6 +16,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import i18n
+from roamwatch.i18n import LANGUAGES
+from roamwatch.i18n.formatting import locale as babel_locale
 
 #: Okabe & Ito (2008), reordered so the first colours contrast most on white; yellow last.
 OKABE_ITO = (
@@ -46,15 +48,42 @@ def stamp_line(sources: str, snapshot_id: str | None, lang: str = "en", width: i
     return line
 
 
+def separators(lang: str) -> str:
+    """plotly's ``layout.separators`` (decimal mark, then thousands separator) from CLDR, so
+    numbers on axes and in hover labels read as they do in the page's tables."""
+    symbols = babel_locale(lang).number_symbols.get("latn", {})
+    return symbols.get("decimal", ".") + symbols.get("group", ",")
+
+
+def is_rtl(lang: str) -> bool:
+    return i18n.direction(lang) == "rtl"
+
+
+def bidi(text: str, lang: str) -> str:
+    """Text drawn by plotly sits in a left-to-right SVG box; in a right-to-left language it is
+    embedded as right-to-left (U+202B … U+202C) so mixed Arabic and Latin runs keep their order."""
+    return f"\u202b{text}\u202c" if text and is_rtl(lang) else text
+
+
+def legend(lang: str, **extra: object) -> dict:
+    """A horizontal legend that starts where the reader starts: at the left, or at the right
+    in a right-to-left language."""
+    side = {"x": 1, "xanchor": "right"} if is_rtl(lang) else {"x": 0, "xanchor": "left"}
+    return {"orientation": "h", **side, **extra}
+
+
 def stamp_layout(*, title: str, unit: str | None, sources: str, snapshot_id: str | None,
                  lang: str = "en") -> dict:
-    """The layout properties :func:`stamp` sets, as a dict to build a figure's layout in one go."""
+    """The layout properties :func:`stamp` sets, as a dict to build a figure's layout in one go.
+    In a right-to-left language the title and source line sit at the right."""
     subtitle = stamp_line(sources, snapshot_id, lang)
+    x, anchor = (0.99, "right") if is_rtl(lang) else (0.01, "left")
     return {
+        "separators": separators(lang),
         "title": {
-            "text": _title(title, unit), "x": 0.01, "xanchor": "left", "y": 0.98, "yanchor": "top",
+            "text": bidi(_title(title, unit), lang), "x": x, "xanchor": anchor, "y": 0.98, "yanchor": "top",
             "yref": "container", "font": {"size": 15},
-            "subtitle": {"text": subtitle,
+            "subtitle": {"text": "<br>".join(bidi(part, lang) for part in subtitle.split("<br>")),
                          "font": {"size": 10, "color": "#57606a"}},
         },
         "font": {"family": FONT, "size": 12, "color": "#1f2328"},
@@ -110,8 +139,10 @@ REMOVED_BUTTONS = ["lasso2d", "select2d", "sendChartToCloud", "sendDataToCloud",
 
 def graph_config(filename: str, topojson_url: str | None = None, lang: str = "en") -> dict:
     """``dcc.Graph`` config: PNG download named after the chart, local map geometry, no logo,
-    nothing that uploads the chart anywhere, and plotly's locale for dates and numbers."""
+    nothing that uploads the chart anywhere, and plotly's locale of the page language (month
+    names, number separators, toolbar; files in ``assets/``)."""
     config = {
+        "locale": LANGUAGES.get(lang, LANGUAGES["en"]).plotly,
         "displaylogo": False,
         "responsive": True,
         "showSendToCloud": False,
@@ -120,7 +151,6 @@ def graph_config(filename: str, topojson_url: str | None = None, lang: str = "en
         "plotlyServerURL": "",
         "modeBarButtonsToRemove": list(REMOVED_BUTTONS),
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
-        "locale": "fr" if lang == "fr" else "en",
     }
     if topojson_url:
         config["topojsonURL"] = topojson_url
@@ -200,8 +230,8 @@ def choropleth(values: pd.DataFrame, *, title: str, unit: str | None, sources: s
              "showland": True, "landcolor": LAND_COLOUR, "showocean": False, "showlakes": False,
              "projection": {"type": "natural earth"}, "lataxis": {"range": [-58, 85]}},
         margin={"l": 0, "r": 0, "t": layout["margin"]["t"] - 10, "b": 0}, height=460, dragmode=False,
-        legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "bottom", "bgcolor": "rgba(255,255,255,0.7)",
-                "itemclick": False, "itemdoubleclick": False},
+        legend=legend(lang, y=0, yanchor="bottom", bgcolor="rgba(255,255,255,0.7)", itemclick=False,
+                      itemdoubleclick=False),
     )
     return go.Figure(data=traces, layout=layout)
 
@@ -240,7 +270,8 @@ def line_chart(series: pd.DataFrame, *, title: str, unit: str | None, sources: s
         c = int(colours[a]) if colours is not None else i
         d = int(dashes[a]) if dashes is not None else i
         traces.append({
-            "type": "scatter", "x": xs[a:b], "y": ys[a:b], "name": str(label), "mode": "lines+markers",
+            "type": "scatter", "x": xs[a:b], "y": ys[a:b], "name": bidi(str(label), lang),
+            "mode": "lines+markers",
             "line": {"color": OKABE_ITO[c % len(OKABE_ITO)], "dash": DASHES[d % len(DASHES)], "width": 2},
             "marker": {"symbol": SYMBOLS[c % len(SYMBOLS)], "size": 6},
             "hovertemplate": f"{label}<br>%{{x}}: %{{y:,.4~g}}<extra></extra>",
@@ -248,8 +279,11 @@ def line_chart(series: pd.DataFrame, *, title: str, unit: str | None, sources: s
     # One layout dict: each update_layout/update_xaxes call would validate again.
     layout = stamp_layout(title=title, unit=unit, sources=sources, snapshot_id=snapshot_id, lang=lang)
     layout["margin"] = {"l": 55, "r": 20, "t": layout["margin"]["t"], "b": 30}
+    if is_rtl(lang):  # the value axis where a right-to-left reader starts; time still runs →
+        layout["margin"].update(l=20, r=55)
     xaxis: dict = {"showgrid": False, "linecolor": "#8c959f", "ticks": "outside"}
-    yaxis: dict = {"gridcolor": "#eaeef2", "zeroline": False, "title": {"text": unit or ""}}
+    yaxis: dict = {"gridcolor": "#eaeef2", "zeroline": False, "title": {"text": unit or ""},
+                   "side": "right" if is_rtl(lang) else "left"}
     if yrange is None:
         yrange = share_range(series["value"], unit)
     if yrange is not None:
@@ -261,7 +295,7 @@ def line_chart(series: pd.DataFrame, *, title: str, unit: str | None, sources: s
         if series["x"].nunique() <= 12:
             xaxis["dtick"] = 1
     layout.update(height=height, hovermode="closest",
-                  legend={"orientation": "h", "y": -0.12, "x": 0, "yanchor": "top"},
+                  legend=legend(lang, y=-0.12, yanchor="top"),
                   xaxis=xaxis, yaxis=yaxis)
     return go.Figure(data=traces, layout=layout)
 
@@ -348,9 +382,8 @@ def ooni_bars(months: pd.DataFrame, *, title: str, sources: str, snapshot_id: st
     top = layout["margin"]["t"] + 28  # the legend sits under the title, above the first test
     layout.update(height=top + paper + 40, barmode="stack", bargap=0.15, hovermode="closest",
                   showlegend=True,
-                  legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "yref": "paper",
-                          "traceorder": "normal", "font": {"size": 11}, "itemclick": False,
-                          "itemdoubleclick": False},
+                  legend=legend(lang, y=1.0, yanchor="bottom", traceorder="normal", font={"size": 11},
+                                itemclick=False, itemdoubleclick=False),
                   margin={"l": 48, "r": 12, "t": top, "b": 40})
     annotations = []
     traces = []
@@ -452,7 +485,7 @@ def timeline(events: pd.DataFrame, *, title: str, sources: str, snapshot_id: str
     n_rows = max(1, frame["row"].nunique())
     layout.update(height=160 + 40 * n_rows, barmode="overlay", bargap=0.3,
                   xaxis={"type": "date", "showgrid": True, "gridcolor": "#eaeef2"},
-                  yaxis={"automargin": True})
+                  yaxis={"automargin": True, "side": "right" if is_rtl(lang) else "left"})
     return go.Figure(data=traces, layout=layout)
 
 
@@ -485,7 +518,7 @@ def radar(profile: pd.DataFrame, *, title: str, snapshot_id: str | None, lang: s
         r = _values(profile[column])
         trace = {
             "type": "scatterpolar", "r": r + r[:1], "theta": theta + theta[:1],
-            "name": labels.get(column, column),
+            "name": bidi(labels.get(column, column), lang),
             "line": {"color": OKABE_ITO[i], "dash": DASHES[i], "width": 2.5 if i == 0 else 1.5},
             "opacity": 0.9, "marker": {"symbol": SYMBOLS[i]},
         }
@@ -499,7 +532,7 @@ def radar(profile: pd.DataFrame, *, title: str, snapshot_id: str | None, lang: s
                               "tickfont": {"size": 9, "color": "#57606a"}, "tickvals": [25, 50, 75, 100]},
                "angularaxis": {"gridcolor": "#d0d7de", "rotation": 90, "direction": "clockwise"},
                "bgcolor": "#f6f8fa"},
-        height=440, legend={"orientation": "h", "y": -0.08},
+        height=440, legend=legend(lang, y=-0.08),
         margin={"l": 40, "r": 40, "t": layout["margin"]["t"] + 20, "b": 40},
     )
     return go.Figure(data=traces, layout=layout)

@@ -15,13 +15,12 @@ def parse(search: str | None) -> dict[str, str]:
 
 
 def build(params: Mapping[str, object]) -> str:
-    """A query string (with ``?``, or ``""``) of the non-empty params; lists become ``a,b``;
-    ``lang=en`` (the default) is left out so English URLs stay short."""
+    """A query string (with ``?``, or ``""``) of the non-empty params; lists become ``a,b``.
+    ``lang`` is kept for every language, English too: without it the browser's Accept-Language
+    would choose, and a reader who picked English on a French browser would lose that choice."""
     clean: dict[str, str] = {}
     for key, value in params.items():
         if value is None or value == "" or value == [] or value == ():
-            continue
-        if key == "lang" and value == "en":
             continue
         if isinstance(value, list | tuple):
             joiner = "|" if key in PIPE_LISTS else ","

@@ -55,7 +55,10 @@ def layout(metric: str | None = None, countries: str | None = None, lang: str | 
         body.append(notice(i18n.t("compare.empty", lang)))
     else:
         frame = svc.compare_series(series, tuple(codes))
-        name_col = "name_fr" if lang == "fr" else "name_en"
+        name_col = "name"
+        names = svc.country_names(lang)
+        frame = frame.assign(name=[names.get(c, n) for c, n in zip(frame["iso3"], frame["name_en"],
+                                                                      strict=True)])
         if frame.empty:
             body.append(notice(i18n.t("compare.no_values", lang)))
         else:

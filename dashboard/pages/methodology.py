@@ -123,7 +123,7 @@ def reweight_section(lang: str, category: str | None, year: object, w: object) -
 
     rows = svc.cached(_theme_rows, the_year)
     ranking = reweighted_ranking(rows, catalogue, category, weights=weights or None)
-    names = svc.countries().set_index("iso3")["name_fr" if lang == "fr" else "name_en"].to_dict()
+    names = svc.country_names(lang)
     insufficient = i18n.t("reweight.insufficient", lang)
     shown = pd.DataFrame({
         i18n.t("common.country", lang): [names.get(c, c) for c in ranking["country"]],

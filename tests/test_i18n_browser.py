@@ -1,0 +1,175 @@
+"""Arabic in a real browser: the country page lays out right to left and nothing overflows.
+
+`roamwatch serve` over a data directory filled by ``tests.demo``, driven by headless Debian
+chromium (skipped without it). The screenshot lands in /tmp/roamwatch-shots/country_KEN_ar.png.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+SHOTS = Path("/tmp/roamwatch-shots")
+REPO = Path(__file__).resolve().parents[1]
+
+selenium = pytest.importorskip("selenium", reason="pip install selenium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+                       reason="needs Debian chromium + chromium-driver"),
+]
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from tests.demo import fill
+
+    data_dir = tmp_path_factory.mktemp("i18n-browser") / "data"
+    fill(data_dir, log=lambda _m: None)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "ROAMWATCH_DATA_DIR": str(data_dir)}
+    env.pop("ROAMWATCH_CONFIG", None)
+    proc = subprocess.Popen([sys.executable, "-m", "roamwatch.cli", "serve", "--port", str(port)],
+                            env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/_dash-layout", timeout=2):
+                break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("roamwatch serve did not start: "
+                            + (proc.stdout.read().decode(errors="replace") if proc.stdout else ""))
+            time.sleep(0.1)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def driver():
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--no-first-run", "--window-size=1280,1000",
+                 "--lang=ar"):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "ar,en;q=0.5"})
+    drv = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    yield drv
+    drv.quit()
+
+
+def _settle(driver, css: str) -> None:
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script(
+        "return document.readyState === 'complete' && !document.querySelector('[data-dash-is-loading]')"
+        f" && !!document.querySelector({css!r})"))
+    time.sleep(0.5)
+
+
+#: Elements that leave the viewport or their card, outside boxes that scroll sideways on purpose.
+OVERFLOW_JS = r"""
+const vw = document.documentElement.clientWidth;
+const out = [];
+if (document.documentElement.scrollWidth > vw + 1) {
+  out.push("page scrolls sideways: " + document.documentElement.scrollWidth + " > " + vw);
+}
+function scrolls(el) {
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const x = getComputedStyle(p).overflowX;
+    if ((x === "auto" || x === "scroll") && p.scrollWidth > p.clientWidth) return true;
+  }
+  return false;
+}
+function name(el) {
+  return el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+         (el.className && el.className.baseVal === undefined ? "." + el.className : "") +
+         " «" + (el.textContent || "").trim().slice(0, 40) + "»";
+}
+for (const el of document.querySelectorAll("#rw-header *, #rw-main *, #rw-footer *")) {
+  if (el.closest("svg") || el.closest(".rw-lang-list") || el.closest(".rw-skip, .rw-sr-only")) continue;
+  const r = el.getBoundingClientRect();
+  if (!r.width || !r.height || scrolls(el)) continue;
+  if (r.left < -1 || r.right > vw + 1) { out.push("outside the page: " + name(el)); continue; }
+  const card = el.parentElement && el.parentElement.closest(".rw-card");
+  if (card) {
+    const c = card.getBoundingClientRect();
+    if (r.left < c.left - 1 || r.right > c.right + 1) out.push("outside its card: " + name(el));
+  }
+  const style = getComputedStyle(el);
+  if (style.overflowX === "visible" && style.display !== "inline" && el.clientWidth > 0
+      && el.scrollWidth > el.clientWidth + 2 && !["TABLE", "TBODY", "THEAD", "TR"].includes(el.tagName)) {
+    out.push("text overflows its box: " + name(el));
+  }
+}
+return out;
+"""
+
+
+def test_arabic_country_page_is_right_to_left_and_nothing_overflows(driver, server):
+    driver.get(server + "/country/KEN")  # no ?lang=: the browser's Accept-Language (ar) decides
+    _settle(driver, "#country-indicators-table")
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements("css selector", "#country-radar .main-svg"))
+    time.sleep(1.0)
+    driver.save_screenshot(str(SHOTS / "country_KEN_ar.png"))
+
+    assert driver.execute_script("return document.documentElement.dir") == "rtl"
+    assert driver.execute_script("return document.documentElement.lang") == "ar"
+    assert driver.execute_script("return getComputedStyle(document.body).direction") == "rtl"
+    assert driver.find_element("id", "country-name").text == "كينيا"
+
+    # mirrored: the brand at the right of the navigation, the first column of a table at the right
+    rect = "return document.querySelector(arguments[0]).getBoundingClientRect().toJSON()"
+    brand, nav = driver.execute_script(rect, ".rw-brand"), driver.execute_script(rect, ".rw-nav")
+    assert brand["left"] > nav["right"]
+    heads = driver.execute_script(
+        "return [...document.querySelectorAll('#country-indicators-table thead th')]"
+        ".map(e => e.getBoundingClientRect().right)")
+    assert heads == sorted(heads, reverse=True) and len(heads) >= 3
+    # the chart legend starts at the right, the value axis of line charts is on the right
+    legend = driver.execute_script(
+        "const g = document.querySelector('#country-radar .legend'), s = g.closest('svg');"
+        "return [g.getBoundingClientRect().right, s.getBoundingClientRect().right];")
+    assert legend[1] - legend[0] < 80
+    # numbers stay in Latin digits, as on the charts
+    table = driver.find_element("id", "country-indicators-table").text
+    assert any(ch.isdigit() and ch.isascii() for ch in table)
+
+    problems = driver.execute_script(OVERFLOW_JS)
+    assert problems == [], "\n".join(problems[:30])
+
+
+def test_language_menu_offers_six_languages_each_in_itself(driver, server):
+    driver.get(server + "/country/KEN?lang=ar")
+    _settle(driver, "#rw-lang-menu")
+    driver.find_element("id", "rw-lang-switch").click()
+    links = driver.find_elements("css selector", "#rw-lang-menu .rw-lang-list a")
+    assert [a.text for a in links] == ["English", "Français", "Español", "العربية", "Русский", "中文"]
+    assert [a.get_attribute("lang") for a in links] == ["en", "fr", "es", "ar", "ru", "zh"]
+    links[5].click()
+    WebDriverWait(driver, 30).until(lambda d: "lang=zh" in d.current_url)
+    _settle(driver, "#country-name")
+    assert driver.execute_script("return document.documentElement.dir") == "ltr"
+    assert driver.find_element("id", "country-name").text == "肯尼亚"
+    driver.save_screenshot(str(SHOTS / "country_KEN_zh.png"))
