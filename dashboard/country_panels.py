@@ -15,7 +15,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import data, frames, i18n
-from dashboard.components import figures
+from dashboard.components import figures, timeline
 from dashboard.components.layout import chart_card, csv_links, notice, panel, table
 
 OONI_EXPLORER = "https://explorer.ooni.org/country/{iso2}"
@@ -321,25 +321,102 @@ def _short_json(value: object, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def events_panel(svc: data.DataService, iso3: str, lang: str, snapshot: str | None) -> html.Section:
+def _years(first: object, last: object) -> str:
+    a, b = pd.Timestamp(first).year, pd.Timestamp(last).year
+    return str(a) if a == b else f"{a}–{b}"
+
+
+def coverage_lines(view: frames.EventsView, lang: str) -> list[str]:
+    """Per event source: what it recorded, "none recorded … (covers …)", or "not covered"."""
+    lines = []
+    for row in view.sources.to_dict("records"):
+        if row["state"] == "not_covered":
+            lines.append(i18n.t("timeline.not_covered", lang, source=row["name"]))
+            continue
+        covers = _years(row["first_day"], row["last_day"]) if row["first_day"] is not None else "?"
+        if row["state"] == "none":
+            lines.append(i18n.t("timeline.none_recorded", lang, source=row["name"], years=covers))
+        else:
+            until = "" if row["last_day"] is None else i18n.fmt_date(row["last_day"], lang)
+            lines.append(i18n.t("timeline.recorded", lang, source=row["name"], n=row["events"], years=covers,
+                                until=until))
+    return lines
+
+
+def _end_text(row: dict, lang: str) -> str:
+    if row["end_state"] == "known":
+        return i18n.fmt_date(row["end_time"], lang)
+    if row["end_state"] == "ongoing":
+        return i18n.t("timeline.ongoing_until", lang, date=i18n.fmt_date(row["as_of"], lang))
+    return i18n.t("country.end_unknown", lang)
+
+
+def events_panel(svc: data.DataService, iso3: str, view: frames.EventsView, lang: str,
+                 snapshot: str | None) -> html.Section:
     title = i18n.t("country.events", lang)
-    events = svc.country_events(iso3)
-    if events.empty:
-        return panel("country-events", title, notice(_absent(svc, title, data.EVENT_SOURCES, lang)),
-                     lang=lang)
-    fig = figures.timeline(events, title=title, sources=frames.source_line(svc, events["source"]),
-                           snapshot_id=snapshot, lang=lang)
-    tbl = pd.DataFrame({
-        i18n.t("common.source", lang): events["source_name"],
-        i18n.t("country.kind", lang): events["kind"],
-        i18n.t("country.start", lang): [i18n.fmt_date(v, lang, True) for v in events["start_time"]],
-        i18n.t("country.end", lang): [i18n.fmt_date(v, lang, True) if not i18n.is_missing(v)
-                                      else i18n.t("country.end_unknown", lang) for v in events["end_time"]],
+    lines = coverage_lines(view, lang)
+    notes = html.Ul([html.Li(x) for x in lines], className="rw-coverage-lines",
+                    id="country-events-coverage") if lines else None
+    if view.events.empty:
+        body = [notice(" ".join(lines) if lines else _absent(svc, title, data.EVENT_SOURCES, lang))]
+        return panel("country-events", title, body, lang=lang)
+    ev = view.events
+    sources = frames.source_line(svc, ev["source"])
+    rows = ev.to_dict("records")
+    listing = pd.DataFrame({
+        i18n.t("common.source", lang): [frames.EVENT_SOURCE_SHORT.get(r["source"], r["source"])
+                                        for r in rows],
+        i18n.t("timeline.type", lang): [i18n.t(r["type"], lang) for r in rows],
+        i18n.t("country.start", lang): [i18n.fmt_date(r["start_time"], lang) for r in rows],
+        i18n.t("country.end", lang): [_end_text(r, lang) for r in rows],
+        i18n.t("timeline.days", lang): [str(r["days"]) for r in rows],
+        i18n.t("timeline.area", lang): [r["area"] for r in rows],
+        i18n.t("timeline.cause", lang): [r["cause"] for r in rows],
     })
-    return chart_card("country-events", title=title, what=i18n.t("country.events_what", lang), figure=fig,
-                      description=figures.describe_timeline(events, lang), table_frame=tbl,
-                      filename=f"roamwatch_{iso3}_outages", lang=lang, csv_href=_csv_href(iso3, "events"),
-                      cite=_cite(svc, events["source"]))
+    if view.many:
+        counts = frames.monthly_counts(view)
+        counts = counts.assign(type=[i18n.t(x, lang) for x in counts["type"]])
+        fig = timeline.monthly_counts(counts, view.coverage, title=title, sources=sources,
+                                      snapshot_id=snapshot, lang=lang)
+        what = i18n.t("timeline.what_many", lang, n=len(ev))
+        areas = frames.areas_and_causes(view)
+        area_table = pd.DataFrame({
+            i18n.t("timeline.area", lang): areas["area"],
+            i18n.t("timeline.events", lang): areas["events"].astype(str),
+            i18n.t("timeline.days", lang): areas["days"].astype(str),
+            i18n.t("timeline.first", lang): [i18n.fmt_date(d, lang) for d in areas["first"]],
+            i18n.t("timeline.last", lang): [i18n.fmt_date(d, lang) for d in areas["last"]],
+            i18n.t("timeline.causes", lang): areas["causes"],
+        })
+        after = [html.H3(i18n.t("timeline.areas_title", lang), className="rw-h3"),
+                 table(area_table, lang=lang, max_rows=25)]
+    else:
+        fig = timeline.event_bars(ev, _coverage_rows(view), title=title, sources=sources,
+                                  snapshot_id=snapshot, lang=lang)
+        what = i18n.t("timeline.what_bars", lang)
+        after = None
+    return chart_card("country-events", title=title, what=what, figure=fig,
+                      description=describe_events(view, lang), table_frame=listing,
+                      filename=f"roamwatch_{iso3}_outages_shutdowns", lang=lang,
+                      csv_href=_csv_href(iso3, "events"), cite=_cite(svc, ev["source"]),
+                      notes=notes, after=after)
+
+
+def _coverage_rows(view: frames.EventsView) -> pd.DataFrame:
+    """The coverage band of each chart row: the windows of the row's source."""
+    rows = view.events[["source", "row"]].drop_duplicates()
+    return rows.merge(view.coverage, on="source")[["row", "first_day", "last_day"]]
+
+
+def describe_events(view: frames.EventsView, lang: str) -> str:
+    ev = view.events
+    states = ev["end_state"].value_counts()
+    parts = [i18n.t("timeline.describe", lang, n=len(ev), first=i18n.fmt_date(ev["first_day"].min(), lang),
+                    last=i18n.fmt_date(ev["first_day"].max(), lang),
+                    known=int(states.get("known", 0)),
+                    ongoing=int(states.get("ongoing", 0)), unknown=int(states.get("unknown", 0)))]
+    parts += coverage_lines(view, lang)
+    return " ".join(parts)
 
 
 def freshness_panel(svc: data.DataService, iso3: str, lang: str) -> html.Section:

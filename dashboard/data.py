@@ -395,6 +395,9 @@ class DataService:
     def country_events(self, iso3: str) -> pd.DataFrame:
         return self.cached(q.country_events, iso3)
 
+    def event_coverage(self) -> pd.DataFrame:
+        return self.cached(q.event_coverage)
+
     def country_scores(self, iso3: str) -> pd.DataFrame:
         return self.cached(q.country_scores, iso3)
 

@@ -8,6 +8,7 @@ Frames are language-neutral (English names, ids, numbers); pages translate when 
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -277,6 +278,153 @@ def profile_csv(svc: data.DataService, prof: Profile | None, iso3: str) -> pd.Da
     return with_sources(frame, svc, "roamwatch")
 
 
+# -- outages and shutdowns ----------------------------------------------------------------------
+#: Short names of event sources for chart rows and sentences.
+EVENT_SOURCE_SHORT = {"accessnow": "#KeepItOn", "ioda": "IODA"}
+#: #KeepItOn's extent column, as the type of a shutdown.
+EXTENTS = {"full network": "Full network", "service-based": "Service-based",
+           "full network, service-based": "Full network and service-based"}
+
+
+@dataclass
+class EventsView:
+    #: One row per event: id, source, source_name, type, row (chart row label), start_time,
+    #: end_time, end_state, first_day, last_day (the days it counts, by roamwatch.events),
+    #: as_of (the date an ongoing event is drawn to), days, area, cause, justification.
+    events: pd.DataFrame
+    #: The coverage windows of the event sources for this country: source, first_day, last_day.
+    coverage: pd.DataFrame
+    #: Per event source collected on this site: source, name, events, state ("events",
+    #: "none" = none recorded inside its coverage, "not_covered"), first_day, last_day.
+    sources: pd.DataFrame
+
+    @property
+    def many(self) -> bool:
+        from dashboard.components.timeline import MAX_BARS
+
+        return len(self.events) > MAX_BARS
+
+
+def _details(value: object) -> dict:
+    if isinstance(value, dict):
+        return value
+    try:
+        parsed = json.loads(str(value)) if not i18n.is_missing(value) else {}
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _text(value: object) -> str:
+    if i18n.is_missing(value) or value in ("", "NA", "N/A"):
+        return ""
+    return str(value).strip()
+
+
+def event_type(source: str, kind: str, details: dict) -> str:
+    if source == "accessnow":
+        extent = _text(details.get("extent")).lower()
+        return EXTENTS.get(extent, extent.capitalize() if extent else "Extent not stated")
+    return str(kind).capitalize() if kind else "Event"
+
+
+def _coverage_for(svc: data.DataService, iso3: str) -> pd.DataFrame:
+    cov = svc.event_coverage()
+    cov = cov[cov["source"].isin(data.EVENT_SOURCES) & (cov["country"].isna() | (cov["country"] == iso3))]
+    return cov[["source", "first_day", "last_day"]].reset_index(drop=True)
+
+
+def events_view(svc: data.DataService, iso3: str) -> EventsView:
+    """One country's outages and shutdowns with their end states and the days they count
+    (:mod:`roamwatch.events`, computed by the warehouse layer), and what each event source
+    covers for the country."""
+    raw = svc.country_events(iso3)
+    if "end_state" not in raw:  # TEMPORARY until C1 lands: no end states or spans in the snapshot
+        raw = raw.assign(end_state=["known" if not i18n.is_missing(e) else "unknown"
+                                    for e in raw["end_time"]],
+                         first_day=pd.to_datetime(raw["start_time"]).dt.normalize(),
+                         last_day=pd.to_datetime(raw["end_time"].fillna(raw["start_time"])).dt.normalize())
+    coverage = _coverage_for(svc, iso3)
+    details = [_details(d) for d in raw["details"]]
+    types = [event_type(s, k, d) for s, k, d in zip(raw["source"], raw["kind"], details, strict=True)]
+    first = pd.to_datetime(raw["first_day"])
+    last = pd.to_datetime(raw["last_day"])
+    events = pd.DataFrame({
+        "id": raw["id"], "source": raw["source"], "source_name": raw["source_name"], "type": types,
+        "row": [f"{EVENT_SOURCE_SHORT.get(s, s)} · {t}" for s, t in zip(raw["source"], types, strict=True)],
+        "start_time": raw["start_time"], "end_time": raw["end_time"], "end_state": raw["end_state"],
+        "first_day": first, "last_day": last, "as_of": last.where(raw["end_state"] == "ongoing"),
+        "days": ((last - first).dt.days + 1).astype("Int64"),
+        "area": [_text(d.get("area")) for d in details],
+        "cause": [_text(d.get("actual_cause")) for d in details],
+        "justification": [_text(d.get("justification")) for d in details],
+        "severity": raw["severity"],
+    })
+    rows = []
+    collected = svc.collected_sources()
+    for source in data.EVENT_SOURCES:
+        mine = events[events["source"] == source]
+        windows = coverage[coverage["source"] == source]
+        if mine.empty and windows.empty and source not in collected:
+            continue
+        state = "events" if not mine.empty else ("none" if not windows.empty else "not_covered")
+        rows.append({
+            "source": source, "name": source_table(svc).get(source, {"name": source})["name"],
+            "short": EVENT_SOURCE_SHORT.get(source, source), "events": len(mine), "state": state,
+            "first_day": windows["first_day"].min() if not windows.empty else None,
+            "last_day": windows["last_day"].max() if not windows.empty else None,
+        })
+    sources = pd.DataFrame(rows, columns=["source", "name", "short", "events", "state", "first_day",
+                                          "last_day"])
+    return EventsView(events, coverage, sources)
+
+
+def monthly_counts(view: EventsView) -> pd.DataFrame:
+    """Events per month (of their first day) and type, every month of the covered span
+    present (zeros included): month, type, events."""
+    ev = view.events
+    first = min([pd.Timestamp(d) for d in view.coverage["first_day"]] + list(ev["first_day"]))
+    last = max([pd.Timestamp(d) for d in view.coverage["last_day"]] + list(ev["first_day"]))
+    months = pd.date_range(first.to_period("M").to_timestamp(), last.to_period("M").to_timestamp(), freq="MS")
+    month = ev["first_day"].dt.to_period("M").dt.to_timestamp()
+    counts = ev.assign(month=month).groupby(["month", "type"]).size().rename("events").reset_index()
+    types = list(ev["type"].value_counts().index)
+    grid = pd.MultiIndex.from_product([months, types], names=["month", "type"]).to_frame(index=False)
+    out = grid.merge(counts, on=["month", "type"], how="left")
+    out["events"] = out["events"].fillna(0).astype(int)
+    return out
+
+
+def areas_and_causes(view: EventsView) -> pd.DataFrame:
+    """Per area: events, days counted, first and last start, the causes given (most frequent
+    first): area, events, days, first, last, causes."""
+    # the same area written two ways ("Jammu & Kashmir", "jammu and kashmir") is one area
+    key = view.events["area"].str.replace("&", " and ", regex=False).str.split().str.join(" ").str.lower()
+    ev = view.events.assign(_key=key)
+    rows = []
+    for _key, part in ev.groupby("_key", sort=False):
+        area = part["area"].mode().iloc[0] if part["area"].ne("").any() else "Area not stated"
+        causes = part["cause"][part["cause"] != ""].str.strip().str.capitalize().value_counts()
+        rows.append({"area": area, "events": len(part), "days": int(part["days"].sum()),
+                     "first": part["first_day"].min(), "last": part["first_day"].max(),
+                     "causes": ", ".join(f"{c} ({n})" for c, n in causes.items())})
+    out = pd.DataFrame(rows, columns=["area", "events", "days", "first", "last", "causes"])
+    return out.sort_values(["events", "days"], ascending=False).reset_index(drop=True)
+
+
+def events_csv(svc: data.DataService, iso3: str) -> pd.DataFrame:
+    """The events chart's CSV: every event it draws or counts, with the days it counts."""
+    ev = events_view(svc, iso3).events
+    frame = pd.DataFrame({
+        "country": iso3, "id": ev["id"], "type": ev["type"], "start_time": ev["start_time"],
+        "end_time": ev["end_time"], "end_state": ev["end_state"],
+        "first_day": ev["first_day"].dt.date, "last_day": ev["last_day"].dt.date, "days": ev["days"],
+        "area": ev["area"], "cause": ev["cause"], "justification": ev["justification"],
+        "severity": ev["severity"],
+    })
+    return with_sources(frame, svc, ev["source"])
+
+
 # -- headline strip -----------------------------------------------------------------------------
 HEADLINE_FACTS = ("internet", "gender", "fotn", "shutdowns", "ooni", "outage")
 
@@ -297,7 +445,7 @@ def fotn_status(total: float) -> str:
 
 
 def headline(svc: data.DataService, iso3: str, obs: pd.DataFrame, months: pd.DataFrame,
-             events: pd.DataFrame | None = None) -> pd.DataFrame:
+             events: EventsView | None = None) -> pd.DataFrame:
     """The five facts an analyst looks for first, one row each (``fact``; a missing fact has
     no ``value`` and ``state`` ``no_data`` / ``not_covered`` / ``none``): Internet use and its
     gender gap, Freedom on the Net, shutdowns, OONI confirmed blocking, the latest outage.
@@ -371,15 +519,61 @@ def _ooni_fact(svc: data.DataService, months: pd.DataFrame) -> dict[str, Any]:
     return row
 
 
-def _shutdowns_fact(svc: data.DataService, iso3: str, events: pd.DataFrame | None) -> dict[str, Any]:
-    return {"fact": "shutdowns", "metric": "event:accessnow:shutdown", "name": "Internet shutdowns "
-            "recorded, last 12 months the source covers", "unit": "events", "period": None, "value": None,
-            "state": "no_data", "detail": {}, "source": None}
+def _source_window(view: EventsView | None, source: str) -> dict | None:
+    if view is None:
+        return None
+    rows = view.sources[view.sources["source"] == source]
+    return None if rows.empty else rows.iloc[0].to_dict()
 
 
-def _outage_fact(svc: data.DataService, iso3: str, events: pd.DataFrame | None) -> dict[str, Any]:
-    return {"fact": "outage", "metric": "event:ioda:outage", "name": "Latest Internet outage detected",
-            "unit": "hours", "period": None, "value": None, "state": "no_data", "detail": {}, "source": None}
+def _shutdowns_fact(svc: data.DataService, iso3: str, view: EventsView | None) -> dict[str, Any]:
+    """#KeepItOn shutdowns in force during the last 12 months the source covers."""
+    row: dict[str, Any] = {"fact": "shutdowns", "metric": "event:accessnow:shutdown",
+                           "name": "Internet shutdowns recorded by #KeepItOn, last 12 months it covers",
+                           "unit": "events", "period": None, "value": None, "state": "no_data",
+                           "detail": {}, "source": None}
+    src = _source_window(view, "accessnow")
+    if src is None:
+        return row
+    row["source"] = "accessnow"
+    if src["state"] == "not_covered" or src["last_day"] is None:
+        row.update(state="not_covered", detail={"source_name": src["name"]})
+        return row
+    last = pd.Timestamp(src["last_day"])
+    first = max(last - pd.DateOffset(years=1) + pd.Timedelta(days=1), pd.Timestamp(src["first_day"]))
+    ev = view.events[view.events["source"] == "accessnow"]
+    inside = ev[(ev["last_day"] >= first) & (ev["first_day"] <= last)]
+    row.update(period=f"{first.date().isoformat()}..{last.date().isoformat()}", value=float(len(inside)),
+               state="value", detail={"first": first.date().isoformat(), "last": last.date().isoformat()})
+    return row
+
+
+def _outage_fact(svc: data.DataService, iso3: str, view: EventsView | None) -> dict[str, Any]:
+    """The latest IODA outage: its start and how long it lasted (or that it was ongoing)."""
+    row: dict[str, Any] = {"fact": "outage", "metric": "event:ioda:outage",
+                           "name": "Latest Internet outage detected by IODA", "unit": "hours", "period": None,
+                           "value": None, "state": "no_data", "detail": {}, "source": None}
+    src = _source_window(view, "ioda")
+    if src is None:
+        return row
+    row["source"] = "ioda"
+    ev = view.events[view.events["source"] == "ioda"]
+    if ev.empty:
+        if src["state"] == "not_covered" or src["last_day"] is None:
+            row.update(state="not_covered", detail={"source_name": src["name"]})
+        else:
+            row.update(state="none", detail={"first": pd.Timestamp(src["first_day"]).date().isoformat(),
+                                             "last": pd.Timestamp(src["last_day"]).date().isoformat()})
+        return row
+    latest = ev.sort_values("start_time").iloc[-1]
+    hours = None
+    if latest["end_state"] == "known" and not i18n.is_missing(latest["end_time"]):
+        hours = (pd.Timestamp(latest["end_time"]) - pd.Timestamp(latest["start_time"])).total_seconds() / 3600
+    row.update(period=pd.Timestamp(latest["start_time"]).date().isoformat(), value=hours, state="value",
+               detail={"end_state": latest["end_state"],
+                       "as_of": None if i18n.is_missing(latest["as_of"])
+                       else pd.Timestamp(latest["as_of"]).date().isoformat()})
+    return row
 
 
 def headline_csv(svc: data.DataService, facts: pd.DataFrame, iso3: str) -> pd.DataFrame:
@@ -409,7 +603,8 @@ def country_tidy(svc: data.DataService, iso3: str) -> pd.DataFrame:
     months = ooni_months(svc, iso3)
     parts = []
 
-    facts = headline(svc, iso3, obs, months)
+    view = events_view(svc, iso3)
+    facts = headline(svc, iso3, obs, months, view)
     facts = facts[facts["value"].notna()]
     parts.append(pd.DataFrame({"section": "headline", "metric": facts["metric"], "name": facts["name"],
                                "unit": facts["unit"], "period": facts["period"], "value": facts["value"],
@@ -445,21 +640,24 @@ def country_tidy(svc: data.DataService, iso3: str) -> pd.DataFrame:
                 "section": "ooni", "metric": [q.ooni_series(t, bucket) for t in months["test"]],
                 "name": [i18n.ooni_share_name(t, bucket, "en") for t in months["test"]],
                 "unit": "%", "period": month, "value": months[f"{bucket}_share"], "source": "ooni"}))
+    if not view.events.empty:
+        ev = view.events
+        # one row per event: the days it counts (an unknown end counts its start day only)
+        parts.append(pd.DataFrame({
+            "section": "outages_and_shutdowns",
+            "metric": [f"event:{s}:{k}" for s, k in zip(ev["source"], ev["type"], strict=True)],
+            "name": [f"{t} ({state} end)" + (f": {a}" if a else "")
+                     for t, state, a in zip(ev["type"], ev["end_state"], ev["area"], strict=True)],
+            "unit": "days", "value": ev["days"].astype(float),
+            "period": [f"{a.date().isoformat()}..{b.date().isoformat()}"
+                       for a, b in zip(ev["first_day"], ev["last_day"], strict=True)],
+            "source": ev["source"]}))
     parts = [p for p in parts if not p.empty]
     if not parts:
         return with_sources(pd.DataFrame(columns=TIDY_COLUMNS[:-3] + ["source"]), svc)
     tidy = pd.concat(parts, ignore_index=True)
     tidy.insert(0, "country", iso3)
     return with_sources(tidy, svc, tidy["source"].astype(str))
-
-
-def events_csv(svc: data.DataService, iso3: str) -> pd.DataFrame:
-    events = svc.country_events(iso3)
-    frame = pd.DataFrame({
-        "country": iso3, "id": events["id"], "kind": events["kind"], "start_time": events["start_time"],
-        "end_time": events["end_time"], "severity": events["severity"],
-    })
-    return with_sources(frame, svc, events["source"])
 
 
 def _panel_obs(select: Callable[[pd.DataFrame], pd.DataFrame]
@@ -471,7 +669,8 @@ def _panel_obs(select: Callable[[pd.DataFrame], pd.DataFrame]
 
 def _headline_csv(svc: data.DataService, iso3: str) -> pd.DataFrame:
     obs = svc.country_observations(iso3)
-    return headline_csv(svc, headline(svc, iso3, obs, ooni_months(svc, iso3)), iso3)
+    facts = headline(svc, iso3, obs, ooni_months(svc, iso3), events_view(svc, iso3))
+    return headline_csv(svc, facts, iso3)
 
 
 def _profile_csv(svc: data.DataService, iso3: str) -> pd.DataFrame:

@@ -45,3 +45,17 @@
     });
   }, true);
 })();
+
+/* Numbers in the data grid, rounded for reading in the page's language (the downloads keep
+   every digit): thousands without decimals, others to two decimals, small ones to four
+   significant digits. */
+window.dashAgGridFunctions = window.dashAgGridFunctions || {};
+window.dashAgGridFunctions.rwNumber = function (value, lang) {
+  if (value === null || value === undefined || value === "" || isNaN(value)) { return "–"; }
+  var locales = {en: "en-GB", fr: "fr-FR", es: "es-ES", ar: "ar-u-nu-latn", ru: "ru-RU", zh: "zh-CN"};
+  var abs = Math.abs(value);
+  var options = abs >= 1000 ? {maximumFractionDigits: 0}
+    : abs >= 1 || abs === 0 ? {maximumFractionDigits: 2}
+    : {maximumSignificantDigits: 4};
+  return new Intl.NumberFormat(locales[lang] || "en-GB", options).format(value);
+};

@@ -72,24 +72,54 @@ def legend(lang: str, **extra: object) -> dict:
     return {"orientation": "h", **side, **extra}
 
 
+#: Height kept free above a figure's title for plotly's toolbar, so the toolbar never sits on
+#: the title (on a phone the title spans the whole width).
+MODEBAR_STRIP = 28
+#: Characters per line of a figure's title and of its source line: both wrap to fit a phone.
+TITLE_WIDTH = 46
+SOURCE_WIDTH = 64
+
+
+def wrap(text: str, width: int) -> str:
+    """``text`` with ``<br>`` between words so that no line is longer than ``width`` (a word
+    longer than that stays whole)."""
+    lines: list[str] = []
+    for paragraph in str(text).split("<br>"):
+        line = ""
+        for word in paragraph.split(" "):
+            if line and len(line) + 1 + len(word) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
+    return "<br>".join(lines)
+
+
 def stamp_layout(*, title: str, unit: str | None, sources: str, snapshot_id: str | None,
                  lang: str = "en") -> dict:
-    """The layout properties :func:`stamp` sets, as a dict to build a figure's layout in one go.
-    In a right-to-left language the title and source line sit at the right."""
-    subtitle = stamp_line(sources, snapshot_id, lang)
+    """The layout properties :func:`stamp` sets, as a dict to build a figure's layout in one go:
+    the title (wrapped to fit a phone) under a strip kept free for the toolbar, then the source
+    line and snapshot id. In a right-to-left language the title and source line sit at the
+    right."""
+    heading = wrap(_title(title, unit), TITLE_WIDTH)
+    subtitle = wrap(stamp_line(sources, snapshot_id, lang, width=SOURCE_WIDTH), SOURCE_WIDTH)
     x, anchor = (0.99, "right") if is_rtl(lang) else (0.01, "left")
+    lines = heading.count("<br>") + 1
+    small = subtitle.count("<br>") + 1
     return {
         "separators": separators(lang),
         "title": {
-            "text": bidi(_title(title, unit), lang), "x": x, "xanchor": anchor, "y": 0.98, "yanchor": "top",
-            "yref": "container", "font": {"size": 15},
+            "text": "<br>".join(bidi(part, lang) for part in heading.split("<br>")), "x": x,
+            "xanchor": anchor, "y": 1, "yanchor": "top", "yref": "container", "font": {"size": 15},
+            "pad": {"t": MODEBAR_STRIP},
             "subtitle": {"text": "<br>".join(bidi(part, lang) for part in subtitle.split("<br>")),
                          "font": {"size": 10, "color": "#57606a"}},
         },
         "font": {"family": FONT, "size": 12, "color": "#1f2328"},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
-        "margin": {"l": 50, "r": 20, "t": 85 if "<br>" in subtitle else 70, "b": 40},
+        "margin": {"l": 50, "r": 20, "t": MODEBAR_STRIP + 19 * lines + 13 * small + 14, "b": 40},
     }
 
 
@@ -217,7 +247,10 @@ def choropleth(values: pd.DataFrame, *, title: str, unit: str | None, sources: s
         "text": [f"{name}<br>{i18n.fmt_value(v, unit, lang)}"
                  for name, v in zip(has["name"], has["value"], strict=True)],
         "hovertemplate": "%{text}<extra></extra>", "marker": {"line": {"color": "white", "width": 0.5}},
-        "colorbar": {"title": {"text": bar_title}, "thickness": 12, "len": 0.7, "y": 0.55},
+        # under the map, so the map keeps the whole width on a phone
+        "colorbar": {"title": {"text": bar_title, "side": "top"}, "thickness": 10, "len": 0.55,
+                     "orientation": "h", "x": 0.99, "xanchor": "right", "y": 0, "yanchor": "top",
+                     "ypad": 4},
         "customdata": list(has["iso3"]), "showlegend": False, "name": title,
     }
     if zrange is not None and None not in zrange and zrange[0] < zrange[1]:
@@ -229,8 +262,8 @@ def choropleth(values: pd.DataFrame, *, title: str, unit: str | None, sources: s
         geo={"showframe": False, "showcoastlines": False, "showcountries": True, "countrycolor": "white",
              "showland": True, "landcolor": LAND_COLOUR, "showocean": False, "showlakes": False,
              "projection": {"type": "natural earth"}, "lataxis": {"range": [-58, 85]}},
-        margin={"l": 0, "r": 0, "t": layout["margin"]["t"] - 10, "b": 0}, height=460, dragmode=False,
-        legend=legend(lang, y=0, yanchor="bottom", bgcolor="rgba(255,255,255,0.7)", itemclick=False,
+        margin={"l": 0, "r": 0, "t": layout["margin"]["t"] - 10, "b": 56}, height=500, dragmode=False,
+        legend=legend(lang, y=0, yanchor="top", bgcolor="rgba(255,255,255,0.7)", itemclick=False,
                       itemdoubleclick=False),
     )
     return go.Figure(data=traces, layout=layout)
@@ -379,7 +412,7 @@ def ooni_bars(months: pd.DataFrame, *, title: str, sources: str, snapshot_id: st
     first, last = pd.Timestamp(months["month"].min()), pd.Timestamp(months["month"].max())
     paper = OONI_PANEL_HEIGHT * n  # pixels: per test a title row, a count row, the bars, a gap
     layout = stamp_layout(title=title, unit="%", sources=sources, snapshot_id=snapshot_id, lang=lang)
-    top = layout["margin"]["t"] + 28  # the legend sits under the title, above the first test
+    top = layout["margin"]["t"] + 44  # the legend (two rows on a phone) under the title
     layout.update(height=top + paper + 40, barmode="stack", bargap=0.15, hovermode="closest",
                   showlegend=True,
                   legend=legend(lang, y=1.0, yanchor="bottom", traceorder="normal", font={"size": 11},

@@ -74,7 +74,8 @@ def _row_values(frame: pd.DataFrame) -> list:
 def chart_card(gid: str, *, title: str, what: str | list, figure: go.Figure, description: str,
                table_frame: pd.DataFrame | None, filename: str, lang: str,
                topojson: bool = False, graph_id: str | None = None, extra: Any = None,
-               csv_href: str | None = None, cite: dict | None = None, notes: Any = None) -> html.Section:
+               csv_href: str | None = None, cite: dict | None = None, notes: Any = None,
+               after: Any = None) -> html.Section:
     """A chart with its one-line "what this shows", a text description (the accessible
     alternative), a table view, and its tools: SVG download (PNG from the chart's toolbar), the
     CSV of exactly what it shows (and the same for Excel), a link to it, and how to cite it.
@@ -114,6 +115,8 @@ def chart_card(gid: str, *, title: str, what: str | list, figure: go.Figure, des
     ]
     if cite:
         body.append(cite_block(title, cite.get("snapshot"), cite.get("sources", ""), gid, lang))
+    if after:
+        body += after if isinstance(after, list) else [after]
     body += details
     return html.Section(body, className="rw-card", id=gid, **{"aria-labelledby": f"{gid}-title"})
 

@@ -88,10 +88,12 @@ def event_bars(events: pd.DataFrame, coverage: pd.DataFrame, *, title: str, sour
             })
     unknown = events[events["end_state"] == "unknown"]
     if not unknown.empty:
+        labelled = len(unknown) <= 8  # few: say it beside each marker too
         traces.append({
-            "type": "scatter", "mode": "markers", "y": list(unknown["row"]),
+            "type": "scatter", "mode": "markers+text" if labelled else "markers", "y": list(unknown["row"]),
             "x": [_day(v).isoformat() for v in unknown["first_day"]], "name": unknown_word,
-            "legendgroup": "unknown",
+            "legendgroup": "unknown", "text": [unknown_word] * len(unknown) if labelled else None,
+            "textposition": "middle right", "textfont": {"size": 10, "color": "#57606a"}, "cliponaxis": False,
             "marker": {"symbol": "diamond-open", "size": 11, "line": {"width": 2},
                        "color": STATE_COLOURS["unknown"]},
             "hovertext": [f"{i18n.fmt_date(s, lang)} → {unknown_word}" + (f"<br>{a}" if a else "")

@@ -57,7 +57,8 @@ def layout(iso3: str | None = None, lang: str | None = None, **_query: object) -
     name = svc.country_name(code, lang)
     obs = svc.country_observations(code)
     months = frames.ooni_months(svc, code)
-    facts_frame = frames.headline(svc, code, obs, months)
+    events = frames.events_view(svc, code)
+    facts_frame = frames.headline(svc, code, obs, months, events)
     prof = frames.profile(svc, code, country.get("region"))
 
     facts = [i18n.region_label(country.get("region"), lang),
@@ -89,7 +90,8 @@ def layout(iso3: str | None = None, lang: str | None = None, **_query: object) -
         safe("country-gender", "country.gender", lang, panels.gender_panel, svc, code, obs, lang, snapshot),
         safe("country-censorship", "country.censorship", lang, panels.ooni_panel, svc, code,
              country.get("iso2"), months, lang, snapshot),
-        safe("country-events", "country.events", lang, panels.events_panel, svc, code, lang, snapshot),
+        safe("country-events", "country.events", lang, panels.events_panel, svc, code, events, lang,
+             snapshot),
         safe("country-rights", "country.rights", lang, panels.rights_panel, svc, code, obs, lang),
         safe("country-freshness", "country.freshness", lang, panels.freshness_panel, svc, code, lang),
     ], className="rw-page", id="country-page", **{"data-iso3": code})

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+import duckdb
 import pandas as pd
 
 from roamwatch.warehouse.queries import Reader
@@ -354,6 +355,20 @@ def country_events(reader: Reader, iso3: str) -> pd.DataFrame:
         """,
         {"iso3": iso3},
     )
+
+
+def event_coverage(reader: Reader) -> pd.DataFrame:
+    """Coverage windows of every source (``source, country, first_day, last_day``; country
+    NULL = every country the source covers): inside them a source's silence means "none
+    recorded". Empty for a snapshot published before coverage existed."""
+    try:
+        return reader._df(
+            """SELECT source, country, CAST(first_day AS DATE) AS first_day,
+                      CAST(last_day AS DATE) AS last_day
+               FROM source_coverage ORDER BY source, country NULLS FIRST, first_day""")
+    except duckdb.CatalogException:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ("source", "country", "first_day",
+                                                                  "last_day")})
 
 
 def country_scores(reader: Reader, iso3: str) -> pd.DataFrame:
