@@ -39,8 +39,8 @@ def _csv_href(iso3: str, name: str) -> str:
     return f"/download/country/{iso3}/{name}.csv"
 
 
-def _cite(svc: data.DataService, ids: object) -> dict:
-    return {"snapshot": svc.snapshot_id(), "sources": frames.source_line(svc, ids)}
+def _cite(svc: data.DataService, ids: object, lang: str) -> dict:
+    return {"snapshot": svc.snapshot_id(), "sources": frames.source_line(svc, ids, lang)}
 
 
 def _not_collected(svc: data.DataService, sources: tuple[str, ...]) -> bool:
@@ -225,7 +225,7 @@ def gender_panel(svc: data.DataService, iso3: str, obs: pd.DataFrame, lang: str,
              zip(wanted["sex"], wanted["source"], strict=True)]
     frame = pd.DataFrame({"label": label, "x": figures.x_values(wanted).to_numpy(),
                           "value": wanted["value"].to_numpy()})
-    sources = frames.source_line(svc, wanted["source"])
+    sources = frames.source_line(svc, wanted["source"], lang)
     fig = figures.line_chart(frame, title=title, unit="%", sources=sources, snapshot_id=snapshot, lang=lang)
     tbl = wanted.assign(label=label).pivot_table(index="period", columns="label", values="value",
                                                  aggfunc="last")
@@ -235,7 +235,7 @@ def gender_panel(svc: data.DataService, iso3: str, obs: pd.DataFrame, lang: str,
     return chart_card("country-gender", title=title, what=i18n.t("country.gender_what", lang), figure=fig,
                       description=figures.describe_lines(frame, title=title, unit="%", lang=lang),
                       table_frame=tbl, filename=f"roamwatch_{iso3}_internet_use_by_sex", lang=lang,
-                      csv_href=_csv_href(iso3, "gender"), cite=_cite(svc, wanted["source"]))
+                      csv_href=_csv_href(iso3, "gender"), cite=_cite(svc, wanted["source"], lang))
 
 
 def ooni_panel(svc: data.DataService, iso3: str, iso2: str | None, months: pd.DataFrame, lang: str,
@@ -250,7 +250,7 @@ def ooni_panel(svc: data.DataService, iso3: str, iso2: str | None, months: pd.Da
         return panel("country-censorship", title,
                      [notice(_absent(svc, title, data.CENSORSHIP_SOURCES, lang)), link], lang=lang)
     threshold = data.OONI_MIN_MEASUREMENTS
-    fig = figures.ooni_bars(months, title=title, sources=frames.source_line(svc, ["ooni"]),
+    fig = figures.ooni_bars(months, title=title, sources=frames.source_line(svc, ["ooni"], lang),
                             snapshot_id=snapshot, lang=lang, threshold=threshold)
     tbl = pd.DataFrame({
         i18n.t("country.test", lang): [i18n.ooni_test_name(t, lang) for t in months["test"]],
@@ -266,7 +266,7 @@ def ooni_panel(svc: data.DataService, iso3: str, iso2: str | None, months: pd.Da
     return chart_card("country-censorship", title=title, what=what, figure=fig,
                       description=figures.describe_ooni(months, lang), table_frame=tbl,
                       filename=f"roamwatch_{iso3}_ooni", lang=lang, csv_href=_csv_href(iso3, "ooni"),
-                      cite=_cite(svc, ["ooni"]), notes=link)
+                      cite=_cite(svc, ["ooni"], lang), notes=link)
 
 
 def radar_panel(svc: data.DataService, iso3: str, prof: frames.Profile | None, lang: str,
@@ -305,7 +305,7 @@ def radar_panel(svc: data.DataService, iso3: str, prof: frames.Profile | None, l
         "country-radar", title=title, what=i18n.t("country.radar_what", lang, year=year), figure=fig,
         description=figures.describe_radar(profile, year, lang), table_frame=tbl,
         filename=f"roamwatch_{iso3}_roamx_{year}", lang=lang, csv_href=_csv_href(iso3, "profile"),
-        cite=_cite(svc, ["roamwatch"]),
+        cite=_cite(svc, ["roamwatch"], lang),
         extra=[html.Details([html.Summary(i18n.t("country.score_inputs", lang)),
                              table(inputs, lang=lang)], className="rw-details")],
     )
@@ -361,7 +361,7 @@ def events_panel(svc: data.DataService, iso3: str, view: frames.EventsView, lang
         body = [notice(" ".join(lines) if lines else _absent(svc, title, data.EVENT_SOURCES, lang))]
         return panel("country-events", title, body, lang=lang)
     ev = view.events
-    sources = frames.source_line(svc, ev["source"])
+    sources = frames.source_line(svc, ev["source"], lang)
     rows = ev.to_dict("records")
     listing = pd.DataFrame({
         i18n.t("common.source", lang): [frames.EVENT_SOURCE_SHORT.get(r["source"], r["source"])
@@ -398,7 +398,7 @@ def events_panel(svc: data.DataService, iso3: str, view: frames.EventsView, lang
     return chart_card("country-events", title=title, what=what, figure=fig,
                       description=describe_events(view, lang), table_frame=listing,
                       filename=f"roamwatch_{iso3}_outages_shutdowns", lang=lang,
-                      csv_href=_csv_href(iso3, "events"), cite=_cite(svc, ev["source"]),
+                      csv_href=_csv_href(iso3, "events"), cite=_cite(svc, ev["source"], lang),
                       notes=notes, after=after)
 
 

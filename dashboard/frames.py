@@ -64,10 +64,12 @@ def with_sources(frame: pd.DataFrame, svc: data.DataService, ids: object = None)
     return out
 
 
-def source_line(svc: data.DataService, ids: object) -> str:
-    """``World Bank …, ITU …``: the names of the sources of a chart, for its source line."""
+def source_line(svc: data.DataService, ids: object, lang: str = "en") -> str:
+    """``World Bank …, ITU …``: the names of the sources of a chart, for its source line
+    (source names are proper names; roamwatch's own numbers are said in ``lang``)."""
     table = source_table(svc)
-    names = [table.get(i, {"name": i})["name"] for i in dict.fromkeys(ids) if isinstance(i, str)]
+    names = [i18n.t("source.roamwatch", lang) if i == "roamwatch" else table.get(i, {"name": i})["name"]
+             for i in dict.fromkeys(ids) if isinstance(i, str)]
     return ", ".join(names)
 
 

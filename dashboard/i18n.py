@@ -284,9 +284,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "ROAM-X scores for {year}: {parts}.", "Notes ROAM-X pour {year} : {parts}.",
     ),
     "country.download_note": (
-        "The CSV holds what this page shows; every raw observation of the country is on the data page ({href}).",
-        "Le CSV contient ce que montre cette page ; toutes les observations brutes du pays sont sur la page des données ({href}).",
+        "The CSV holds what this page shows.",
+        "Le CSV contient ce que montre cette page.",
     ),
+    "country.download_raw": (
+        "Every raw observation of the country is on the data page.",
+        "Toutes les observations brutes du pays sont sur la page des données.",
+    ),
+    "source.roamwatch": ("roamwatch (computed from public data)", "roamwatch (calculé à partir de données publiques)"),
     "country.cite_title": ("Country profile: {name}", "Profil de pays : {name}"),
     "country.test": ("Test", "Test"),
     "country.low_sample": ("Few measurements", "Peu de mesures"),

@@ -7,6 +7,8 @@ region, no income group and little data, which is where pages used to break.
 
 from __future__ import annotations
 
+import re
+import string
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,116 @@ def test_territories_without_region_show_their_facts(dash_client):
     assert "nan" not in text_of(layout).split()
     layout = dash_client.page("/country/KEN")
     assert "Sub-Saharan Africa" in text_of(by_id(layout, "country-page"))
+
+
+# -- French: no English left -----------------------------------------------------------------------
+FRENCH_PAGES = (
+    "/", "/?metric=score:category:R", "/?metric=ooni:web_connectivity:confirmed",
+    "/?metric=ioda.outage_hours", "/?metric=worldbank.IT.NET.USER.ZS&region=Sub-Saharan+Africa",
+    "/country/KEN", "/country/IRN", "/country/UGA", "/country/TWN", "/country/ATA",
+    "/compare?countries=KEN,UGA,BRA", "/compare?metric=ooni:tor:anomaly&countries=KEN,IRN",
+    "/data?countries=KEN", "/sources", "/methodology", "/nowhere",
+)
+#: Names that are the same in French: organisations, datasets, tests, products, codes.
+PROPER_NAMES = (
+    "Freedom on the Net", "Freedom House", "OONI Explorer", "OONI", "#KeepItOn", "Access Now", "IODA",
+    "V-Dem", "World Bank", "Web Connectivity", "Facebook Messenger", "WhatsApp", "Telegram", "Signal",
+    "Tor", "APNIC", "ITU", "BibTeX", "ROAM-X", "roamwatch", "UNESCO", "Digital Gender Gaps", "CSV",
+    "Excel", "ZIP", "SVG", "ISO", "Internet Outage Detection and Analysis",
+)
+ENGLISH_WORDS = re.compile(r"\b(the|of|and|with|per|from|measurements?|shutdowns?|outages?|share|"
+                           r"recorded|covers|ongoing|data|no|none|not|Download|Copy|Cite|Women|Men)\b")
+
+
+def _probe(english: str) -> str | None:
+    """The part of an English message distinctive enough to find in a page: the whole text
+    (short ones must then be a whole string of the page), or its longest literal part."""
+    parts = [p.strip() for p, *_ in string.Formatter().parse(english)]
+    best = max(parts, key=len, default="")
+    if best == english.strip():
+        return best
+    return best if len(best) >= 14 and " " in best else None
+
+
+def _english_strings(svc) -> dict[str, bool]:
+    """English text the dashboard shows whose French differs: probe → whole-string match only."""
+    from dashboard import data as data_mod
+    from dashboard import i18n
+
+    found: dict[str, bool] = {}
+
+    def add(english: str, french: str) -> None:
+        if not english or english == french:
+            return
+        probe = _probe(english)
+        if probe and not any(name == probe for name in PROPER_NAMES):
+            found[probe] = len(probe) < 14 or " " not in probe
+    for key, (english, _french) in i18n.STRINGS.items():
+        add(english, i18n.t(key, "fr"))
+    for row in svc.metrics().itertuples():
+        add(row.name, i18n.metric_name(row.id, row.name, "fr"))
+        add(row.unit, i18n.unit_label(row.unit, "fr"))
+    for unit in i18n.UNITS_FR:
+        add(unit, i18n.unit_label(unit, "fr"))
+    for test in i18n.OONI_TESTS:
+        add(i18n.ooni_test_name(test, "en"), i18n.ooni_test_name(test, "fr"))
+        for bucket in i18n.OONI_BUCKETS:
+            add(i18n.ooni_share_name(test, bucket, "en"), i18n.ooni_share_name(test, bucket, "fr"))
+            add(i18n.ooni_bucket_label(bucket, "en"), i18n.ooni_bucket_label(bucket, "fr"))
+    for region in svc.regions():
+        add(region, i18n.region_label(region, "fr"))
+    for income in svc.incomes():
+        add(income, i18n.income_label(income, "fr"))
+    for row in svc.score_keys().itertuples():
+        add(data_mod.score_label(row.level, row.key, "en"), data_mod.score_label(row.level, row.key, "fr"))
+    return found
+
+
+def _data_strings(svc) -> set[str]:
+    """Text that is data as its source published it (names of sources, licences, citations,
+    areas and causes of events): shown as is in every language."""
+    from dashboard import frames
+
+    out = set()
+    for info in frames.source_table(svc).values():
+        out |= {v for v in info.values() if v}
+    status = svc.source_status()
+    for column in ("name", "licence", "citation", "terms"):
+        out |= {v for v in status[column].dropna() if v}
+    for iso3 in ("KEN", "IRN", "UGA"):
+        view = frames.events_view(svc, iso3)
+        for column in ("area", "cause", "justification"):
+            out |= {v for v in view.events[column] if v}
+    return out
+
+
+def test_french_pages_have_no_english_left(dash_client):
+    from dashboard import app as shell
+    from dashboard import data
+    from dashboard.pages import data_table
+    from tests.i18n_pages import clean, texts
+
+    svc = data.get()
+    english = _english_strings(svc)
+    data_text = _data_strings(svc)
+    pages = {"shell": texts(shell._header("/country/KEN", "?lang=fr")) + texts(shell._footer("fr"))}
+    for path in FRENCH_PAGES:
+        pages[path] = texts(dash_client.page(path + ("&" if "?" in path else "?") + "lang=fr"))
+    rows = data_table.rows_for("fr", svc.data_rows(data.filter_from_query({"countries": "KEN"}), 0, 100))
+    pages["data grid rows"] = [str(v) for row in rows for v in row.values() if isinstance(v, str)]
+    problems = []
+    for page, found in pages.items():
+        for raw in found:
+            text = clean(raw)
+            if not text or text.startswith(("{", "\x00markdown")) or text in data_text:
+                continue
+            stripped = text
+            for name in (*sorted(data_text, key=len, reverse=True), *PROPER_NAMES):
+                stripped = stripped.replace(name, " ")
+            for probe, whole in english.items():
+                if (stripped.strip() == probe) if whole else (probe in stripped):
+                    problems.append(f"{page}: {probe!r} in {text[:90]!r}")
+            word = ENGLISH_WORDS.search(stripped)
+            if word:
+                problems.append(f"{page}: English word {word.group(0)!r} in {text[:90]!r}")
+    assert not problems, "\n".join(sorted(set(problems))[:80])

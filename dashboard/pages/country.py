@@ -75,10 +75,11 @@ def layout(iso3: str | None = None, lang: str | None = None, **_query: object) -
                      href=href("/compare", lang, metric=compare_metric, countries=code)),
             copy_link_button(lang),
         ], className="rw-actions rw-tools"),
-        html.P(i18n.t("country.download_note", lang, href="/data" + build({"countries": code, "lang": lang})),
-               className="rw-muted"),
+        html.P([i18n.t("country.download_note", lang), " ",
+                dcc.Link(i18n.t("country.download_raw", lang),
+                         href="/data" + build({"countries": code, "lang": lang}))], className="rw-muted"),
         cite_block(i18n.t("country.cite_title", lang, name=name), snapshot,
-                   frames.source_line(svc, sorted(svc.collected_sources())), None, lang),
+                   frames.source_line(svc, sorted(svc.collected_sources()), lang), None, lang),
     ], className="rw-country-header")
 
     safe = panels.safe

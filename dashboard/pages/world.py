@@ -41,7 +41,7 @@ def layout(metric: str | None = None, year: str | None = None, region: str | Non
     label, unit = view.label, view.unit
     title = _map_title(view, lang)
     snapshot = svc.snapshot_id()
-    sources = frames.source_line(svc, view.source_ids)
+    sources = frames.source_line(svc, view.source_ids, lang)
     scale = view.scale
     fig = figures.choropleth(
         view.values[["iso3", "name", "value", "note"]], title=title, unit=unit, sources=sources,
