@@ -133,7 +133,8 @@ def build(path: Path) -> dict[str, int]:
             {"nc": OONI_COUNTRIES, "y0": LAST_YEAR - OONI_YEARS + 1, "y1": LAST_YEAR, "run": run_id},
         )
         con.execute(
-            """INSERT INTO event
+            """INSERT INTO event (id, source, country, start_time, end_time, kind, severity, details,
+                                  run_id, fetched_at)
                SELECT src || '-' || c.iso3 || '-' || i, src, c.iso3,
                       make_timestamp($y0 + i % 10, 1 + i % 12, 1 + i % 27, 3, 0, 0),
                       CASE WHEN i % 13 = 0 THEN NULL
@@ -146,6 +147,13 @@ def build(path: Path) -> dict[str, int]:
                WHERE src = 'ioda' OR (c.k + i) % 9 = 0""",
             {"nc": OONI_COUNTRIES, "y0": LAST_YEAR - OONI_YEARS + 1, "run": run_id},
         )
+        con.execute("UPDATE event SET end_state = CASE WHEN end_time IS NULL THEN 'ongoing' "
+                    "ELSE 'known' END")
+        # #KeepItOn covers every country over the bench's years; IODA its days with hours.
+        con.execute("INSERT INTO source_coverage VALUES ('accessnow', NULL, make_date($y0, 1, 1), "
+                    "make_date($y1, 12, 31), 'bench')",
+                    {"y0": LAST_YEAR - OONI_YEARS + 1, "y1": LAST_YEAR})
+        wh.refresh_coverage("ioda")
         wh.finish_run(run_id, "success")
         counts = {
             "observations": con.execute("SELECT count(*) FROM observation").fetchone()[0],

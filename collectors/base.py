@@ -48,7 +48,8 @@ class Batch:
     """What one unit of collection produced; written to the warehouse in one transaction.
 
     ``observations`` has columns metric, country, period (and optionally period_start);
-    ``events`` has columns id, country, start_time, end_time, kind, severity, details;
+    ``events`` has columns id, country, start_time, end_time, end_state, kind, severity,
+    details (``end_state``: known, ongoing or unknown, see :mod:`roamwatch.events`);
     ``countries`` has columns iso3, iso2, name_en, region, income_group.
     ``rejected`` counts rows the parser could not use, by reason; ``skipped`` counts rows
     deliberately left out (aggregates, empty values) that are not errors; ``unmapped`` counts
@@ -65,6 +66,11 @@ class Batch:
     #: What the collector detected about its input (an edition, a dataset version, a file's
     #: direction), kept per unit in ``collector_run.details["notes"]``.
     notes: dict[str, Any] = field(default_factory=dict)
+    #: Coverage windows the source declares (columns source, country, first_day, last_day,
+    #: basis; see :mod:`roamwatch.warehouse.coverage`), merged with the stored ones.
+    coverage: pd.DataFrame | None = None
+    #: Ids of events this batch merged into another one (repeats): removed if stored.
+    retired_events: list[str] = field(default_factory=list)
 
 
 @dataclass

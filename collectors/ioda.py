@@ -16,7 +16,11 @@ What lands:
 
 - ``event`` rows (source ``ioda``, kind ``outage``, severity = IODA's score), one per
   (location, datasource, detection method, start); id
-  ``ioda:<location>:<datasource>:<method>:<start>``, stable across runs.
+  ``ioda:<location>:<datasource>:<method>:<start>``, stable across runs. End state (see
+  :mod:`roamwatch.events`): ``known`` with ``end_time`` = start + duration, except an event IODA
+  reports as still open at the end of the window asked for (``overlaps_window`` and reaching
+  ``until``): ``ongoing``, no ``end_time``, ``details.as_of`` = the window's end. The next run
+  sees its real end and updates it.
 - the daily metric ``ioda.outage_hours``: hours of the UTC day covered by at least one event of
   any datasource (the union of the event intervals clipped to the day, so overlapping events
   seen by several datasources count once). A value is stored only for days that lie wholly
@@ -44,6 +48,7 @@ import pandas as pd
 
 from collectors.base import Batch, Collector, RunContext, SourceError, as_date, setting_date
 from roamwatch.countries import iso2_to_iso3, reference_countries
+from roamwatch.events import KNOWN, ONGOING
 from roamwatch.warehouse.store import MetricInfo, SourceInfo
 
 METRIC_ID = "ioda.outage_hours"
@@ -67,7 +72,7 @@ DAY_SECONDS = 86400
 _ISO2 = re.compile(r"^[A-Z]{2}$")
 _UNIT = re.compile(r"^([A-Z]{2}) (\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 EVENT_COLUMNS = [
-    "id", "source", "country", "start_time", "end_time", "kind", "severity", "details",
+    "id", "source", "country", "start_time", "end_time", "end_state", "kind", "severity", "details",
 ]
 OBS_COLUMNS = ["metric", "country", "period", "value"]
 
@@ -149,9 +154,13 @@ def event_id(location: str, datasource: str, method: str, start: int) -> str:
     return f"ioda:{location}:{datasource}:{method}:{start}"
 
 
-def parse_events(rows: list, iso2: str) -> tuple[pd.DataFrame, list[tuple[int, int]], Counter, Counter]:
+def parse_events(
+    rows: list, iso2: str, until: int | None = None
+) -> tuple[pd.DataFrame, list[tuple[int, int]], Counter, Counter]:
     """IODA ``codf`` events of one country → (event frame, [(start, end)] in epoch s, rejected,
-    skipped). Fields other than the known ones are ignored (schema drift is harmless)."""
+    skipped). Fields other than the known ones are ignored (schema drift is harmless).
+    ``until``: the end of the window asked for (epoch s); an event reaching it that IODA marks
+    ``overlaps_window`` is still open: ``ongoing`` as of ``until``."""
     iso3 = iso2_to_iso3(iso2)
     if iso3 is None:
         raise SourceError(f"{iso2!r} is not a country code roamwatch knows")
@@ -196,12 +205,14 @@ def parse_events(rows: list, iso2: str) -> tuple[pd.DataFrame, list[tuple[int, i
         ident = event_id(location, datasource.strip(), method, start_s)
         if ident in by_id:
             skipped["duplicate event"] += 1
+        still_open = until is not None and end_s >= until and row.get("overlaps_window") is True
         by_id[ident] = {
             "id": ident,
             "source": "ioda",
             "country": iso3,
             "start_time": pd.Timestamp(start_s, unit="s"),
-            "end_time": pd.Timestamp(end_s, unit="s"),
+            "end_time": None if still_open else pd.Timestamp(end_s, unit="s"),
+            "end_state": ONGOING if still_open else KNOWN,
             "kind": "outage",
             "severity": severity,
             "details": {
@@ -213,6 +224,7 @@ def parse_events(rows: list, iso2: str) -> tuple[pd.DataFrame, list[tuple[int, i
                 "status": row.get("status"),
                 "uncertainty": row.get("uncertainty"),
                 "overlaps_window": row.get("overlaps_window"),
+                **({"as_of": pd.Timestamp(until, unit="s").isoformat()} if still_open else {}),
             },
         }
         intervals[ident] = (start_s, end_s)
@@ -339,7 +351,7 @@ class Ioda(Collector):
         start = _epoch(first - timedelta(days=context))
         until = min(int(time.time()), _epoch(last + timedelta(days=1)))
         rows = self.fetch_rows(ctx, iso2, start, until)
-        events, intervals, rejected, skipped = parse_events(rows, iso2)
+        events, intervals, rejected, skipped = parse_events(rows, iso2, until)
         # Days wholly inside the window asked for get a value; a day still in progress does not.
         complete_last = _day_of(until) - timedelta(days=1)
         hours = outage_hours(intervals, first, min(last, complete_last))

@@ -70,6 +70,10 @@ def _write_batch(
         if unknown.any():
             rejected["event with unknown country code"] += int(unknown.sum())
         written += wh.upsert_events(events.loc[~unknown], run_id)
+    if batch.retired_events:
+        wh.delete_events(batch.retired_events)
+    if batch.coverage is not None and not batch.coverage.empty:
+        wh.merge_coverage(batch.coverage)
     return written, rejected, examples
 
 
@@ -155,6 +159,9 @@ def run_one(
                 no_answer = isinstance(exc, HttpError) and exc.status is None
                 unreachable = unreachable + 1 if no_answer else 0
         result.rows_rejected = sum(rejected.values())
+        if result.rows_written:
+            with wh.transaction():
+                wh.refresh_coverage(collector.name)
         if result.error is None and not result.failed_units:
             result.status = "success"
         elif result.error is None and len(result.failed_units) < len(units):

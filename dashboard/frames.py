@@ -341,11 +341,6 @@ def events_view(svc: data.DataService, iso3: str) -> EventsView:
     (:mod:`roamwatch.events`, computed by the warehouse layer), and what each event source
     covers for the country."""
     raw = svc.country_events(iso3)
-    if "end_state" not in raw:  # TEMPORARY until C1 lands: no end states or spans in the snapshot
-        raw = raw.assign(end_state=["known" if not i18n.is_missing(e) else "unknown"
-                                    for e in raw["end_time"]],
-                         first_day=pd.to_datetime(raw["start_time"]).dt.normalize(),
-                         last_day=pd.to_datetime(raw["end_time"].fillna(raw["start_time"])).dt.normalize())
     coverage = _coverage_for(svc, iso3)
     details = [_details(d) for d in raw["details"]]
     types = [event_type(s, k, d) for s, k, d in zip(raw["source"], raw["kind"], details, strict=True)]

@@ -10,9 +10,13 @@ here turn those sums into the series the catalogue names, as pure functions of d
 - ``derived.ooni.<test>.confirmed_days_share``: days with confirmed blocking ÷ days measured, and
   ``derived.ooni.messaging.confirmed_days_share`` over WhatsApp, Telegram, Signal and Facebook
   Messenger together (a day counts when any of them was confirmed blocked);
-- ``derived.ioda.outage_hours`` (hours per year), ``derived.ioda.outage_events`` (events per year);
-- ``derived.accessnow.shutdown_days`` (days covered by a #KeepItOn shutdown, ongoing ones up to
-  today) and ``derived.accessnow.shutdowns`` (shutdowns in force during the year);
+- ``derived.ioda.outage_hours`` (hours per year), ``derived.ioda.outage_events`` (events per year),
+  only over the days IODA's hours were collected for the country (its coverage);
+- ``derived.accessnow.shutdown_days`` (days covered by a #KeepItOn shutdown) and
+  ``derived.accessnow.shutdowns`` (shutdowns in force during the year), only in the years the
+  #KeepItOn sheets cover (0 there when none was recorded, no value outside). Event days follow
+  :mod:`roamwatch.events`: an unknown end counts as the start day, an ongoing shutdown runs to
+  the last update of the sheet that reports it, never to today;
 - ``derived.gender.<itu|worldbank>.parity`` = min(f ÷ m, m ÷ f) and ``.gap_points`` = |m − f|;
 - ``derived.dgg.<internet_gg|mobile_gg>.parity`` = min(r, 1 ÷ r) of the yearly mean ratio r.
 
@@ -27,6 +31,8 @@ import re
 
 import numpy as np
 import pandas as pd
+
+from roamwatch.events import days_by_year, event_spans, last_updates
 
 OONI_TESTS = ("web_connectivity", "signal", "whatsapp", "telegram", "facebook_messenger", "tor")
 MESSAGING_TESTS = ("whatsapp", "telegram", "signal", "facebook_messenger")
@@ -147,24 +153,44 @@ def ooni_inputs(ooni: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def shutdown_years(events: pd.DataFrame, coverage: pd.DataFrame, countries) -> pd.DataFrame:
+    """#KeepItOn days and shutdowns per country and year, inside the dataset's coverage only
+    (``country, year, period, days, events``; every country gets 0 in a covered year without
+    a shutdown, no row outside)."""
+    spans = event_spans(events, last_updates(coverage))
+    return days_by_year(spans, coverage, countries)
+
+
+def ioda_years(hours: pd.DataFrame, events: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
+    """IODA hours and outage events per country and year, over the days IODA's hours were
+    collected (``country, year, first_day, last_day, outage_hours, days, events``)."""
+    if hours.empty:
+        return hours.assign(events=pd.Series(dtype="int64"))
+    counted = days_by_year(event_spans(events, last_updates(coverage)), coverage)
+    out = hours.merge(counted[["country", "year", "events"]], on=["country", "year"], how="left")
+    out["events"] = out["events"].fillna(0).astype("int64")
+    return out
+
+
 def ioda_inputs(ioda: pd.DataFrame) -> pd.DataFrame:
     """Outage hours and outage events per year (``country, year, first_day, last_day,
-    outage_hours, days, events``; hours NaN where IODA reported only events)."""
+    outage_hours, days, events``, see :func:`ioda_years`)."""
     if ioda.empty:
         return empty_inputs()
     period = _span(ioda["first_day"], ioda["last_day"])
     hours = _frame("derived.ioda.outage_hours", ioda["country"], ioda["year"], period,
                    ioda["outage_hours"].astype(float), np.nan, ioda["days"].astype(float))
-    events = _frame("derived.ioda.outage_events", ioda["country"], ioda["year"],
-                    ioda["year"].astype(str), ioda["events"].astype(float))
+    events = _frame("derived.ioda.outage_events", ioda["country"], ioda["year"], period,
+                    ioda["events"].astype(float), np.nan, ioda["days"].astype(float))
     return pd.concat([hours, events], ignore_index=True)
 
 
 def shutdown_inputs(shutdowns: pd.DataFrame) -> pd.DataFrame:
-    """#KeepItOn days and counts per year (``country, year, days, events``; zero-filled)."""
+    """#KeepItOn days and counts per year (``country, year, period, days, events``, see
+    :func:`shutdown_years`)."""
     if shutdowns.empty:
         return empty_inputs()
-    period = shutdowns["year"].astype(str)
+    period = shutdowns["period"].astype(str)
     return pd.concat([
         _frame("derived.accessnow.shutdown_days", shutdowns["country"], shutdowns["year"], period,
                shutdowns["days"].astype(float)),

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from indicators.catalogue import CATEGORIES, Catalogue
-from indicators.derive import MESSAGING_TESTS, OONI_TESTS, derive_inputs
+from indicators.derive import MESSAGING_TESTS, OONI_TESTS, derive_inputs, ioda_years, shutdown_years
 from indicators.robustness import rank_ranges
 from indicators.scoring import Scores, compute_scores, group_medians
 from roamwatch.warehouse import scores as sql
@@ -78,9 +78,12 @@ def load_inputs(con: duckdb.DuckDBPyConnection, catalogue: Catalogue,
     if any(m.startswith("ooni.") for m in wanted):
         ooni = sql.load_ooni(con, OONI_TESTS, MESSAGING_TESTS, since_year)
     if any(m.startswith(("ioda.", "event:ioda:")) for m in wanted):
-        ioda = sql.load_ioda(con, today)
+        ioda = ioda_years(sql.load_ioda_hours(con), sql.load_events(con, "ioda", "outage"),
+                          sql.load_coverage(con, ["ioda"]))
     if "event:accessnow:shutdown" in wanted:
-        shutdowns = sql.load_shutdowns(con, today)
+        shutdowns = shutdown_years(sql.load_events(con, "accessnow", "shutdown"),
+                                   sql.load_coverage(con, ["accessnow"]),
+                                   sql.load_countries(con)["iso3"])
     return derive_inputs(yearly, ooni, ioda, shutdowns)
 
 

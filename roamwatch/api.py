@@ -103,8 +103,17 @@ class Roamwatch:
         start: str | None = None,
         end: str | None = None,
     ) -> pd.DataFrame:
-        """Outages (IODA) and shutdowns (#KeepItOn) overlapping ``start``..``end`` (ISO dates)."""
+        """Outages (IODA) and shutdowns (#KeepItOn) whose days overlap ``start``..``end`` (ISO
+        dates), with ``end_state`` (``known``, ``ongoing`` or ``unknown``) and the days each one
+        counts, ``first_day``..``last_day``: an unknown end counts as the start day, an ongoing
+        event runs to the data's last update (never to today), as in the scores."""
         return self._reader.events(_list(source), _list(country), start, end)
+
+    def coverage(self, source: str | Sequence[str] | None = None) -> pd.DataFrame:
+        """Where each source's silence means "none recorded" rather than "no data":
+        ``source, country`` (empty = every country), ``first_day, last_day, basis``. Outside
+        these windows, no shutdown or no blocking day is *no data*, not zero."""
+        return self._reader.coverage(_list(source))
 
     def metrics(self) -> pd.DataFrame:
         """Every metric: id, source, name, unit, frequency, description."""

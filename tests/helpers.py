@@ -63,3 +63,24 @@ def process_env(tmp_path: Path, worldbank_url: str) -> dict[str, str]:
         "ROAMWATCH_WORLDBANK_BASE_URL": worldbank_url,
     })
     return env
+
+
+def corpus_dir():
+    """The shared corpus of real recorded files: ``$ROAMWATCH_CORPUS``, else ``shared/corpus``
+    beside the repository (``../shared/corpus``) or beside one of its parent directories.
+    Skips the calling test, saying why, when it is absent."""
+    import os
+
+    import pytest
+
+    configured = os.environ.get("ROAMWATCH_CORPUS")
+    if configured:
+        path = Path(configured).expanduser()
+        if not path.is_dir():
+            pytest.skip(f"ROAMWATCH_CORPUS={configured} is not a directory")
+        return path
+    root = Path(__file__).resolve().parents[1]
+    for parent in root.parents:
+        if (parent / "shared" / "corpus").is_dir():
+            return parent / "shared" / "corpus"
+    pytest.skip("the real-data corpus is absent: set ROAMWATCH_CORPUS or place it at ../shared/corpus")

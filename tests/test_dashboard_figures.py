@@ -101,19 +101,53 @@ def test_x_values_are_years_for_yearly_periods_else_dates():
     assert figures.x_values(daily).dtype.kind == "M"
 
 
-def test_timeline_bars_run_from_start_to_end_and_ongoing_to_now():
-    now = pd.Timestamp("2024-06-01")
-    events = pd.DataFrame({
-        "source_name": ["IODA", "IODA"], "kind": ["outage", "outage"],
-        "start_time": pd.to_datetime(["2024-01-01 00:00", "2024-05-01 00:00"]),
-        "end_time": pd.to_datetime(["2024-01-03 00:00", None]),
-        "severity": [0.5, 0.9],
+def _events(states, firsts, lasts, ends=None):
+    n = len(states)
+    return pd.DataFrame({
+        "row": ["#KeepItOn · Full network"] * n, "source": ["accessnow"] * n,
+        "start_time": pd.to_datetime(firsts), "end_time": pd.to_datetime(ends or [None] * n),
+        "end_state": states, "first_day": pd.to_datetime(firsts), "last_day": pd.to_datetime(lasts),
+        "as_of": [pd.Timestamp(last) if s == "ongoing" else None
+                  for s, last in zip(states, lasts, strict=True)],
+        "area": ["Mandera"] * n,
     })
-    fig = figures.timeline(events, title="Outages", sources="IODA", snapshot_id=SNAP, now=now)
-    (bars,) = fig.data
-    assert list(bars.x) == [2 * 86400 * 1000, 31 * 86400 * 1000]
-    assert "ongoing" in bars.hovertext[1]
-    assert "2 events" in figures.describe_timeline(events)
+
+
+def test_timeline_draws_unknown_ends_as_start_markers_and_ongoing_to_the_last_update():
+    from dashboard.components import timeline
+
+    events = _events(["known", "unknown", "ongoing"], ["2020-03-02", "2020-12-18", "2021-06-01"],
+                     ["2020-03-02", "2020-12-18", "2022-12-31"], ["2020-03-03", None, None])
+    coverage = pd.DataFrame({"row": ["#KeepItOn · Full network"], "first_day": [pd.Timestamp("2016-01-01")],
+                             "last_day": [pd.Timestamp("2022-12-31")]})
+    fig = timeline.event_bars(events, coverage, title="T", sources="Access Now", snapshot_id=SNAP)
+    by_name = {t.name: t for t in fig.data}
+    known = by_name["start to end"]
+    assert list(known.base) == ["2020-03-02T00:00:00"] and known.x[0] >= 86400 * 1000
+    unknown = by_name["end not reported"]
+    assert unknown.type == "scatter" and list(unknown.x) == ["2020-12-18T00:00:00"]  # a marker, no bar
+    ongoing = [t for t in fig.data if t.legendgroup == "ongoing"]
+    bar = next(t for t in ongoing if t.type == "bar")
+    end = pd.Timestamp(bar.base[0]) + pd.Timedelta(milliseconds=bar.x[0])
+    assert end == pd.Timestamp("2023-01-01")  # the dataset's last update, not today
+    assert any("Dec 31, 2022" in text or "2022" in text for t in ongoing if t.text for text in t.text)
+    # the x range ends with the data (plus a margin), never at today's clock
+    assert pd.Timestamp(fig.layout.xaxis.range[1]) < pd.Timestamp("2023-03-01")
+
+
+def test_monthly_counts_fill_covered_months_with_zeros():
+    from dashboard import frames
+
+    events = pd.DataFrame({
+        "type": ["Full network", "Full network", "Service-based"],
+        "first_day": pd.to_datetime(["2020-01-05", "2020-01-20", "2020-03-01"]),
+    })
+    coverage = pd.DataFrame({"first_day": [pd.Timestamp("2020-01-01")],
+                             "last_day": [pd.Timestamp("2020-04-30")]})
+    counts = frames.monthly_counts(frames.EventsView(events, coverage, pd.DataFrame()))
+    wide = counts.pivot(index="month", columns="type", values="events")
+    assert list(wide.index.strftime("%Y-%m")) == ["2020-01", "2020-02", "2020-03", "2020-04"]
+    assert list(wide["Full network"]) == [2, 0, 0, 0] and list(wide["Service-based"]) == [0, 0, 1, 0]
 
 
 def test_radar_closes_the_polygon_and_skips_empty_medians():

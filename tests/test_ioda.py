@@ -74,8 +74,8 @@ def hours(config) -> dict[tuple[str, str], float]:
 
 def events(config) -> dict[str, tuple]:
     rows = query(config.warehouse_path,
-                 "SELECT id, source, country, start_time, end_time, kind, severity, details "
-                 "FROM event")
+                 "SELECT id, source, country, start_time, end_time, kind, severity, details, "
+                 "end_state FROM event")
     return {r[0]: r[1:] for r in rows}
 
 
@@ -119,7 +119,8 @@ def test_events_and_outage_hours_land_exactly(config, ioda_server):
         f"ioda:country/IR:bgp:median:{ts('2025-02-28T20:00')}",
         f"ioda:country/KE:gtr:sarima:{ts('2025-03-03T00:00')}",
     }
-    source, country, start, end, kind, severity, details = got[
+    assert {v[7] for v in got.values()} == {"known"}  # every one ended inside the window
+    source, country, start, end, kind, severity, details, _state = got[
         f"ioda:country/IR:ping-slash24:median:{ts('2025-03-05T23:00')}"]
     assert (source, country, kind, severity) == ("ioda", "IRN", "outage", 80.0)
     assert (start, end) == (datetime(2025, 3, 5, 23), datetime(2025, 3, 6, 1))
@@ -184,7 +185,9 @@ def test_rerun_does_not_duplicate_and_is_incremental(config, ioda_server):
     second_events = events(config)
     ongoing_id = f"ioda:country/IR:bgp:median:{ongoing.start}"
     assert set(second_events) == set(first_events) | {ongoing_id}
-    assert second_events[ongoing_id][3] == datetime(2025, 3, 16)  # cut at the window end
+    # still open at the window end: ongoing as of the window's end, no end_time
+    assert second_events[ongoing_id][3] is None and second_events[ongoing_id][7] == "ongoing"
+    assert json.loads(second_events[ongoing_id][6])["as_of"] == "2025-03-16T00:00:00"
     second_hours = hours(config)
     assert {k: v for k, v in second_hours.items() if k in first_hours} == first_hours
     assert second_hours[("IRN", "2025-03-12")] == 18.0
@@ -195,10 +198,20 @@ def test_rerun_does_not_duplicate_and_is_incremental(config, ioda_server):
     assert run(config, last_day=(later + timedelta(days=2)).isoformat()).status == "success"
     third = events(config)
     assert len(third) == len(second_events)
-    assert third[ongoing_id][3] == datetime(2025, 3, 18)
+    assert third[ongoing_id][3] is None
+    assert json.loads(third[ongoing_id][6])["as_of"] == "2025-03-18T00:00:00"
+    # ... until a window past its end: it ends, known (12 March 06:00 + 10 days)
+    assert run(config, last_day=(later + timedelta(days=10)).isoformat()).status == "success"
+    fourth = events(config)
+    assert fourth[ongoing_id][3] == datetime(2025, 3, 22, 6) and fourth[ongoing_id][7] == "known"
     (n_events,), = query(config.warehouse_path, "SELECT count(*) FROM event")
     (n_obs,), = query(config.warehouse_path, "SELECT count(*) FROM observation")
-    assert n_events == len(third) and n_obs == 2 * 17
+    assert n_events == len(third) and n_obs == 2 * 25
+    # IODA's coverage: per country, the days with an outage-hours value, one window each
+    assert query(config.warehouse_path,
+                 "SELECT country, first_day::VARCHAR, last_day::VARCHAR FROM source_coverage "
+                 "WHERE source = 'ioda' ORDER BY country") == [
+        ("IRN", "2025-03-01", "2025-03-25"), ("KEN", "2025-03-01", "2025-03-25")]
 
 
 def test_full_run_asks_for_history_again(config, ioda_server):

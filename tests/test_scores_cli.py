@@ -95,6 +95,10 @@ def fill(wh: Warehouse) -> None:
         {"id": "io-1", "source": "ioda", "country": "KEN", "kind": "outage",
          "start_time": pd.Timestamp("2023-02-01 01:00"), "end_time": pd.Timestamp("2023-02-01 06:00")},
     ]), run)
+    wh.merge_coverage(pd.DataFrame([("accessnow", None, dt.date(2016, 1, 1), dt.date(2023, 12, 31),
+                                     "test sheets 2016-2023")],
+                                   columns=["source", "country", "first_day", "last_day", "basis"]))
+    wh.refresh_coverage("ioda")
     wh.finish_run(run, "success")
 
 
@@ -225,31 +229,64 @@ def test_waits_for_the_writer_lock_then_gives_up(filled, tmp_path, monkeypatch):
 
 
 # -- the SQL aggregations, by hand ------------------------------------------------------------------
-def test_shutdown_days_clip_ongoing_events_and_zero_fill(data_dir):
+def test_shutdown_days_follow_end_states_and_coverage(data_dir):
+    from indicators.derive import ioda_years, shutdown_years
+
     with Warehouse(data_dir / "warehouse.duckdb") as wh:
         wh.upsert_countries(COUNTRIES)
         run_id = wh.start_run("test", {})
         wh.upsert_events(pd.DataFrame([
             # ends at midnight: covers 13–17 January (5 days)
             {"id": "a", "source": "accessnow", "country": "UGA", "kind": "shutdown",
-             "start_time": pd.Timestamp("2021-01-13 06:00"), "end_time": pd.Timestamp("2021-01-18")},
+             "start_time": pd.Timestamp("2021-01-13 06:00"), "end_time": pd.Timestamp("2021-01-18"),
+             "end_state": "known"},
             # overlaps the first one: days are counted once
             {"id": "b", "source": "accessnow", "country": "UGA", "kind": "shutdown",
-             "start_time": pd.Timestamp("2021-01-16"), "end_time": pd.Timestamp("2021-01-19 10:00")},
-            # ongoing: clipped to "today" = 2023-01-05, split across years
+             "start_time": pd.Timestamp("2021-01-16"), "end_time": pd.Timestamp("2021-01-19 10:00"),
+             "end_state": "known"},
+            # ongoing as of a sheet that reaches past the dataset's last update: cut there
             {"id": "c", "source": "accessnow", "country": "KEN", "kind": "shutdown",
-             "start_time": pd.Timestamp("2022-12-30"), "end_time": None},
-            {"id": "d", "source": "ioda", "country": "KEN", "kind": "outage",
-             "start_time": pd.Timestamp("2022-12-31"), "end_time": None},
+             "start_time": pd.Timestamp("2022-12-30"), "end_time": None, "end_state": "ongoing",
+             "details": {"as_of": "2023-03-01"}},
+            # ongoing as of an older sheet: runs to that sheet's last day only
+            {"id": "d", "source": "accessnow", "country": "UGA", "kind": "shutdown",
+             "start_time": pd.Timestamp("2019-12-20"), "end_time": None, "end_state": "ongoing",
+             "details": {"as_of": "2019-12-31"}},
+            # end unknown: its start day only
+            {"id": "e", "source": "accessnow", "country": "KEN", "kind": "shutdown",
+             "start_time": pd.Timestamp("2020-12-18"), "end_time": None, "end_state": "unknown"},
+            # before the dataset's first year: no data, not a day of 2015
+            {"id": "f", "source": "accessnow", "country": "FRA", "kind": "shutdown",
+             "start_time": pd.Timestamp("2015-05-01"), "end_time": pd.Timestamp("2016-01-03"),
+             "end_state": "known"},
+            {"id": "g", "source": "ioda", "country": "KEN", "kind": "outage",
+             "start_time": pd.Timestamp("2022-12-31 20:00"), "end_time": None, "end_state": "ongoing",
+             "details": {"as_of": "2023-01-02T00:00:00"}},
         ]), run_id)
-        frame = sql.load_shutdowns(wh.con, today=dt.date(2023, 1, 5)).set_index(["country", "year"])
-        ioda = sql.load_ioda(wh.con, today=dt.date(2023, 1, 5)).set_index(["country", "year"])
+        wh.upsert_observations(pd.DataFrame([
+            _obs("ioda.outage_hours", "KEN", day, 4.0) for day in ("2022-12-31", "2023-01-01")
+        ]), run_id)
+        wh.refresh_coverage("ioda")
+        wh.merge_coverage(pd.DataFrame(
+            [("accessnow", None, dt.date(2016, 1, 1), dt.date(2022, 12, 31), "sheets 2016-2022")],
+            columns=["source", "country", "first_day", "last_day", "basis"]))
+        frame = shutdown_years(sql.load_events(wh.con, "accessnow", "shutdown"),
+                               sql.load_coverage(wh.con, ["accessnow"]), COUNTRIES["iso3"])
+        ioda = ioda_years(sql.load_ioda_hours(wh.con), sql.load_events(wh.con, "ioda", "outage"),
+                          sql.load_coverage(wh.con, ["ioda"]))
+    frame = frame.set_index(["country", "year"])
     assert frame.loc[("UGA", 2021), "days"] == 7  # 13–19 January
     assert frame.loc[("UGA", 2021), "events"] == 2
-    assert frame.loc[("KEN", 2022), "days"] == 2 and frame.loc[("KEN", 2023), "days"] == 5
-    assert frame.loc[("KEN", 2021), "days"] == 0 and frame.loc[("FRA", 2022), "days"] == 0
-    assert ("FRA", 2023) not in frame.index  # no shutdown started in 2023: not covered
+    assert frame.loc[("UGA", 2019), "days"] == 12 and frame.loc[("UGA", 2020), "days"] == 0
+    assert frame.loc[("KEN", 2022), "days"] == 2  # 30 and 31 December, then the data ends
+    assert frame.loc[("KEN", 2020), "days"] == 1 and frame.loc[("KEN", 2021), "days"] == 0
+    assert frame.loc[("FRA", 2016), "days"] == 2 and frame.loc[("FRA", 2022), "days"] == 0
+    years = sorted({y for _, y in frame.index})
+    assert years == list(range(2016, 2023))  # no row before 2016 nor after 2022: no data
+    assert (frame["period"] == frame.index.get_level_values("year").astype(str)).all()
+    ioda = ioda.set_index(["country", "year"])
     assert ioda.loc[("KEN", 2022), "events"] == 1 and ioda.loc[("KEN", 2023), "events"] == 1
+    assert ioda.loc[("KEN", 2022), "outage_hours"] == 4.0
 
 
 def test_ooni_yearly_sums_and_days(data_dir):

@@ -9,15 +9,11 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-import pytest
 
 from collectors.runner import run_collectors
 from collectors.stop import norm_extent, norm_networks, norm_type, parse_date
 from tests.helpers import query, run_details
 from tests.servers.base import LocalServer, Reply
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-STOP_XLSX = CORPUS / "accessnow_stop" / "#KeepItOn STOP Data 2016-2022 [Public].xlsx"
 
 HEADER = [
     "start_date_type", "start_date", "country", "geo_scope", "area_name", "shutdown_type",
@@ -57,9 +53,16 @@ def run(config, **options):
 def events(config) -> dict[tuple[str, str], tuple]:
     rows = query(
         config.warehouse_path,
-        "SELECT id, source, country, start_time, end_time, kind, details FROM event",
+        "SELECT id, source, country, start_time, end_time, kind, details, end_state FROM event",
     )
-    return {(c, str(s.date())): (i, src, e, k, json.loads(d)) for i, src, c, s, e, k, d in rows}
+    return {(c, str(s.date())): (i, src, e, k, json.loads(d), st)
+            for i, src, c, s, e, k, d, st in rows}
+
+
+def coverage(config) -> list[tuple]:
+    return query(config.warehouse_path,
+                 "SELECT source, country, first_day::VARCHAR, last_day::VARCHAR FROM source_coverage "
+                 "WHERE source = 'accessnow' ORDER BY first_day")
 
 
 
@@ -70,12 +73,13 @@ def test_csv_export_lands_one_event_per_row_and_country(config, tmp_path):
     got = events(config)
     assert set(got) == {("UGA", "2021-01-13"), ("MMR", "2021-02-01"), ("IRN", "2019-11-17"),
                         ("IRQ", "2019-11-17")}
-    _, source, end, kind, details = got[("UGA", "2021-01-13")]
-    assert (source, kind, end) == ("accessnow", "shutdown", datetime(2021, 1, 18))
+    _, source, end, kind, details, state = got[("UGA", "2021-01-13")]
+    assert (source, kind, end, state) == ("accessnow", "shutdown", datetime(2021, 1, 18), "known")
     assert details["networks"] == ["Broadband", "Mobile"]
     assert details["services"]["facebook"] is False and details["election"] is True
-    _, _, end, _, details = got[("MMR", "2021-02-01")]
-    assert end is None  # ongoing
+    _, _, end, _, details, state = got[("MMR", "2021-02-01")]
+    assert end is None and state == "ongoing"  # the status column says so
+    assert details["as_of"] == "2021-12-31"  # the last day the file covers
     assert details["type"] == "Shutdown, Throttle"
     assert details["extent"] == "Full network, Service-based"
     assert details["area"] == "Yangon" and details["other_services"] == "Signal"
@@ -87,6 +91,8 @@ def test_csv_export_lands_one_event_per_row_and_country(config, tmp_path):
     assert run_info["unmapped"] == {"Atlantis": 1}
     assert run_info["rejected"] == {"start_date not a date": 1}
     assert result.rows_rejected == 1
+    # a CSV export named without a year covers the years of its start dates from 2016 on
+    assert coverage(config) == [("accessnow", None, "2019-01-01", "2021-12-31")]
 
 
 def test_reimport_is_a_noop_and_an_ended_shutdown_updates_its_event(config, tmp_path):
@@ -135,36 +141,19 @@ def test_workbook_sheets_with_different_schemas(config, tmp_path):
     assert got[("RUS", "2021-01-01")][2] == datetime(2021, 1, 2)
     assert got[("NGA", "2021-06-05")][4]["sheet"] == "2021 Data"  # the newest sheet wins
     gabon = got[("GAB", "2019-01-06")]
-    assert gabon[2] is None
+    assert gabon[2] is None and gabon[5] == "ongoing"  # "Ongoing " in a sheet without status
+    assert gabon[4]["as_of"] == "2019-12-31"  # as of its sheet, which later sheets do not repeat
     assert gabon[4]["extent"] == "Full network" and gabon[4]["services"]["facebook"] is True
-    skipped = run_details(config, result.run_id)["skipped"]
-    assert skipped["sheet without STOP headers: Need more details"] == 1
-    assert skipped["shutdown repeated from a newer sheet"] == 1
-
-
-def test_every_sheet_of_the_real_workbook_parses_with_all_names_mapped(config):
-    if not STOP_XLSX.exists():
-        pytest.skip("shared corpus not available")
-    result = run(config, file=[str(STOP_XLSX)])
-    assert result.status == "success", result
+    nigeria = got[("NGA", "2021-06-05")][4]
+    assert [(c["sheet"], c["row"]) for c in nigeria["merged_copies"]] == [("2019", 3)]
     details = run_details(config, result.run_id)
-    assert details["unmapped"] == {}
-    per_sheet = dict(query(
-        config.warehouse_path,
-        "SELECT details->>'sheet', count(*) FROM event GROUP BY 1",
-    ))
-    assert set(per_sheet) == {"2022 Data", "2021 Data", "2020 Data", "2019", "2016+2017+2018 "}
-    # shutdowns carried over into later sheets land once, from the newest sheet
-    assert per_sheet["2022 Data"] == 187 and per_sheet["2016+2017+2018 "] == 377
-    assert per_sheet["2019"] == 212  # one row repeats in "2020 Data"
-    assert sum(per_sheet.values()) == 1101
-    assert details["skipped"]["shutdown repeated from a newer sheet"] == 14
-    # three 2020 rows end before they start in the source: rejected, and counted
-    assert details["rejected"] == {"end_date before start_date": 3}
-    tigray = query(config.warehouse_path,
-                   "SELECT end_time, details->>'area' FROM event WHERE country = 'ETH' "
-                   "AND start_time = '2020-11-04' AND details->>'area' = 'Tigray'")
-    assert tigray == [(None, "Tigray")]  # ongoing: no end
+    assert details["skipped"] == {"sheet without STOP headers: Need more details": 1}
+    notes = next(iter(details["notes"].values()))
+    assert notes["repeats"] == {"copies merged into an event from another sheet": 1}
+    assert notes["sheets"] == {"2021 Data": [2021], "2019": [2019]}
+    # two sheet years with a gap between them: two windows, the gap is no data
+    assert coverage(config) == [("accessnow", None, "2019-01-01", "2019-12-31"),
+                                ("accessnow", None, "2021-01-01", "2021-12-31")]
 
 
 def test_truncated_workbook_fails_and_keeps_previous_events(config, tmp_path):
@@ -225,3 +214,114 @@ def test_configured_url_is_downloaded_with_a_retry(config, tmp_path):
         assert result.status == "success", result
         assert len(server.requests) == 2
     assert ("UGA", "2021-01-13") in events(config)
+
+
+NEW_HEADER = ["start_date", "country", "area_name", "shutdown_type", "shutdown_extent",
+              "shutdown_status", "end_date"]
+
+
+def test_every_row_lands_with_its_end_state_and_quality_flags(config, tmp_path):
+    rows = [
+        ["2/18/2020", "India", "Murshidabad", "Shutdown", "Full network", "Ended", "2/12/2020"],
+        ["3/2/2020", "Kenya", "Mandera", "Shutdown", "Full network", "Ended", "3/2/2020"],
+        ["12/18/2020", "Kenya", "Elele area, Mandera County", "Shutdown", "Full network",
+         "Unknown", None],
+        ["5/5/2020", "Chad", None, "Shutdown", "Service-based", "Ended", None],
+        ["6/6/2020", "Togo", None, "Shutdown", "Full network", None, "after the vote"],
+    ]
+    result = run(config, file=[str(write_csv(tmp_path / "stop_2020_data.csv", NEW_HEADER, rows))])
+    assert result.status == "success" and result.rows_rejected == 0
+    got = events(config)
+    assert len(got) == 5  # nothing dropped
+    india = got[("IND", "2020-02-18")]
+    assert (india[2], india[5]) == (None, "unknown")
+    assert "precedes start_date" in india[4]["quality"][0]
+    assert india[4]["raw"]["end_date"] == "2/12/2020"
+    assert got[("KEN", "2020-03-02")][5] == "known"
+    assert got[("KEN", "2020-12-18")][5] == "unknown" and "quality" not in got[("KEN", "2020-12-18")][4]
+    assert got[("TCD", "2020-05-05")][5] == "unknown"
+    assert got[("TCD", "2020-05-05")][4]["quality"] == [
+        "status says Ended but no end date is given: end unknown"]
+    assert got[("TGO", "2020-06-06")][5] == "unknown"  # not ongoing: nobody said so
+    notes = next(iter(run_details(config, result.run_id)["notes"].values()))
+    assert notes["quality_flags"] == {
+        "end_date precedes start_date": 1,
+        "status says Ended but no end date is given": 1,
+        "end_date 'after the vote' is not a date": 1,
+    }
+    assert notes["end_states"] == {"known": 1, "unknown": 4}
+    assert coverage(config) == [("accessnow", None, "2020-01-01", "2020-12-31")]
+
+
+def test_repeats_across_sheets_merge_and_replace_copies_stored_before(config, tmp_path):
+    older = [["11/3/2021", "Uzbekistan", "Entire country", "Shutdown", "Service-based", "Unknown", None],
+             ["3/10/2021", "Russian Federation", "National", "Throttle", "Service-based", "Ongoing", None],
+             ["1/12/2021", "Uganda", "National", "Shutdown", "Service-based", "Ongoing", None]]
+    first = run(config, file=[str(write_csv(tmp_path / "stop_2021_data.csv", NEW_HEADER, older))])
+    assert first.status == "success"
+    assert len(events(config)) == 3
+    book = openpyxl.Workbook()
+    new = book.active
+    new.title = "2022 Data"
+    new.append(NEW_HEADER)
+    new.append([datetime(2021, 11, 3), "Uzbekistan", "Nationwide", "Shutdown", "Service-based",
+                "Ended", datetime(2022, 8, 1)])
+    new.append([datetime(2021, 3, 10), "Russian Federation", "Nationwide", "Throttle",
+                "Service-based", "Ongoing", None])
+    new.append([datetime(2021, 1, 12), "Uganda", None, "Shutdown", "Service-based", "Ongoing", None])
+    old = book.create_sheet("2021 Data")
+    old.append(NEW_HEADER)
+    for row in older:
+        old.append([datetime.strptime(row[0], "%m/%d/%Y"), *row[1:]])
+    book.save(tmp_path / "stop.xlsx")
+    result = run(config, file=[str(tmp_path / "stop.xlsx")])
+    assert result.status == "success"
+    got = events(config)
+    assert set(got) == {("UZB", "2021-11-03"), ("RUS", "2021-03-10"), ("UGA", "2021-01-12")}
+    uzbekistan = got[("UZB", "2021-11-03")]
+    assert (uzbekistan[2], uzbekistan[5]) == (datetime(2022, 8, 1), "known")  # the newer copy
+    assert uzbekistan[4]["merged_copies"][0]["sheet"] == "2021 Data"
+    assert uzbekistan[4]["merged_copies"][0]["area"] == "Entire country"
+    russia = got[("RUS", "2021-03-10")]
+    assert russia[5] == "ongoing" and russia[4]["as_of"] == "2022-12-31"
+    notes = next(iter(run_details(config, result.run_id)["notes"].values()))
+    assert notes["repeats"] == {"copies merged into an event from another sheet": 3,
+                                "of which the area text differs": 3}
+    assert coverage(config) == [("accessnow", None, "2021-01-01", "2022-12-31")]
+
+
+def test_newest_copy_with_an_unknown_end_gives_way_to_an_older_known_end(config, tmp_path):
+    book = openpyxl.Workbook()
+    new = book.active
+    new.title = "2021 Data"
+    new.append(NEW_HEADER)
+    new.append([datetime(2020, 11, 21), "Uganda", "Nationwide", "Throttle", "Service-based",
+                "Unknown", None])
+    old = book.create_sheet("2020 Data")
+    old.append(NEW_HEADER)
+    old.append([datetime(2020, 11, 21), "Uganda", "Entire country", "Throttle", "Service-based",
+                "Ended", datetime(2020, 12, 1)])
+    book.save(tmp_path / "stop.xlsx")
+    assert run(config, file=[str(tmp_path / "stop.xlsx")]).status == "success"
+    (uganda,) = events(config).values()
+    assert (uganda[2], uganda[5]) == (datetime(2020, 12, 1), "known")
+    assert uganda[4]["sheet"] == "2020 Data"
+    assert uganda[4]["merged_copies"][0]["sheet"] == "2021 Data"
+
+
+def test_a_sheet_year_still_in_progress_ends_at_the_latest_date_of_the_file(config, tmp_path):
+    rows = [["1/5/2025", "Togo", None, "Shutdown", "Full network", "Ongoing", None],
+            ["3/1/2025", "Iraq", None, "Shutdown", "Full network", "Ended", "3/4/2025"]]
+    path = write_csv(tmp_path / "stop_2025_data.csv", NEW_HEADER, rows)
+    assert run(config, file=[str(path)], today="2025-06-30").status == "success"
+    assert coverage(config) == [("accessnow", None, "2025-01-01", "2025-03-04")]
+    assert events(config)[("TGO", "2025-01-05")][4]["as_of"] == "2025-03-04"
+
+
+def test_count_year_column_names_the_years_of_a_combined_sheet(config, tmp_path):
+    header = [*NEW_HEADER, "count_year"]
+    rows = [["6/12/2016", "Pakistan", "FATA", "Shutdown", "Full network", "Ended", "12/28/2021", "2016"],
+            ["3/1/2017", "Iraq", None, "Shutdown", "Full network", "Ended", "3/4/2017", "2017"],
+            ["5/1/2009", "Pakistan", None, "Shutdown", "Full network", "Ended", "5/2/2009", "2018"]]
+    assert run(config, file=[str(write_csv(tmp_path / "combined.csv", header, rows))]).status == "success"
+    assert coverage(config) == [("accessnow", None, "2016-01-01", "2018-12-31")]

@@ -486,57 +486,6 @@ def describe_ooni(months: pd.DataFrame, lang: str = "en") -> str:
     return "; ".join(parts) + "."
 
 
-# -- events timeline ----------------------------------------------------------------------------
-def timeline(events: pd.DataFrame, *, title: str, sources: str, snapshot_id: str | None,
-             lang: str = "en", now: pd.Timestamp | None = None) -> go.Figure:
-    """Events (columns source_name, kind, start_time, end_time, severity) as horizontal bars,
-    one row per source × kind. Ongoing events (no end) run to ``now``."""
-    now = now if now is not None else pd.Timestamp.now().floor("D")
-    frame = events.copy()
-    frame["row"] = frame["source_name"].astype(str) + " · " + frame["kind"].astype(str)
-    frame["end"] = frame["end_time"].where(frame["end_time"].notna(), now)
-    # A bar needs a visible width: at least one day, and at least 1/150 of the time span.
-    span = (frame["end"].max() - frame["start_time"].min()) if len(frame) else pd.Timedelta(0)
-    shortest = max(pd.Timedelta(days=1), span / 150)
-    frame["end"] = [max(e, s + shortest) for s, e in zip(frame["start_time"], frame["end"], strict=True)]
-    traces = []
-    ongoing = i18n.t("country.ongoing", lang)
-    for i, (row, part) in enumerate(frame.groupby("row", sort=True)):
-        starts, ends, shown_ends = list(part["start_time"]), list(part["end_time"]), list(part["end"])
-        hover = [
-            f"{row}<br>{i18n.fmt_date(s, lang, True)} → "
-            f"{i18n.fmt_date(e, lang, True) if not i18n.is_missing(e) else ongoing}"
-            for s, e in zip(starts, ends, strict=True)
-        ]
-        width_ms = [(e - s).total_seconds() * 1000 for s, e in zip(starts, shown_ends, strict=True)]
-        traces.append({
-            "type": "bar", "x": width_ms, "base": _values(part["start_time"]), "y": [row] * len(part),
-            "orientation": "h", "name": row, "marker": {"color": OKABE_ITO[i % len(OKABE_ITO)]},
-            "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>", "showlegend": False,
-        })
-    layout = stamp_layout(title=title, unit=None, sources=sources, snapshot_id=snapshot_id, lang=lang)
-    n_rows = max(1, frame["row"].nunique())
-    layout.update(height=160 + 40 * n_rows, barmode="overlay", bargap=0.3,
-                  xaxis={"type": "date", "showgrid": True, "gridcolor": "#eaeef2"},
-                  yaxis={"automargin": True, "side": "right" if is_rtl(lang) else "left"})
-    return go.Figure(data=traces, layout=layout)
-
-
-def describe_timeline(events: pd.DataFrame, lang: str = "en") -> str:
-    if events.empty:
-        return ""
-    durations = (events["end_time"] - events["start_time"]).dropna()
-    longest = "–"
-    if not durations.empty:
-        hours = durations.max().total_seconds() / 3600
-        longest = f"{i18n.fmt_number(hours, lang, 1)} h"
-    return i18n.t(
-        "country.describe_events", lang, n=len(events),
-        first=i18n.fmt_date(events["start_time"].min(), lang),
-        last=i18n.fmt_date(events["start_time"].max(), lang), longest=longest,
-    )
-
-
 # -- ROAM-X radar -------------------------------------------------------------------------------
 def radar(profile: pd.DataFrame, *, title: str, snapshot_id: str | None, lang: str = "en",
           labels: dict[str, str] | None = None) -> go.Figure:

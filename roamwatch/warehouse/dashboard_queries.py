@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-import duckdb
 import pandas as pd
 
 from roamwatch.warehouse.queries import Reader
@@ -346,29 +345,23 @@ def country_ooni(reader: Reader, iso3: str) -> pd.DataFrame:
 
 
 def country_events(reader: Reader, iso3: str) -> pd.DataFrame:
-    return reader._df(
-        """
-        SELECT e.id, e.source, coalesce(s.name, e.source) AS source_name, e.kind, e.start_time,
-               e.end_time, e.severity, CAST(e.details AS VARCHAR) AS details
-        FROM event e LEFT JOIN source s ON s.id = e.source
-        WHERE e.country = $iso3 ORDER BY e.start_time
-        """,
-        {"iso3": iso3},
-    )
+    """One country's events with their source's name, end state and the days they cover
+    (``first_day``, ``last_day``, ``span_rule``: :func:`roamwatch.events.event_spans`)."""
+    frame = reader.events(countries=[iso3])
+    names = reader._df("SELECT id AS source, name AS source_name FROM source")
+    frame = frame.merge(names, on="source", how="left")
+    frame["source_name"] = frame["source_name"].fillna(frame["source"])
+    frame["details"] = frame["details"].map(lambda d: None if d is None else str(d))
+    columns = ["id", "source", "source_name", "kind", "start_time", "end_time", "end_state",
+               "first_day", "last_day", "span_rule", "severity", "details"]
+    return frame[columns].sort_values("start_time", kind="stable").reset_index(drop=True)
 
 
 def event_coverage(reader: Reader) -> pd.DataFrame:
     """Coverage windows of every source (``source, country, first_day, last_day``; country
     NULL = every country the source covers): inside them a source's silence means "none
-    recorded". Empty for a snapshot published before coverage existed."""
-    try:
-        return reader._df(
-            """SELECT source, country, CAST(first_day AS DATE) AS first_day,
-                      CAST(last_day AS DATE) AS last_day
-               FROM source_coverage ORDER BY source, country NULLS FIRST, first_day""")
-    except duckdb.CatalogException:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in ("source", "country", "first_day",
-                                                                  "last_day")})
+    recorded" (:meth:`Reader.coverage`)."""
+    return reader.coverage()[["source", "country", "first_day", "last_day"]]
 
 
 def country_scores(reader: Reader, iso3: str) -> pd.DataFrame:

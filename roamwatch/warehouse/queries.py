@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from roamwatch.events import COVERAGE_COLUMNS, event_spans, last_updates
 from roamwatch.warehouse import leases
 from roamwatch.warehouse.snapshot import open_snapshot
 
@@ -101,6 +102,19 @@ class Reader:
     def metrics(self) -> pd.DataFrame:
         return self._df("SELECT * FROM metric ORDER BY id")
 
+    def coverage(self, sources: Sequence[str] = ()) -> pd.DataFrame:
+        """Coverage windows (``source, country, first_day, last_day, basis``; country NULL =
+        every country): where a source's silence means "none recorded", not "no data"."""
+        try:
+            if sources:
+                return self._df(
+                    "SELECT * FROM source_coverage WHERE list_contains($s::VARCHAR[], source) "
+                    "ORDER BY source, country NULLS FIRST, first_day", {"s": list(sources)})
+            return self._df(
+                "SELECT * FROM source_coverage ORDER BY source, country NULLS FIRST, first_day")
+        except duckdb.CatalogException:  # a snapshot published before coverage existed
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in COVERAGE_COLUMNS})
+
     def events(
         self,
         sources: Sequence[str] = (),
@@ -108,7 +122,13 @@ class Reader:
         start: str | None = None,
         end: str | None = None,
     ) -> pd.DataFrame:
-        """Outage and shutdown events overlapping [start, end] (ISO dates, both optional)."""
+        """Outage and shutdown events whose days overlap [start, end] (ISO dates, optional).
+
+        Each row has the event's ``end_state`` (known, ongoing, unknown) and the days it
+        covers, ``first_day`` and ``last_day`` (inclusive), by :func:`roamwatch.events.event_spans`
+        (an ongoing event runs to the data's last update, an unknown end counts as the start
+        day), with ``span_rule`` saying which rule applied.
+        """
         where, params = ["TRUE"], {}
         if sources:
             params["sources"] = list(sources)
@@ -116,19 +136,23 @@ class Reader:
         if countries:
             params["countries"] = [c.upper() for c in countries]
             where.append("list_contains($countries::VARCHAR[], e.country)")
-        if start:
-            params["start"] = start
-            where.append("coalesce(e.end_time, e.start_time) >= $start::TIMESTAMP")
         if end:
             params["end"] = end
             where.append("e.start_time < ($end::DATE + 1)::TIMESTAMP")
-        return self._df(
-            f"""SELECT e.id, e.source, e.country, c.name_en AS country_name, e.start_time,
-                       e.end_time, e.kind, e.severity, e.details
+        frame = self._df(
+            f"""SELECT e.*, c.name_en AS country_name
                 FROM event e LEFT JOIN country c ON c.iso3 = e.country
                 WHERE {' AND '.join(where)} ORDER BY e.start_time, e.country""",
             params,
         )
+        if "end_state" not in frame:  # a snapshot published before end states existed
+            frame["end_state"] = None
+        frame = frame[["id", "source", "country", "country_name", "start_time", "end_time",
+                       "end_state", "kind", "severity", "details"]]
+        spans = event_spans(frame, last_updates(self.coverage(sorted(frame["source"].unique()))))
+        if start and not spans.empty:
+            spans = spans[spans["last_day"] >= pd.Timestamp(start).normalize()]
+        return spans.reset_index(drop=True)
 
     def scores(
         self,

@@ -136,6 +136,45 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        3,
+        "event end state and source coverage windows",
+        [
+            # known ⇔ end_time is set; ongoing only where the source says so; unknown otherwise.
+            # Rows written before this migration: #KeepItOn rows whose status column says
+            # Ongoing become ongoing (re-import the file with --full for the full semantics).
+            "ALTER TABLE event ADD COLUMN IF NOT EXISTS end_state VARCHAR",
+            """UPDATE event SET end_state = CASE
+                 WHEN end_time IS NOT NULL THEN 'known'
+                 WHEN source = 'accessnow' AND lower(trim(details->>'status')) = 'ongoing'
+                     THEN 'ongoing'
+                 ELSE 'unknown' END
+               WHERE end_state IS NULL""",
+            # Where a source's silence (no event, a zero) means "none recorded" rather than
+            # "no data"; country NULL = every country the source covers. The last_day of a
+            # source's country-NULL row is the dataset's last update.
+            """CREATE TABLE IF NOT EXISTS source_coverage (
+                source VARCHAR NOT NULL,
+                country VARCHAR,
+                first_day DATE NOT NULL,
+                last_day DATE NOT NULL,
+                basis VARCHAR
+            )""",
+            # #KeepItOn events imported before: the years named by their sheets.
+            """INSERT INTO source_coverage
+               SELECT 'accessnow', NULL, make_date(min(y), 1, 1),
+                      least(make_date(max(y), 12, 31), current_date),
+                      'years named by the #KeepItOn sheets already imported (set when the '
+                      || 'warehouse was upgraded; re-import the file to refresh)'
+               FROM (SELECT CAST(unnest(regexp_extract_all(details->>'sheet', '20[0-9][0-9]'))
+                                 AS INTEGER) AS y
+                     FROM event WHERE source = 'accessnow')
+               HAVING count(*) > 0""",
+        ],
+    )
+)
+
 SCHEMA_VERSION = max(number for number, _, _ in MIGRATIONS)
 
 

@@ -4,8 +4,10 @@ Reads (on the writer's connection, under the writer lock):
 - :func:`load_yearly`: yearly metrics as they are, monthly ones as their yearly mean;
 - :func:`load_ooni`: daily OONI counts summed per test, country and year, with the number of
   days measured and days with confirmed blocking (and the four messaging apps together);
-- :func:`load_ioda`: IODA daily outage hours summed per year, with IODA outage events per year;
-- :func:`load_shutdowns`: #KeepItOn days covered and shutdowns per year, zero-filled;
+- :func:`load_ioda_hours`: IODA daily outage hours summed per country and year;
+- :func:`load_events` and :func:`load_coverage`: events of one source and kind, and the
+  source's coverage windows, from which :mod:`indicators.derive` counts days and events per year
+  by the one definition of event days (:mod:`roamwatch.events`);
 - :func:`load_countries`: region and income group of each country.
 
 Writes, in the caller's transaction: :func:`write_scores` replaces the ``score`` table (levels
@@ -19,13 +21,13 @@ this module owns, created idempotently by :func:`ensure_score_tables`:
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import re
 from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
 
+from roamwatch.warehouse import coverage
 from roamwatch.warehouse.schema import MIGRATIONS
 
 _METRIC_ID = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+$")
@@ -166,88 +168,32 @@ def load_ooni(
         cur.unregister("ooni_metric_map")
 
 
-def load_ioda(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> pd.DataFrame:
-    """``country, year, first_day, last_day, outage_hours, days, events`` per year IODA reported on.
-
-    Hours are the sum of the daily ``ioda.outage_hours`` values (NaN in a year with events but no
-    daily values); events are IODA outage events in force during the year (ongoing ones up to
-    ``today``), 0 for a country-year with daily values and no event.
-    """
-    today = today or dt.date.today()
+def load_ioda_hours(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """``country, year, first_day, last_day, outage_hours, days``: the daily ``ioda.outage_hours``
+    values summed per country and year (days with a value only: IODA's coverage)."""
     return con.cursor().execute(
         """
-        WITH hours AS (
-            SELECT country, year(period_start)::BIGINT AS year, sum(value) AS outage_hours,
-                   count(*) AS days, min(period) AS first_day, max(period) AS last_day
-            FROM observation WHERE metric = 'ioda.outage_hours'
-            GROUP BY country, year(period_start)
-        ), spans AS (
-            SELECT id, country, year(start_time) AS y0,
-                   year(greatest(start_time, coalesce(end_time, $today::TIMESTAMP))) AS y1
-            FROM event WHERE source = 'ioda' AND kind = 'outage' AND start_time <= $today::TIMESTAMP
-        ), ev AS (
-            SELECT country, year::BIGINT AS year, count(*) AS events
-            FROM (SELECT country, unnest(range(y0, y1 + 1)) AS year FROM spans)
-            GROUP BY country, year
-        )
-        SELECT coalesce(h.country, ev.country) AS country, coalesce(h.year, ev.year) AS year,
-               coalesce(h.first_day, CAST(coalesce(h.year, ev.year) AS VARCHAR)) AS first_day,
-               coalesce(h.last_day, CAST(coalesce(h.year, ev.year) AS VARCHAR)) AS last_day,
-               h.outage_hours, coalesce(h.days, 0) AS days, coalesce(ev.events, 0) AS events
-        FROM hours h FULL OUTER JOIN ev ON h.country = ev.country AND h.year = ev.year
-        ORDER BY country, year
-        """,
-        {"today": today},
+        SELECT country, year(period_start)::BIGINT AS year, min(period) AS first_day,
+               max(period) AS last_day, sum(value) AS outage_hours, count(*) AS days
+        FROM observation WHERE metric = 'ioda.outage_hours'
+        GROUP BY country, year(period_start) ORDER BY country, year
+        """
     ).df()
 
 
-def load_shutdowns(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> pd.DataFrame:
-    """#KeepItOn shutdowns: ``country, year, days, events``, zero-filled.
-
-    Days are distinct calendar days covered by at least one shutdown (an event ending exactly at
-    midnight does not cover the day it ends on; one with no end runs up to ``today``). Every
-    country of the ``country`` table gets a row for each year from the first to the last year
-    in which a shutdown started (the years the dataset covers).
-    """
-    today = today or dt.date.today()
+def load_events(con: duckdb.DuckDBPyConnection, source: str, kind: str) -> pd.DataFrame:
+    """``id, source, country, start_time, end_time, end_state, details`` of one source's events
+    of one kind (``details`` as JSON text)."""
     return con.cursor().execute(
-        """
-        WITH e AS (
-            SELECT id, country, start_time::DATE AS d0,
-                   greatest(start_time::DATE,
-                            CASE WHEN end_time IS NULL THEN $today::DATE
-                                 WHEN end_time > start_time
-                                     THEN (end_time - INTERVAL 1 MICROSECOND)::DATE
-                                 ELSE start_time::DATE END) AS d1
-            FROM event
-            WHERE source = 'accessnow' AND kind = 'shutdown' AND start_time::DATE <= $today::DATE
-        ), covered AS (
-            SELECT min(year(d0)) AS y0, max(year(d0)) AS y1 FROM e
-        ), days AS (
-            SELECT country, year(day)::BIGINT AS year, count(DISTINCT day) AS days
-            FROM (SELECT country, unnest(generate_series(d0::TIMESTAMP, d1::TIMESTAMP,
-                                                         INTERVAL 1 DAY))::DATE AS day FROM e)
-            GROUP BY country, year(day)
-        ), counts AS (
-            SELECT country, year::BIGINT AS year, count(*) AS events
-            FROM (SELECT country, unnest(range(year(d0), year(d1) + 1)) AS year FROM e)
-            GROUP BY country, year
-        ), grid AS (
-            SELECT c.iso3 AS country, y.year::BIGINT AS year
-            FROM country c, covered, range(covered.y0, covered.y1 + 1) AS y(year)
-            WHERE covered.y0 IS NOT NULL
-        ), keys AS (
-            SELECT country, year FROM grid UNION SELECT country, year FROM days
-            UNION SELECT country, year FROM counts
-        )
-        SELECT k.country, k.year, coalesce(d.days, 0) AS days, coalesce(n.events, 0) AS events
-        FROM keys k
-        LEFT JOIN days d ON d.country = k.country AND d.year = k.year
-        LEFT JOIN counts n ON n.country = k.country AND n.year = k.year
-        ORDER BY k.country, k.year
-        """,
-        {"today": today},
+        """SELECT id, source, country, start_time, end_time, end_state, details::VARCHAR AS details
+           FROM event WHERE source = $source AND kind = $kind ORDER BY country, start_time, id""",
+        {"source": source, "kind": kind},
     ).df()
+
+
+def load_coverage(con: duckdb.DuckDBPyConnection, sources: Sequence[str]) -> pd.DataFrame:
+    """Coverage windows of ``sources`` (``source, country, first_day, last_day, basis``)."""
+    return coverage.load(con, list(sources))
 
 
 def load_countries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

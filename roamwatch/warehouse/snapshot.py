@@ -20,7 +20,7 @@ import duckdb
 
 PUBLISHED_TABLES = (
     "country", "source", "metric", "observation", "event", "collector_run", "raw_response",
-    "score", "score_rank", "score_median",
+    "score", "score_rank", "score_median", "source_coverage",
 )
 POINTER = "CURRENT"
 #: Reader connections: DuckDB's buffer memory is capped (its default is 80% of the machine, per
@@ -110,6 +110,8 @@ def open_snapshot(
         "temp_directory": os.path.join(tempfile.gettempdir(), "roamwatch-duckdb"),
     })
     for table in PUBLISHED_TABLES:
+        if not (directory / f"{table}.parquet").exists():
+            continue  # a snapshot published before the table existed
         path = (directory / f"{table}.parquet").as_posix().replace("'", "''")
         con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{path}')")
     return snapshot_id, con

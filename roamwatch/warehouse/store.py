@@ -18,11 +18,13 @@ import duckdb
 import pandas as pd
 
 from roamwatch.countries import reference_countries
+from roamwatch.events import END_STATES, KNOWN, UNKNOWN
+from roamwatch.warehouse import coverage
 from roamwatch.warehouse.schema import migrate
 
 OBSERVATION_COLUMNS = ["metric", "country", "period", "period_start", "value", "run_id", "fetched_at"]
 EVENT_COLUMNS = [
-    "id", "source", "country", "start_time", "end_time", "kind", "severity", "details",
+    "id", "source", "country", "start_time", "end_time", "end_state", "kind", "severity", "details",
     "run_id", "fetched_at",
 ]
 
@@ -64,8 +66,11 @@ class Warehouse:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.con = duckdb.connect(str(path))
-        migrate(self.con)
+        applied = migrate(self.con)
         self._seed_countries()
+        if 3 in applied:  # a warehouse older than source_coverage: derive what can be derived
+            with self.transaction():
+                coverage.refresh_all_observed(self.con)
 
     def close(self) -> None:
         self.con.close()
@@ -166,10 +171,27 @@ class Warehouse:
         return int(len(batch))
 
     def upsert_events(self, frame: pd.DataFrame, run_id: int) -> int:
-        """Insert or update events keyed on their ``id`` (stable per source)."""
+        """Insert or update events keyed on their ``id`` (stable per source).
+
+        ``end_state`` must be ``known`` exactly when ``end_time`` is set, else ``ongoing`` or
+        ``unknown`` (a frame without the column gets ``known``/``unknown`` from ``end_time``);
+        a frame that breaks the rule raises :class:`ValueError` (a collector bug).
+        """
         if frame.empty:
             return 0
         batch = frame.drop_duplicates("id", keep="last").copy()
+        has_end = batch["end_time"].notna() if "end_time" in batch else pd.Series(False, index=batch.index)
+        if "end_state" not in batch:
+            batch["end_state"] = has_end.map({True: KNOWN, False: UNKNOWN})
+        state = batch["end_state"]
+        wrong = ~state.isin(END_STATES) | ((state == KNOWN) != has_end)
+        if wrong.any():
+            row = batch[wrong].iloc[0]
+            raise ValueError(
+                f"event {row['id']!r}: end_state {row['end_state']!r} with end_time "
+                f"{row.get('end_time')!r}; end_state is one of {', '.join(END_STATES)} and "
+                "'known' exactly when end_time is set"
+            )
         batch["run_id"] = run_id
         batch["fetched_at"] = pd.Timestamp.now(tz="UTC").tz_localize(None)
         if "details" in batch:
@@ -182,10 +204,31 @@ class Warehouse:
             """INSERT INTO event BY NAME SELECT * FROM batch
                ON CONFLICT (id) DO UPDATE SET country = excluded.country,
                  start_time = excluded.start_time, end_time = excluded.end_time,
-                 kind = excluded.kind, severity = excluded.severity, details = excluded.details,
+                 end_state = excluded.end_state, kind = excluded.kind,
+                 severity = excluded.severity, details = excluded.details,
                  run_id = excluded.run_id, fetched_at = excluded.fetched_at"""
         )
         return int(len(batch))
+
+    def delete_events(self, ids: Iterable[str]) -> int:
+        """Remove events by id (copies a collector merged into another event); returns how
+        many existed."""
+        ids = list(ids)
+        if not ids:
+            return 0
+        (count,) = self.con.execute(
+            "SELECT count(*) FROM event WHERE list_contains($ids::VARCHAR[], id)", {"ids": ids}
+        ).fetchone()
+        self.con.execute("DELETE FROM event WHERE list_contains($ids::VARCHAR[], id)", {"ids": ids})
+        return int(count)
+
+    def merge_coverage(self, frame: pd.DataFrame) -> int:
+        """Merge coverage windows a collector declared (see :mod:`roamwatch.warehouse.coverage`)."""
+        return coverage.merge_declared(self.con, frame)
+
+    def refresh_coverage(self, source: str) -> int:
+        """Recompute the coverage windows derived from ``source``'s observations, if any."""
+        return coverage.refresh_observed(self.con, source)
 
     def latest_period(self, metric: str) -> str | None:
         row = self.con.execute(
