@@ -161,23 +161,24 @@ def _outage_text(row: dict | None, lang: str) -> tuple[Any, list[Any]]:
 
 # -- tables of series ----------------------------------------------------------------------------
 def series_table(obs: pd.DataFrame, lang: str, table_id: str) -> html.Div:
-    """Latest value, year and sparkline per metric (obs: one country's observations)."""
+    """Latest value, year and sparkline per metric (obs: one country's observations, ordered
+    by source, name and period as the query returns them)."""
+    metrics, names, units = obs["metric"].tolist(), obs["metric_name"].tolist(), obs["unit"].tolist()
+    sources, periods, values = obs["source"].tolist(), obs["period"].tolist(), obs["value"].tolist()
+    starts = [i for i in range(len(metrics)) if i == 0 or metrics[i] != metrics[i - 1]]
     rows = []
-    ordered, groups = figures.group_slices(obs, ["metric", "metric_name", "unit", "source"], "period_start")
-    all_values, periods = ordered["value"].tolist(), ordered["period"].tolist()
-    for (metric, name, unit, source), a, b in groups:
-        values = all_values[a:b]
-        svg = figures.sparkline_svg(values)
-        words = figures.trend_words(values, lang)
-        spark = html.Img(src=figures.svg_data_uri(svg), alt=words, title=words, width=120, height=28) \
-            if svg else html.Span("–", title=words)
-        unit_shown = i18n.unit_label(unit, lang)
+    for a, b in zip(starts, [*starts[1:], len(metrics)], strict=True):
+        series = values[a:b]
+        svg = figures.sparkline_svg(series)
+        words = figures.trend_words(series, lang)
+        spark = html.Img(src=figures.svg_data_uri(svg), alt=words, width=120, height=28) \
+            if svg else html.Span("–")
         rows.append(html.Tr([
-            html.Th(i18n.metric_name(metric, name, lang), scope="row", title=metric),
-            html.Td(i18n.fmt_value(values[-1], unit_shown, lang), className="rw-num"),
+            html.Th(i18n.metric_name(metrics[a], names[a], lang), scope="row", title=metrics[a]),
+            html.Td(i18n.fmt_value(series[-1], i18n.unit_label(units[a], lang), lang), className="rw-num"),
             html.Td(str(periods[b - 1])),
             html.Td(spark),
-            html.Td(source),
+            html.Td(sources[a]),
         ]))
     head = html.Thead(html.Tr([html.Th(i18n.t(k, lang), scope="col") for k in (
         "common.metric", "country.latest", "common.period", "common.trend", "common.source")]))

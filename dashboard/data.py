@@ -63,15 +63,34 @@ class RenderedPage:
     __slots__ = ("_blob",)
 
     def __init__(self, layout: Any) -> None:
-        from plotly.io.json import to_json_plotly  # what Dash itself serializes responses with
+        try:
+            # the standard library's C encoder: several times faster than plotly's, which Dash
+            # runs again on the result anyway (turning NaN into null there)
+            text = json.dumps(layout, default=_plain_json, separators=(",", ":"))
+        except TypeError:  # something only plotly knows how to write
+            from plotly.io.json import to_json_plotly
 
-        self._blob = zlib.compress(to_json_plotly(layout).encode("utf-8"), 1)
+            text = to_json_plotly(layout)
+        self._blob = zlib.compress(text.encode("utf-8"), 1)
 
     def to_plotly_json(self) -> Any:
         return json.loads(zlib.decompress(self._blob))
 
     def __sizeof__(self) -> int:
         return object.__sizeof__(self) + len(self._blob)
+
+
+def _plain_json(value: Any) -> Any:
+    """JSON of what page layouts hold besides plain values: components, numpy and dates."""
+    if hasattr(value, "to_plotly_json"):
+        return value.to_plotly_json()
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return value.tolist()
+    if value is pd.NaT or value is pd.NA:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 @dataclass(frozen=True)
@@ -146,6 +165,11 @@ class DataService:
             self.source_status()
             self._series_index()
             _catalogue_names()
+            # the tables every country page slices
+            self.event_coverage()
+            self.country_freshness("")  # every country's, computed once
+            for prepare in _WARMERS:
+                prepare(self)
         except Exception:  # noqa: BLE001 - warming is best effort; requests compute on demand
             pass
 
@@ -390,10 +414,38 @@ class DataService:
         return self.cached(q.country_observations, iso3)
 
     def country_ooni(self, iso3: str) -> pd.DataFrame:
-        return self.cached(q.country_ooni, iso3)
+        """OONI monthly counts of one country, sliced from every country's (computed once per
+        snapshot: one pass over the daily counts instead of one per country page)."""
+        return self.for_country("ooni", q.country_ooni, iso3)
 
     def country_events(self, iso3: str) -> pd.DataFrame:
-        return self.cached(q.country_events, iso3)
+        return self.for_country("events", q.country_events, iso3)
+
+    def country_freshness(self, iso3: str) -> pd.DataFrame:
+        return self.for_country("freshness", q.country_freshness, iso3)
+
+    def for_country(self, name: str, query: Callable[..., pd.DataFrame], iso3: str,
+                    prepare: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> pd.DataFrame:
+        """One country's part of ``prepare(query(reader))``, a table of every country computed
+        once per snapshot and split by its ``country`` column (dropped, as the one-country query
+        ``query(reader, iso3)`` returns it); a country without rows gets the columns, no rows."""
+        def build() -> dict[str, pd.DataFrame]:
+            reader = self._reader_or_fail()
+            frame = query(reader)
+            if prepare is not None:
+                frame = prepare(frame)
+            parts = {str(c): part.drop(columns="country").reset_index(drop=True)
+                     for c, part in frame.groupby("country", sort=False)}
+            parts["\x00empty"] = frame.iloc[0:0].drop(columns="country")
+            return parts
+        parts = self.derived(("for_country", name), build)
+        return parts.get(iso3, parts["\x00empty"])
+
+    def _reader_or_fail(self) -> Reader:
+        reader = self.reader()
+        if reader is None:
+            raise NoSnapshot(f"no published data in {self.serving_dir}")
+        return reader
 
     def event_coverage(self) -> pd.DataFrame:
         return self.cached(q.event_coverage)
@@ -401,11 +453,11 @@ class DataService:
     def country_scores(self, iso3: str) -> pd.DataFrame:
         return self.cached(q.country_scores, iso3)
 
+    def latest_country_scores(self, iso3: str) -> pd.DataFrame:
+        return self.cached(q.latest_country_scores, iso3)
+
     def score_medians(self, year: int, level: str, region: str | None) -> pd.DataFrame:
         return self.cached(q.score_medians, int(year), level, region)
-
-    def country_freshness(self, iso3: str) -> pd.DataFrame:
-        return self.cached(q.country_freshness, iso3)
 
     def compare_series(self, series: str, iso3s: tuple[str, ...]) -> pd.DataFrame:
         return self.cached(q.compare_series, series, tuple(iso3s))
@@ -534,6 +586,17 @@ def _catalogue_directions() -> dict[str, str]:
             if not metric.startswith(("derived.", "event:")):
                 seen.setdefault(metric, set()).add(ind.direction)
     return {m: next(iter(d)) for m, d in seen.items() if len(d) == 1}
+
+
+#: Functions of a :class:`DataService` that compute per-snapshot tables pages slice (other
+#: modules register theirs: the frames of the country page).
+_WARMERS: list[Callable[[DataService], Any]] = []
+
+
+def on_warm(fn: Callable[[DataService], Any]) -> Callable[[DataService], Any]:
+    """Register ``fn(service)`` to run when a new snapshot is warmed up."""
+    _WARMERS.append(fn)
+    return fn
 
 
 _service: DataService | None = None

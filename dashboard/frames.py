@@ -207,13 +207,7 @@ def observations_csv(svc: data.DataService, obs: pd.DataFrame, iso3: str) -> pd.
     return with_sources(frame.reset_index(drop=True), svc, obs["source"].reset_index(drop=True))
 
 
-def ooni_months(svc: data.DataService, iso3: str) -> pd.DataFrame:
-    """The OONI panel: per test and month, the counts and the share (%) of each result class,
-    ``low_sample`` when the month has fewer than :data:`data.OONI_MIN_MEASUREMENTS`."""
-    counts = svc.country_ooni(iso3)
-    if counts.empty:
-        return counts.assign(ok_share=[], anomaly_share=[], confirmed_share=[], failure_share=[],
-                             low_sample=[])
+def _ooni_shares(counts: pd.DataFrame) -> pd.DataFrame:
     n = counts["measurements"].astype(float)
     out = counts.copy()
     for bucket, column in (("ok", "ok"), ("anomaly", "anomalies"), ("confirmed", "confirmed"),
@@ -221,6 +215,12 @@ def ooni_months(svc: data.DataService, iso3: str) -> pd.DataFrame:
         out[f"{bucket}_share"] = 100.0 * counts[column] / n
     out["low_sample"] = counts["measurements"] < data.OONI_MIN_MEASUREMENTS
     return out
+
+
+def ooni_months(svc: data.DataService, iso3: str) -> pd.DataFrame:
+    """The OONI panel: per test and month, the counts and the share (%) of each result class,
+    ``low_sample`` when the month has fewer than :data:`data.OONI_MIN_MEASUREMENTS`."""
+    return svc.for_country("ooni_months", q.country_ooni, iso3, _ooni_shares)
 
 
 def ooni_csv(svc: data.DataService, months: pd.DataFrame, iso3: str) -> pd.DataFrame:
@@ -250,13 +250,11 @@ def profile(svc: data.DataService, iso3: str, region: str | None) -> Profile | N
     the region and the world (``None`` when the snapshot has no scores at all)."""
     if not svc.has_scores():
         return None
-    scores = svc.country_scores(iso3)
-    cats = scores[(scores["level"] == "category") & scores["value"].notna()]
-    if cats.empty:
-        return Profile(None, pd.DataFrame(columns=["key", "country", "coverage", "region", "world"]),
-                       scores.iloc[0:0])
-    year = int(cats["year"].max())
-    mine = scores[(scores["year"] == year) & (scores["level"] == "category")]
+    scores = svc.latest_country_scores(iso3)
+    if scores.empty:
+        return Profile(None, pd.DataFrame(columns=["key", "country", "coverage", "region", "world"]), scores)
+    year = int(scores["year"].iloc[0])
+    mine = scores[scores["level"] == "category"]
     medians = svc.score_medians(year, "category", region)
     keys = [k for k in "ROAMX" if k in set(mine["key"]) | set(medians["key"])]
     keys += sorted(set(mine["key"]) - set(keys))
@@ -264,7 +262,9 @@ def profile(svc: data.DataService, iso3: str, region: str | None) -> Profile | N
     frame = frame.merge(mine[["key", "value", "coverage"]].rename(columns={"value": "country"}),
                         on="key", how="left")
     frame = frame.merge(medians, on="key", how="left")
-    return Profile(year, frame, scores[scores["year"] == year])
+    order = {"overall": 0, "category": 1, "theme": 2}
+    detail = scores.assign(_o=scores["level"].map(order)).sort_values(["_o", "key"]).drop(columns="_o")
+    return Profile(year, frame, detail)
 
 
 def profile_csv(svc: data.DataService, prof: Profile | None, iso3: str) -> pd.DataFrame:
@@ -331,23 +331,30 @@ def event_type(source: str, kind: str, details: dict) -> str:
 
 
 def _coverage_for(svc: data.DataService, iso3: str) -> pd.DataFrame:
-    cov = svc.event_coverage()
-    cov = cov[cov["source"].isin(data.EVENT_SOURCES) & (cov["country"].isna() | (cov["country"] == iso3))]
-    return cov[["source", "first_day", "last_day"]].reset_index(drop=True)
+    """The coverage windows of the event sources that apply to one country."""
+    def build() -> dict[str, pd.DataFrame]:
+        cov = svc.event_coverage()
+        cov = cov[cov["source"].isin(data.EVENT_SOURCES)]
+        general = cov[cov["country"].isna()][["source", "first_day", "last_day"]]
+        out = {"": general.reset_index(drop=True)}
+        for country, part in cov[cov["country"].notna()].groupby("country"):
+            out[str(country)] = pd.concat([general, part[["source", "first_day", "last_day"]]],
+                                          ignore_index=True)
+        return out
+    table = svc.derived(("event_coverage_by_country",), build)
+    return table.get(iso3, table[""])
 
 
-def events_view(svc: data.DataService, iso3: str) -> EventsView:
-    """One country's outages and shutdowns with their end states and the days they count
-    (:mod:`roamwatch.events`, computed by the warehouse layer), and what each event source
-    covers for the country."""
-    raw = svc.country_events(iso3)
-    coverage = _coverage_for(svc, iso3)
+def _prepare_events(raw: pd.DataFrame) -> pd.DataFrame:
+    """Every event as the outages panel shows it: its type, chart row, area and causes (from
+    the source's details), the days it counts and the date an ongoing one is drawn to."""
     details = [_details(d) for d in raw["details"]]
     types = [event_type(s, k, d) for s, k, d in zip(raw["source"], raw["kind"], details, strict=True)]
     first = pd.to_datetime(raw["first_day"])
     last = pd.to_datetime(raw["last_day"])
-    events = pd.DataFrame({
-        "id": raw["id"], "source": raw["source"], "source_name": raw["source_name"], "type": types,
+    return pd.DataFrame({
+        "country": raw["country"], "id": raw["id"], "source": raw["source"],
+        "source_name": raw["source_name"], "type": types,
         "row": [f"{EVENT_SOURCE_SHORT.get(s, s)} · {t}" for s, t in zip(raw["source"], types, strict=True)],
         "start_time": raw["start_time"], "end_time": raw["end_time"], "end_state": raw["end_state"],
         "first_day": first, "last_day": last, "as_of": last.where(raw["end_state"] == "ongoing"),
@@ -357,23 +364,40 @@ def events_view(svc: data.DataService, iso3: str) -> EventsView:
         "justification": [_text(d.get("justification")) for d in details],
         "severity": raw["severity"],
     })
+
+
+def events_view(svc: data.DataService, iso3: str) -> EventsView:
+    """One country's outages and shutdowns with their end states and the days they count
+    (:mod:`roamwatch.events`, computed by the warehouse layer), and what each event source
+    covers for the country."""
+    events = svc.for_country("events_prepared", q.country_events, iso3, _prepare_events)
+    coverage = _coverage_for(svc, iso3)
     rows = []
     collected = svc.collected_sources()
+    sources, starts = events["source"].tolist(), coverage["source"].tolist()
     for source in data.EVENT_SOURCES:
-        mine = events[events["source"] == source]
-        windows = coverage[coverage["source"] == source]
-        if mine.empty and windows.empty and source not in collected:
+        n = sources.count(source)
+        windows = [i for i, s in enumerate(starts) if s == source]
+        if not n and not windows and source not in collected:
             continue
-        state = "events" if not mine.empty else ("none" if not windows.empty else "not_covered")
+        state = "events" if n else ("none" if windows else "not_covered")
         rows.append({
             "source": source, "name": source_table(svc).get(source, {"name": source})["name"],
-            "short": EVENT_SOURCE_SHORT.get(source, source), "events": len(mine), "state": state,
-            "first_day": windows["first_day"].min() if not windows.empty else None,
-            "last_day": windows["last_day"].max() if not windows.empty else None,
+            "short": EVENT_SOURCE_SHORT.get(source, source), "events": n, "state": state,
+            "first_day": min(coverage["first_day"].iloc[i] for i in windows) if windows else None,
+            "last_day": max(coverage["last_day"].iloc[i] for i in windows) if windows else None,
         })
-    sources = pd.DataFrame(rows, columns=["source", "name", "short", "events", "state", "first_day",
+    summary = pd.DataFrame(rows, columns=["source", "name", "short", "events", "state", "first_day",
                                           "last_day"])
-    return EventsView(events, coverage, sources)
+    return EventsView(events, coverage, summary)
+
+
+@data.on_warm
+def _warm(svc: data.DataService) -> None:
+    """The per-snapshot tables every country page slices."""
+    ooni_months(svc, "\x00warm")
+    svc.for_country("events_prepared", q.country_events, "\x00warm", _prepare_events)
+    _coverage_for(svc, "")
 
 
 def monthly_counts(view: EventsView) -> pd.DataFrame:

@@ -12,8 +12,11 @@ The table goes once every page uses English messages directly.
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from roamwatch import i18n as core
 from roamwatch.i18n import formatting
@@ -702,8 +705,50 @@ is_missing = formatting.is_missing
 
 
 def fmt_number(value: object, lang: str = DEFAULT_LANG, digits: int | None = None) -> str:
-    """``1234.5`` → ``1,234`` (en) / ``1 234`` (fr) / ``1.234`` (es); missing → ``–``."""
-    return formatting.number(value, lang, digits)
+    """``1234.5`` → ``1,234`` (en) / ``1 234`` (fr) / ``1.234`` (es); missing → ``–``.
+
+    CLDR formatting costs tens of microseconds and a country page formats hundreds of
+    numbers, many of them again on the next country's page (counts, shares of small counts):
+    results are remembered per value, language and digits."""
+    if value is None or isinstance(value, str):
+        return formatting.number(value, lang, digits)
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return formatting.number(value, lang, digits)
+    if x != x:  # NaN
+        return formatting.MISSING
+    return _number(x, lang, digits)
+
+
+@functools.lru_cache(maxsize=16384)
+def _number(x: float, lang: str, digits: int | None) -> str:
+    if math.isinf(x) or abs(x) >= 1e15:
+        return formatting.number(x, lang, digits)
+    d = formatting.auto_digits(x) if digits is None else digits
+    # CLDR's separators and minus sign, Babel's rounding (half-even on the decimal text of the
+    # value), without Babel's per-call pattern machinery (tests/test_dashboard_figures.py
+    # checks the two agree)
+    q = Decimal(repr(x)).quantize(Decimal(1).scaleb(-d), rounding=ROUND_HALF_EVEN)
+    minus, group, point = _number_style(lang)
+    text = f"{abs(q):,.{d}f}".replace(",", "\x00").replace(".", point).replace("\x00", group)
+    return (minus if q < 0 else "") + text
+
+
+@functools.cache
+def _number_style(lang: str) -> tuple[str, str, str]:
+    """The minus sign, group separator and decimal mark of ``lang``, as Babel writes them."""
+    sample = formatting.number(-1234.5, lang, 1)
+    one = sample.index("1")
+    rest = sample[one + 1:]
+    group = rest[:rest.index("234")]
+    after = rest[rest.index("234") + 3:]
+    return sample[:one], group, after[:after.index("5")]
+
+
+@functools.lru_cache(maxsize=8192)
+def _percent(x: float, lang: str) -> str:
+    return formatting.percent(x, lang)
 
 
 def fmt_percent(value: object, lang: str = DEFAULT_LANG, digits: int | None = None) -> str:
@@ -721,7 +766,7 @@ def fmt_value(value: object, unit: str | None, lang: str = DEFAULT_LANG) -> str:
     if is_missing(value):
         return formatting.MISSING
     if unit == "%":
-        return formatting.percent(value, lang)
+        return _percent(float(value), lang)  # type: ignore[arg-type]
     number = fmt_number(value, lang)
     if not unit or unit in SCORE_UNITS:
         return number

@@ -9,6 +9,7 @@ import json
 import zipfile
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from dashboard import i18n
@@ -32,8 +33,8 @@ def _values() -> pd.DataFrame:
 
 # -- figures ------------------------------------------------------------------------------------
 def test_choropleth_draws_values_and_greys_missing_with_a_citable_stamp():
-    fig = figures.choropleth(_values(), title="Internet use, 2022", unit="%", sources="World Bank",
-                             snapshot_id=SNAP)
+    fig = go.Figure(figures.choropleth(_values(), title="Internet use, 2022", unit="%", sources="World Bank",
+                             snapshot_id=SNAP))
     grey, main = fig.data
     assert list(grey.locations) == ["BRA"]
     assert list(main.locations) == ["KEN", "UGA", "EST"]
@@ -45,8 +46,8 @@ def test_choropleth_draws_values_and_greys_missing_with_a_citable_stamp():
 
 
 def test_choropleth_fixed_range_for_scores():
-    fig = figures.choropleth(_values(), title="ROAM-X", unit="0–100", sources="roamwatch",
-                             snapshot_id=SNAP, zrange=(0, 100))
+    fig = go.Figure(figures.choropleth(_values(), title="ROAM-X", unit="0–100", sources="roamwatch",
+                             snapshot_id=SNAP, zrange=(0, 100)))
     assert (fig.data[-1].zmin, fig.data[-1].zmax) == (0, 100)
 
 
@@ -76,7 +77,7 @@ def test_line_chart_one_trace_per_label_okabe_ito_and_year_ticks():
         "x": [2020, 2021, 2022] * 2,
         "value": [1.0, 2.0, 3.0, 3.0, 2.0, 1.0],
     })
-    fig = figures.line_chart(frame, title="T", unit="%", sources="S", snapshot_id=SNAP)
+    fig = go.Figure(figures.line_chart(frame, title="T", unit="%", sources="S", snapshot_id=SNAP))
     assert [t.name for t in fig.data] == ["Kenya", "Uganda"]
     assert [t.line.color for t in fig.data] == list(figures.OKABE_ITO[:2])
     assert fig.data[0].line.dash != fig.data[1].line.dash  # distinguishable without colour
@@ -88,7 +89,7 @@ def test_line_chart_one_trace_per_label_okabe_ito_and_year_ticks():
 def test_line_chart_styles_from_colour_and_dash_columns():
     frame = pd.DataFrame({"label": ["a · x", "a · y"], "x": [1, 1], "value": [1, 2],
                           "colour": [3, 3], "dash": [0, 2]})
-    fig = figures.line_chart(frame, title="T", unit=None, sources="S", snapshot_id=None)
+    fig = go.Figure(figures.line_chart(frame, title="T", unit=None, sources="S", snapshot_id=None))
     assert fig.data[0].line.color == fig.data[1].line.color == figures.OKABE_ITO[3]
     assert (fig.data[0].line.dash, fig.data[1].line.dash) == (figures.DASHES[0], figures.DASHES[2])
 
@@ -120,7 +121,7 @@ def test_timeline_draws_unknown_ends_as_start_markers_and_ongoing_to_the_last_up
                      ["2020-03-02", "2020-12-18", "2022-12-31"], ["2020-03-03", None, None])
     coverage = pd.DataFrame({"row": ["#KeepItOn · Full network"], "first_day": [pd.Timestamp("2016-01-01")],
                              "last_day": [pd.Timestamp("2022-12-31")]})
-    fig = timeline.event_bars(events, coverage, title="T", sources="Access Now", snapshot_id=SNAP)
+    fig = go.Figure(timeline.event_bars(events, coverage, title="T", sources="Access Now", snapshot_id=SNAP))
     by_name = {t.name: t for t in fig.data}
     known = by_name["start to end"]
     assert list(known.base) == ["2020-03-02T00:00:00"] and known.x[0] >= 86400 * 1000
@@ -153,7 +154,7 @@ def test_monthly_counts_fill_covered_months_with_zeros():
 def test_radar_closes_the_polygon_and_skips_empty_medians():
     profile = pd.DataFrame({"key": list("ROAMX"), "country": [10, 20, 30, 40, 50],
                             "region": [None] * 5, "world": [50] * 5})
-    fig = figures.radar(profile, title="ROAM-X", snapshot_id=SNAP, labels={"country": "Kenya"})
+    fig = go.Figure(figures.radar(profile, title="ROAM-X", snapshot_id=SNAP, labels={"country": "Kenya"}))
     assert [t.name for t in fig.data] == ["Kenya", "world"]
     assert list(fig.data[0].r) == [10, 20, 30, 40, 50, 10]
     assert list(fig.layout.polar.radialaxis.range) == [0, 100]
@@ -397,3 +398,19 @@ def test_data_service_switches_to_a_new_snapshot_and_drops_its_cache(serving, tm
     assert service.snapshot_id() != first
     assert service.has_scores()
     assert service.default_series() == "score:overall:ROAMX"
+
+
+def test_fast_number_formatting_agrees_with_babel():
+    import random
+
+    from roamwatch.i18n import formatting
+
+    rng = random.Random(7)
+    values = [rng.uniform(-1e7, 1e7) for _ in range(300)] + [rng.uniform(-10, 10) for _ in range(300)]
+    values += [2.675, 0.125, -0.004, 0.005, 999.995, 0.0, -0.0, 1234.5, 1e14]
+    for lang in i18n.LANGS:
+        for value in values:
+            for digits in (None, 0, 1, 2):
+                assert i18n.fmt_number(value, lang, digits) == formatting.number(value, lang, digits), \
+                    (lang, value, digits)
+    assert i18n.fmt_number(float("nan")) == "–" and i18n.fmt_number(None) == "–"

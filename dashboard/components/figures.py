@@ -13,7 +13,6 @@ from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard import i18n
 from roamwatch.i18n import LANGUAGES
@@ -26,6 +25,8 @@ OKABE_ITO = (
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down")
 MAP_SCALE = "Viridis"
+#: A figure: ``{"data": [trace dicts], "layout": {...}}`` (see :func:`figure`).
+Figure = dict
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 #: No data: a light grey no colour of the map scale comes close to (viridis has no grey).
 EMPTY_COLOUR = "#c8c8c8"
@@ -96,6 +97,14 @@ def wrap(text: str, width: int) -> str:
     return "<br>".join(lines)
 
 
+def figure(traces: list[dict], layout: dict) -> Figure:
+    """A plotly figure as the dict ``dcc.Graph`` takes. Builders return these rather than
+    ``go.Figure``: building and validating a ``go.Figure`` costs more than the rest of a page,
+    and the tests validate every builder's dict with ``go.Figure(fig)``; wrap it the same way
+    for plotly's own tools (``go.Figure(fig).write_image(...)``)."""
+    return {"data": traces, "layout": layout}
+
+
 def stamp_layout(*, title: str, unit: str | None, sources: str, snapshot_id: str | None,
                  lang: str = "en") -> dict:
     """The layout properties :func:`stamp` sets, as a dict to build a figure's layout in one go:
@@ -121,14 +130,6 @@ def stamp_layout(*, title: str, unit: str | None, sources: str, snapshot_id: str
         "plot_bgcolor": "white",
         "margin": {"l": 50, "r": 20, "t": MODEBAR_STRIP + 19 * lines + 13 * small + 14, "b": 40},
     }
-
-
-def stamp(fig: go.Figure, *, title: str, unit: str | None, sources: str, snapshot_id: str | None,
-          lang: str = "en") -> go.Figure:
-    """Draw the title (with unit) and, under it, the source line and snapshot id into ``fig``."""
-    fig.update_layout(stamp_layout(title=title, unit=unit, sources=sources, snapshot_id=snapshot_id,
-                                   lang=lang))
-    return fig
 
 
 def group_slices(frame: pd.DataFrame, by: str | list[str], order_by: str
@@ -187,16 +188,6 @@ def graph_config(filename: str, topojson_url: str | None = None, lang: str = "en
     return config
 
 
-def empty_figure(message: str) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
-                       font={"size": 14, "color": "#57606a"})
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.update_layout(paper_bgcolor="white", plot_bgcolor="white", font={"family": FONT})
-    return fig
-
-
 # -- world map ----------------------------------------------------------------------------------
 def map_colorscale(direction: str | None) -> tuple[str, bool]:
     """The colour scale of a map and whether it is reversed, so that *worse* is always darker:
@@ -207,7 +198,7 @@ def map_colorscale(direction: str | None) -> tuple[str, bool]:
 
 def choropleth(values: pd.DataFrame, *, title: str, unit: str | None, sources: str,
                snapshot_id: str | None, lang: str = "en", zrange: tuple[float, float] | None = None,
-               direction: str | None = None, outside: pd.DataFrame | None = None) -> go.Figure:
+               direction: str | None = None, outside: pd.DataFrame | None = None) -> Figure:
     """A world map of ``values`` (columns iso3, name, value, and optionally note: why a
     country without a value has none).
 
@@ -266,7 +257,7 @@ def choropleth(values: pd.DataFrame, *, title: str, unit: str | None, sources: s
         legend=legend(lang, y=0, yanchor="top", bgcolor="rgba(255,255,255,0.7)", itemclick=False,
                       itemdoubleclick=False),
     )
-    return go.Figure(data=traces, layout=layout)
+    return figure(traces, layout)
 
 
 def describe_ranking(values: pd.DataFrame, *, label: str, unit: str | None, year: object,
@@ -287,7 +278,7 @@ def describe_ranking(values: pd.DataFrame, *, label: str, unit: str | None, year
 # -- lines --------------------------------------------------------------------------------------
 def line_chart(series: pd.DataFrame, *, title: str, unit: str | None, sources: str,
                snapshot_id: str | None, lang: str = "en", yrange: tuple[float, float] | None = None,
-               height: int = 380) -> go.Figure:
+               height: int = 380) -> Figure:
     """One line per ``label`` (columns label, x, value), Okabe-Ito colours plus dashes and
     marker symbols so lines stay apart in greyscale too.
 
@@ -330,7 +321,7 @@ def line_chart(series: pd.DataFrame, *, title: str, unit: str | None, sources: s
     layout.update(height=height, hovermode="closest",
                   legend=legend(lang, y=-0.12, yanchor="top"),
                   xaxis=xaxis, yaxis=yaxis)
-    return go.Figure(data=traces, layout=layout)
+    return figure(traces, layout)
 
 
 def share_range(values: pd.Series, unit: str | None) -> tuple[float, float] | None:
@@ -398,18 +389,26 @@ def month_axis(first: pd.Timestamp, last: pd.Timestamp) -> dict:
 
 
 def ooni_bars(months: pd.DataFrame, *, title: str, sources: str, snapshot_id: str | None,
-              lang: str = "en", threshold: int = 10) -> go.Figure:
+              lang: str = "en", threshold: int = 10) -> Figure:
     """OONI results as OONI Explorer shows them: per test (one small chart each, readable test
     names), stacked bars of the share of ok / anomaly / confirmed / failure measurements per
     month, with the month's measurement count; months with fewer than ``threshold``
     measurements are drawn faded, never left out.
 
-    ``months``: test, month, measurements, ok, anomalies, confirmed, failures and the four
-    ``*_share`` columns (percent).
+    ``months``: test, month, measurements, ok, anomalies, confirmed, failures, the four
+    ``*_share`` columns (percent) and low_sample, ordered by test and month.
     """
-    tests = list(dict.fromkeys(months["test"]))
-    n = max(1, len(tests))
-    first, last = pd.Timestamp(months["month"].min()), pd.Timestamp(months["month"].max())
+    test_col = months["test"].tolist()
+    starts = [i for i in range(len(test_col)) if i == 0 or test_col[i] != test_col[i - 1]]
+    bounds = list(zip(starts, [*starts[1:], len(test_col)], strict=True))
+    n = max(1, len(bounds))
+    stamps = [pd.Timestamp(m) for m in months["month"].tolist()]
+    first, last = min(stamps), max(stamps)
+    xs = [m.strftime("%Y-%m-%d") for m in stamps]
+    faded_all = [0.35 if low else 1.0 for low in months["low_sample"].tolist()]
+    counts_all = [i18n.fmt_number(v, lang, 0) for v in months["measurements"].tolist()]
+    columns = {name: months[name].tolist()
+               for _b, share, count, _c in OONI_CLASSES for name in (share, count)}
     paper = OONI_PANEL_HEIGHT * n  # pixels: per test a title row, a count row, the bars, a gap
     layout = stamp_layout(title=title, unit="%", sources=sources, snapshot_id=snapshot_id, lang=lang)
     top = layout["margin"]["t"] + 44  # the legend (two rows on a phone) under the title
@@ -421,29 +420,29 @@ def ooni_bars(months: pd.DataFrame, *, title: str, sources: str, snapshot_id: st
     annotations = []
     traces = []
     measured = i18n.t("country.measurements", lang).lower()
-    for i, test in enumerate(tests):
-        part = months[months["test"] == test].sort_values("month")
+    labels = {bucket: i18n.ooni_bucket_label(bucket, lang) for bucket, *_ in OONI_CLASSES}
+    for i, (a, b) in enumerate(bounds):
+        test = test_col[a]
+        name = i18n.ooni_test_name(test, lang)
         axis = "" if i == 0 else str(i + 1)
         block = i * OONI_PANEL_HEIGHT
         bars_top = 1.0 - (block + 32) / paper
         bars_bottom = 1.0 - (block + OONI_PANEL_HEIGHT - 12) / paper
-        x = [pd.Timestamp(m).strftime("%Y-%m-%d") for m in part["month"]]
-        faded = [0.35 if low else 1.0 for low in part["low_sample"]]
-        counts = [i18n.fmt_number(v, lang, 0) for v in part["measurements"]]
+        x, faded, counts = xs[a:b], faded_all[a:b], counts_all[a:b]
         for bucket, share, count, colour in OONI_CLASSES:
-            label = i18n.ooni_bucket_label(bucket, lang)
+            label = labels[bucket]
             traces.append({
-                "type": "bar", "x": x, "y": _values(part[share]), "xaxis": f"x{axis}", "yaxis": f"y{axis}",
+                "type": "bar", "x": x, "y": columns[share][a:b], "xaxis": f"x{axis}", "yaxis": f"y{axis}",
                 "name": label, "legendgroup": bucket, "showlegend": i == 0,
                 "marker": {"color": colour, "opacity": faded, "line": {"width": 0}},
                 "xperiod": "M1", "xperiodalignment": "middle",
-                "customdata": [[c, int(k)] for c, k in zip(counts, part[count], strict=True)],
-                "hovertemplate": (f"{i18n.ooni_test_name(test, lang)} · %{{x|%b %Y}}<br>{label}: "
+                "customdata": [[c, int(k)] for c, k in zip(counts, columns[count][a:b], strict=True)],
+                "hovertemplate": (f"{name} · %{{x|%b %Y}}<br>{label}: "
                                   f"%{{y:.1f}}% (%{{customdata[1]}} / %{{customdata[0]}} {measured})"
                                   "<extra></extra>"),
             })
         annotations.append({
-            "text": f"<b>{i18n.ooni_test_name(test, lang)}</b>", "x": 0, "xref": "paper", "xanchor": "left",
+            "text": f"<b>{name}</b>", "x": 0, "xref": "paper", "xanchor": "left",
             "y": 1.0 - block / paper, "yref": "paper", "yanchor": "top", "showarrow": False,
             "font": {"size": 12},
         })
@@ -469,7 +468,7 @@ def ooni_bars(months: pd.DataFrame, *, title: str, sources: str, snapshot_id: st
             "showarrow": False, "font": {"size": 10, "color": "#57606a"},
         })
     layout["annotations"] = annotations
-    return go.Figure(data=traces, layout=layout)
+    return figure(traces, layout)
 
 
 def describe_ooni(months: pd.DataFrame, lang: str = "en") -> str:
@@ -488,7 +487,7 @@ def describe_ooni(months: pd.DataFrame, lang: str = "en") -> str:
 
 # -- ROAM-X radar -------------------------------------------------------------------------------
 def radar(profile: pd.DataFrame, *, title: str, snapshot_id: str | None, lang: str = "en",
-          labels: dict[str, str] | None = None) -> go.Figure:
+          labels: dict[str, str] | None = None) -> Figure:
     """Scores (0–100) per category: columns key, country, region, world (NaN allowed).
     ``labels`` maps column names to legend labels."""
     labels = labels or {}
@@ -517,7 +516,7 @@ def radar(profile: pd.DataFrame, *, title: str, snapshot_id: str | None, lang: s
         height=440, legend=legend(lang, y=-0.08),
         margin={"l": 40, "r": 40, "t": layout["margin"]["t"] + 20, "b": 40},
     )
-    return go.Figure(data=traces, layout=layout)
+    return figure(traces, layout)
 
 
 def describe_radar(profile: pd.DataFrame, year: object, lang: str = "en") -> str:
@@ -527,23 +526,6 @@ def describe_radar(profile: pd.DataFrame, year: object, lang: str = "en") -> str
             i18n.t("common.insufficient", lang)
         parts.append(f"{i18n.roamx_label(key, lang)} {value}")
     return i18n.t("country.describe_radar", lang, year=year, parts=", ".join(parts))
-
-
-# -- bars (rights scores) -----------------------------------------------------------------------
-def bar_chart(frame: pd.DataFrame, *, title: str, unit: str | None, sources: str,
-              snapshot_id: str | None, lang: str = "en") -> go.Figure:
-    """Horizontal bars: columns label, value."""
-    frame = frame.iloc[::-1]
-    fig = go.Figure(go.Bar(
-        x=list(frame["value"]), y=list(frame["label"]), orientation="h", marker_color=OKABE_ITO[0],
-        text=[i18n.fmt_number(v, lang) for v in frame["value"]], textposition="outside",
-        hovertemplate="%{y}: %{x}<extra></extra>",
-    ))
-    stamp(fig, title=title, unit=unit, sources=sources, snapshot_id=snapshot_id, lang=lang)
-    fig.update_layout(height=140 + 32 * len(frame))
-    fig.update_yaxes(automargin=True)
-    fig.update_xaxes(gridcolor="#eaeef2")
-    return fig
 
 
 # -- sparklines (no plotly: a tiny inline SVG) --------------------------------------------------
@@ -560,7 +542,7 @@ def sparkline_svg(values: list[float], width: int = 120, height: int = 28,
     coords = [
         (pad + i * step, pad + (height - 2 * pad) * (1 - (v - lo) / span)) for i, v in enumerate(points)
     ]
-    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    path = " ".join(f"{x:.3g},{y:.3g}" for x, y in coords)
     lx, ly = coords[-1]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -570,7 +552,8 @@ def sparkline_svg(values: list[float], width: int = 120, height: int = 28,
 
 
 def svg_data_uri(svg: str) -> str:
-    return "data:image/svg+xml;utf8," + quote(svg)
+    """The SVG as a data URI, escaping only what a URI needs (a page holds dozens of them)."""
+    return "data:image/svg+xml;utf8," + quote(svg, safe=" ,.=/:;'()-")
 
 
 def trend_words(values: list[float], lang: str = "en") -> str:

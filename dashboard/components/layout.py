@@ -6,7 +6,6 @@ from typing import Any
 
 import dash
 import pandas as pd
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from dashboard import i18n
@@ -26,8 +25,12 @@ def table(frame: pd.DataFrame, *, caption: str | None = None, max_rows: int = MA
           ) -> html.Div:
     """An accessible HTML table of ``frame`` (already formatted and labelled).
 
-    ``links`` maps a column name to another column holding each row's href.
+    ``links`` maps a column name to another column holding each row's href (links navigate
+    inside the app). A table without links is sent as one Markdown text (rendered as an HTML
+    table by the browser): a component per cell would make a page several times heavier.
     """
+    if not links and not caption:
+        return markdown_table(frame, max_rows=max_rows, lang=lang, class_name=class_name)
     links = links or {}
     shown = [c for c in frame.columns if c not in set(links.values())]
     head = frame.head(max_rows)
@@ -60,6 +63,28 @@ def table(frame: pd.DataFrame, *, caption: str | None = None, max_rows: int = MA
     return html.Div(out, className="rw-table-wrap")
 
 
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"})
+
+
+def _md_cell(value: object) -> str:
+    text = value if isinstance(value, str) else ("" if i18n.is_missing(value) else str(value))
+    return " ".join(text.split()).translate(_MD_SPECIAL) or " "
+
+
+def markdown_table(frame: pd.DataFrame, *, max_rows: int = MAX_TABLE_ROWS, lang: str = "en",
+                   class_name: str = "rw-table") -> html.Div:
+    """``frame`` as a Markdown table in one component (no raw HTML: cells are escaped)."""
+    head = frame.head(max_rows)
+    lines = ["| " + " | ".join(_md_cell(c) for c in head.columns) + " |",
+             "|" + "---|" * len(head.columns)]
+    lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in _row_values(head)]
+    out: list[Any] = [dcc.Markdown("\n".join(lines), className=f"rw-md-table {class_name}")]
+    if len(frame) > max_rows:
+        out.append(html.P(i18n.t("common.rows_shown", lang, n=max_rows, total=len(frame)),
+                          className="rw-muted"))
+    return html.Div(out, className="rw-table-wrap")
+
+
 def _row_values(frame: pd.DataFrame) -> list:
     """Each row's cells, as ``iterrows()`` would give them (it reads ``frame.values`` too) but
     without building a Series per row."""
@@ -71,7 +96,7 @@ def _row_values(frame: pd.DataFrame) -> list:
     return list(values)
 
 
-def chart_card(gid: str, *, title: str, what: str | list, figure: go.Figure, description: str,
+def chart_card(gid: str, *, title: str, what: str | list, figure: figures.Figure, description: str,
                table_frame: pd.DataFrame | None, filename: str, lang: str,
                topojson: bool = False, graph_id: str | None = None, extra: Any = None,
                csv_href: str | None = None, cite: dict | None = None, notes: Any = None,

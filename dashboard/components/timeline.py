@@ -11,10 +11,17 @@ is drawn as a pale band: inside it, no event means none recorded; outside it, no
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard import i18n
-from dashboard.components.figures import OKABE_ITO, _values, legend, month_axis, stamp_layout
+from dashboard.components.figures import (
+    OKABE_ITO,
+    Figure,
+    _values,
+    figure,
+    legend,
+    month_axis,
+    stamp_layout,
+)
 
 #: Up to this many events the timeline draws one bar (or marker) per event.
 MAX_BARS = 40
@@ -28,7 +35,7 @@ def _day(value: object) -> pd.Timestamp:
 
 
 def event_bars(events: pd.DataFrame, coverage: pd.DataFrame, *, title: str, sources: str,
-               snapshot_id: str | None, lang: str = "en") -> go.Figure:
+               snapshot_id: str | None, lang: str = "en") -> Figure:
     """One row per source and type; known ends as bars, ongoing ones as bars to the dataset's
     last update (marked), unknown ends as a start marker.
 
@@ -117,11 +124,11 @@ def event_bars(events: pd.DataFrame, coverage: pd.DataFrame, *, title: str, sour
         yaxis={"type": "category", "categoryorder": "array", "categoryarray": rows[::-1],
                "showticklabels": False, "fixedrange": True, "range": [-0.6, len(rows) - 0.1]},
     )
-    return go.Figure(data=traces, layout=layout)
+    return figure(traces, layout)
 
 
 def monthly_counts(counts: pd.DataFrame, coverage: pd.DataFrame, *, title: str, sources: str,
-                   snapshot_id: str | None, lang: str = "en") -> go.Figure:
+                   snapshot_id: str | None, lang: str = "en") -> Figure:
     """Events per month, stacked by type (``counts``: month, type, events, with every covered
     month present, zeros included); months outside every source's coverage are left blank."""
     types = list(dict.fromkeys(counts["type"]))
@@ -151,4 +158,4 @@ def monthly_counts(counts: pd.DataFrame, coverage: pd.DataFrame, *, title: str, 
         yaxis={"title": {"text": i18n.t("timeline.events_per_month", lang)}, "rangemode": "tozero",
                "gridcolor": "#eaeef2", "fixedrange": True},
     )
-    return go.Figure(data=traces, layout=layout)
+    return figure(traces, layout)

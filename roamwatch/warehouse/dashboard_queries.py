@@ -317,43 +317,48 @@ def country_observations(reader: Reader, iso3: str) -> pd.DataFrame:
     )
 
 
-def country_ooni(reader: Reader, iso3: str) -> pd.DataFrame:
-    """OONI counts per test and month for one country (metrics ``ooni.<test>.<bucket>``):
-    test, month (first day), measurements, ok, anomalies, confirmed, failures. Every month with
-    at least one measurement is here: the page fades thin months, it never drops them."""
+def country_ooni(reader: Reader, iso3: str | None = None) -> pd.DataFrame:
+    """OONI counts per test and month (metrics ``ooni.<test>.<bucket>``) of one country, or of
+    every country with a ``country`` column when ``iso3`` is None: test, month (first day),
+    measurements, ok, anomalies, confirmed, failures. Every month with at least one measurement
+    is here: the page fades thin months, it never drops them."""
+    where = "starts_with(metric, 'ooni.')" + (" AND country = $iso3" if iso3 else "")
     return reader._df(
-        """
+        f"""
         WITH o AS (
-            SELECT split_part(metric, '.', 2) AS test, split_part(metric, '.', 3) AS bucket,
+            SELECT country, split_part(metric, '.', 2) AS test, split_part(metric, '.', 3) AS bucket,
                    CAST(date_trunc('month', period_start) AS DATE) AS month, sum(value) AS v
             FROM observation
-            WHERE country = $iso3 AND starts_with(metric, 'ooni.')
+            WHERE {where}
             GROUP BY ALL
         )
-        SELECT test, month,
+        SELECT {"" if iso3 else "country, "}test, month,
                coalesce(sum(v) FILTER (WHERE bucket = 'measurement_count'), 0) AS measurements,
                coalesce(sum(v) FILTER (WHERE bucket = 'ok_count'), 0) AS ok,
                coalesce(sum(v) FILTER (WHERE bucket = 'anomaly_count'), 0) AS anomalies,
                coalesce(sum(v) FILTER (WHERE bucket = 'confirmed_count'), 0) AS confirmed,
                coalesce(sum(v) FILTER (WHERE bucket = 'failure_count'), 0) AS failures
-        FROM o GROUP BY test, month
+        FROM o GROUP BY country, test, month
         HAVING measurements > 0
-        ORDER BY test, month
+        ORDER BY country, test, month
         """,
-        {"iso3": iso3},
+        {"iso3": iso3} if iso3 else None,
     )
 
 
-def country_events(reader: Reader, iso3: str) -> pd.DataFrame:
-    """One country's events with their source's name, end state and the days they cover
-    (``first_day``, ``last_day``, ``span_rule``: :func:`roamwatch.events.event_spans`)."""
-    frame = reader.events(countries=[iso3])
+def country_events(reader: Reader, iso3: str | None = None) -> pd.DataFrame:
+    """One country's events (every country's, with a ``country`` column, when ``iso3`` is
+    None) with their source's name, end state and the days they cover (``first_day``,
+    ``last_day``, ``span_rule``: :func:`roamwatch.events.event_spans`)."""
+    frame = reader.events(countries=[iso3] if iso3 else ())
     names = reader._df("SELECT id AS source, name AS source_name FROM source")
     frame = frame.merge(names, on="source", how="left")
     frame["source_name"] = frame["source_name"].fillna(frame["source"])
     frame["details"] = frame["details"].map(lambda d: None if d is None else str(d))
     columns = ["id", "source", "source_name", "kind", "start_time", "end_time", "end_state",
                "first_day", "last_day", "span_rule", "severity", "details"]
+    if not iso3:
+        columns.insert(1, "country")
     return frame[columns].sort_values("start_time", kind="stable").reset_index(drop=True)
 
 
@@ -372,6 +377,20 @@ def country_scores(reader: Reader, iso3: str) -> pd.DataFrame:
     )
 
 
+def latest_country_scores(reader: Reader, iso3: str) -> pd.DataFrame:
+    """One country's scores (overall, category, theme) of the latest year with a category
+    score: what its ROAM-X profile shows. Empty when it has none."""
+    return reader._df(
+        """SELECT year, level, key, value, coverage, CAST(details AS VARCHAR) AS details
+           FROM score
+           WHERE country = $iso3 AND level IN ('overall', 'category', 'theme')
+             AND year = (SELECT max(year) FROM score WHERE country = $iso3 AND level = 'category'
+                         AND value IS NOT NULL)
+           ORDER BY level, key""",
+        {"iso3": iso3},
+    )
+
+
 def score_medians(reader: Reader, year: int, level: str, region: str | None) -> pd.DataFrame:
     """Median score per key for ``level`` and ``year``: over the world and over ``region``."""
     return reader._df(
@@ -386,30 +405,33 @@ def score_medians(reader: Reader, year: int, level: str, region: str | None) -> 
     )
 
 
-def country_freshness(reader: Reader, iso3: str) -> pd.DataFrame:
-    """Per source with data for the country: newest period, when fetched, last successful run."""
+def country_freshness(reader: Reader, iso3: str | None = None) -> pd.DataFrame:
+    """Per source with data for the country (per country and source when ``iso3`` is None):
+    newest period, when fetched, last successful run."""
+    where_obs = "WHERE o.country = $iso3" if iso3 else ""
+    where_ev = "WHERE country = $iso3" if iso3 else ""
     return reader._df(
-        """
+        f"""
         WITH o AS (
-            SELECT m.source, max(o.period) AS newest_period, max(o.period_start) AS newest_start,
+            SELECT o.country, m.source, max(o.period) AS newest_period, max(o.period_start) AS newest_start,
                    max(o.fetched_at) AS fetched_at, count(*) AS rows
             FROM observation o JOIN metric m ON m.id = o.metric
-            WHERE o.country = $iso3 GROUP BY m.source
+            {where_obs} GROUP BY o.country, m.source
             UNION ALL
-            SELECT source, CAST(max(start_time) AS VARCHAR), CAST(max(start_time) AS DATE),
+            SELECT country, source, CAST(max(start_time) AS VARCHAR), CAST(max(start_time) AS DATE),
                    max(fetched_at), count(*)
-            FROM event WHERE country = $iso3 GROUP BY source
+            FROM event {where_ev} GROUP BY country, source
         ), ok AS (
             SELECT collector, max(finished_at) AS last_success FROM collector_run
             WHERE status IN ('success', 'partial') GROUP BY collector
         )
-        SELECT o.source, coalesce(s.name, o.source) AS source_name, max(o.newest_period) AS newest_period,
-               max(o.newest_start) AS newest_start, max(o.fetched_at) AS fetched_at,
-               sum(o.rows) AS rows, max(ok.last_success) AS last_success
+        SELECT {"" if iso3 else "o.country, "}o.source, coalesce(s.name, o.source) AS source_name,
+               max(o.newest_period) AS newest_period, max(o.newest_start) AS newest_start,
+               max(o.fetched_at) AS fetched_at, sum(o.rows) AS rows, max(ok.last_success) AS last_success
         FROM o LEFT JOIN source s ON s.id = o.source LEFT JOIN ok ON ok.collector = o.source
-        GROUP BY o.source, s.name ORDER BY o.source
+        GROUP BY o.country, o.source, s.name ORDER BY o.country, o.source
         """,
-        {"iso3": iso3},
+        {"iso3": iso3} if iso3 else None,
     )
 
 
