@@ -232,6 +232,7 @@ def days_to_months(
 
 class Apnic(Collector):
     name = "apnic"
+    collected_from = "APNIC Labs' IPv6 measurement pages (one JSON series per economy)"
     source = SourceInfo(
         id="apnic",
         name="APNIC Labs IPv6 measurement (v6stats)",

@@ -6,19 +6,18 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import pandas as pd
 
+from collectors.errors import SourceError
+from collectors.http import HttpClient
+from roamwatch.config import Config
 from roamwatch.warehouse.store import MetricInfo, SourceInfo
 
-if TYPE_CHECKING:
-    from collectors.http import HttpClient
-    from roamwatch.config import Config
-
-
-class SourceError(Exception):
-    """The upstream answered, but with an error, or with something we cannot parse."""
+__all__ = [
+    "Batch", "Collector", "PublishedFile", "RunContext", "SourceError", "as_date", "setting_date",
+]
 
 
 def as_date(value: Any) -> date | None:
@@ -41,6 +40,15 @@ def setting_date(settings: dict[str, Any], key: str, source: str) -> date | None
         return as_date(value)
     except ValueError as exc:
         raise SourceError(f"{source} setting {key}={value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    """Where a provider publishes the file a source imports, for ``roamwatch sources``."""
+
+    page: str  # the provider's page to download it from
+    what: str  # which file to take there
+    example: str  # a file name for the example import command
 
 
 @dataclass
@@ -109,6 +117,14 @@ class Collector:
     #: Units that failed in the previous run are planned again (for collectors whose
     #: incremental window would otherwise move past a failed window for good).
     retry_failed_units: ClassVar[bool] = False
+    #: The source imports the provider's own file (``roamwatch collect NAME --file PATH``).
+    reads_files: ClassVar[bool] = False
+    #: The source has no API: a bare ``roamwatch collect`` runs it only with a url or files set.
+    file_source: ClassVar[bool] = False
+    #: The file the provider publishes, if any.
+    published_file: ClassVar[PublishedFile | None] = None
+    #: How the source is collected when it is not from a file, in a few words.
+    collected_from: ClassVar[str] = ""
 
     def plan(self, ctx: RunContext) -> list[str]:
         raise NotImplementedError

@@ -21,11 +21,18 @@ API's model descriptions rate it "Coverage: Best", internet accuracy "Very good"
 the offline/combined models are annual with moderate coverage. ``internet_model`` /
 ``mobile_model`` select another series.
 
+**The project's own download** (``national.csv``: ``iso2``, ``date`` as YYYYMM, then one column
+per model series, empty where there is no estimate) imports with ``roamwatch collect dgg --file
+national.csv``: every month in the file, each checked exactly like an API answer for that month.
+Re-importing the same file is a no-op.
+
 Licence: free for academic, research and informational purposes only; no commercial use.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 from datetime import UTC, date, datetime
@@ -33,7 +40,8 @@ from typing import Any
 
 import pandas as pd
 
-from collectors.base import Batch, Collector, RunContext, SourceError
+from collectors.base import Batch, Collector, PublishedFile, RunContext, SourceError
+from collectors.files import already_imported, planned_files, read_unit
 from collectors.http import HttpError
 from roamwatch.countries import iso2_to_iso3
 from roamwatch.warehouse.store import MetricInfo, SourceInfo
@@ -168,6 +176,50 @@ def parse_national(payload: Any, month: str, models: dict[str, str], url: str) -
     return batch
 
 
+def parse_national_csv(content: bytes, filename: str, models: dict[str, str]) -> Batch:
+    """DGG's ``national.csv`` (every month it holds) → one batch, each month checked as an API
+    answer of that month would be (:func:`parse_national`)."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"dgg: {filename} is not UTF-8 CSV text ({exc})") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in reader.fieldnames or []]
+    if "iso2" not in header or "date" not in header:
+        raise SourceError(
+            f"dgg: {filename} needs iso2 and date columns (found: {', '.join(header[:12])}); "
+            "this is not the Digital Gender Gaps national file (national.csv)"
+        )
+    months: dict[str, dict[str, dict[str, Any]]] = {}
+    bad_dates = 0
+    for row in reader:
+        row = {(k or "").strip(): v for k, v in row.items()}
+        iso2, when = (row.get("iso2") or "").strip(), (row.get("date") or "").strip()
+        try:
+            month = month_label(month_index(when))
+        except SourceError:
+            bad_dates += 1
+            continue
+        values = {k: (None if v is None or not v.strip() else v.strip())
+                  for k, v in row.items() if k not in ("iso2", "date")}
+        months.setdefault(month, {})[iso2] = {when: values}
+    if not months:
+        raise SourceError(f"dgg: {filename}: no row with a month (YYYYMM) in its date column")
+    batch = Batch(notes={"file": filename, "months": sorted(months)})
+    frames = []
+    for month, data in sorted(months.items()):
+        part = parse_national({"status": 200, "data": data}, month, models, f"{filename} {month}")
+        frames.append(part.observations)
+        for total, counts in ((batch.rejected, part.rejected), (batch.skipped, part.skipped),
+                              (batch.unmapped, part.unmapped)):
+            total.update(counts)
+        batch.notes.setdefault("countries", {})[month] = part.notes.get("countries", 0)
+    if bad_dates:
+        batch.rejected["date is not a month (YYYYMM)"] += bad_dates
+    batch.observations = pd.concat(frames, ignore_index=True)
+    return batch
+
+
 class Dgg(Collector):
     name = "dgg"
     source = SourceInfo(
@@ -194,6 +246,13 @@ class Dgg(Collector):
     }
     #: An incremental window moves on; a month that failed must be asked for again.
     retry_failed_units = True
+    reads_files = True
+    collected_from = "the Digital Gender Gaps API (query_national, one request per month)"
+    published_file = PublishedFile(
+        page="https://github.com/OxfordDemSci/dgg-www/tree/main/sql/initial_data",
+        what="national.csv: the national estimates, one row per country and month",
+        example="national.csv",
+    )
 
     def models(self, settings: dict[str, Any]) -> dict[str, str]:
         out = {}
@@ -218,6 +277,9 @@ class Dgg(Collector):
 
     def plan(self, ctx: RunContext) -> list[str]:
         self.models(ctx.settings)
+        files = planned_files(ctx.settings)
+        if files:
+            return files
         latest = ctx.latest_period_start("dgg.")
         if isinstance(latest, datetime):
             latest = latest.date()
@@ -225,6 +287,12 @@ class Dgg(Collector):
 
     def fetch(self, ctx: RunContext, unit: str) -> Batch:
         models = self.models(ctx.settings)
+        if unit in planned_files(ctx.settings):
+            content = read_unit(ctx, unit)
+            batch = already_imported(ctx, content, unit) or parse_national_csv(
+                content, unit.rsplit("/", 1)[-1], models)
+            batch.metrics = [self.metric(code, column) for code, column in models.items()]
+            return batch
         url = f"{ctx.settings['base_url'].rstrip('/')}/api/v1/query_national"
         try:
             payload = ctx.http.get_json(url, {"date": unit.replace("-", "")})

@@ -19,16 +19,60 @@ from collectors.base import Batch, Collector, RunContext, SourceError
 Rows = list[tuple[Any, ...]]
 
 
+#: What a URL answers when it gives a web page (a consent form, a moved file) instead of data.
+_HTML_STARTS = (b"<!doctype html", b"<html", b"<?xml version", b"<head")
+
+
+def planned_files(settings: dict[str, Any]) -> list[str]:
+    """The local files of this run (``--file``, repeatable), as absolute paths."""
+    files = settings.get("file") or []
+    return [str(Path(f).expanduser()) for f in (files if isinstance(files, list) else [files])]
+
+
+def read_unit(ctx: RunContext, unit: str) -> bytes:
+    """A file's bytes (a local path, or a URL fetched through the run's HTTP client), archived
+    in the run's raw directory. A URL that answers a web page instead of a file is an error."""
+    if unit.startswith(("http://", "https://")):
+        content = ctx.http.get(unit).content
+        if content[:200].lstrip().lower().startswith(_HTML_STARTS):
+            raise SourceError(
+                f"{unit} answered a web page, not a data file: the provider may have moved it or "
+                "put it behind a form; download it by hand and import it with --file"
+            )
+        return content
+    path = Path(unit)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if ctx.http.archive is not None:
+        ctx.http.archive.store(path.resolve().as_uri(), None, content)
+    return content
+
+
+def already_imported(ctx: RunContext, content: bytes, unit: str) -> Batch | None:
+    """An empty batch when a successful run already imported these exact bytes (and the run is
+    not ``--full``), else None."""
+    digest = hashlib.sha256(content).hexdigest()
+    if ctx.full or not ctx.file_imported(digest):
+        return None
+    ctx.log(f"{unit} (sha256 {digest[:12]}) was already imported; nothing to do")
+    batch = Batch()
+    batch.skipped["file already imported"] += 1
+    return batch
+
+
 class FileCollector(Collector):
     """Base class of file sources: implement :meth:`parse_file`."""
 
+    reads_files = True
     #: Run by a bare ``roamwatch collect`` only when a ``url`` is configured.
     file_source = True
 
     def plan(self, ctx: RunContext) -> list[str]:
-        files = ctx.settings.get("file")
+        files = planned_files(ctx.settings)
         if files:
-            return [str(Path(f).expanduser()) for f in (files if isinstance(files, list) else [files])]
+            return files
         url = ctx.settings.get("url")
         if not url:
             raise SourceError(
@@ -39,25 +83,13 @@ class FileCollector(Collector):
 
     def read(self, ctx: RunContext, unit: str) -> bytes:
         """The file's bytes, archived in the run's raw directory."""
-        if unit.startswith(("http://", "https://")):
-            return ctx.http.get(unit).content
-        path = Path(unit)
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from exc
-        if ctx.http.archive is not None:
-            ctx.http.archive.store(path.resolve().as_uri(), None, content)
-        return content
+        return read_unit(ctx, unit)
 
     def fetch(self, ctx: RunContext, unit: str) -> Batch:
         content = self.read(ctx, unit)
-        digest = hashlib.sha256(content).hexdigest()
-        if not ctx.full and ctx.file_imported(digest):
-            ctx.log(f"{unit} (sha256 {digest[:12]}) was already imported; nothing to do")
-            batch = Batch()
-            batch.skipped["file already imported"] += 1
-            return batch
+        done = already_imported(ctx, content, unit)
+        if done is not None:
+            return done
         return self.parse_file(ctx, content, Path(unit).name)
 
     def parse_file(self, ctx: RunContext, content: bytes, filename: str) -> Batch:

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from collectors.base import Batch, RunContext, SourceError
+from collectors.base import Batch, PublishedFile, RunContext, SourceError
 from collectors.files import FileCollector, Rows, read_sheets
 from roamwatch.countries import name_to_iso3
 from roamwatch.warehouse.store import MetricInfo, SourceInfo
@@ -249,6 +249,13 @@ class Fotn(FileCollector):
         # Per-edition overrides of the rule: {"2018" = "lower_is_freer"}.
         "directions": {},
     }
+
+    published_file = PublishedFile(
+        page="https://freedomhouse.org/report/freedom-net",
+        what="the scores of each edition (Excel: country, status, A, B, C and total scores); "
+             "import every edition you want, one file each or several sheets in one workbook",
+        example="FOTN2018_scores.xlsx",
+    )
 
     def parse_file(self, ctx: RunContext, content: bytes, filename: str) -> Batch:
         batch = Batch()

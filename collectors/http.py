@@ -12,29 +12,20 @@ import gzip
 import hashlib
 import json
 import random
+import socket
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
-from collectors.base import SourceError
+from collectors.errors import HttpError, SourceError, Unreachable
 
 USER_AGENT = "roamwatch/0.1 (internet-freedom monitor; https://github.com/roamwatch/roamwatch)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-class HttpError(SourceError):
-    """A request failed for good (after retries, or with a status that is not worth retrying).
-
-    ``status`` is the last HTTP status received, or None when no response came back.
-    """
-
-    def __init__(self, message: str, status: int | None = None):
-        super().__init__(message)
-        self.status = status
 
 
 class RawArchive:
@@ -64,6 +55,36 @@ class RawArchive:
             fh.write(json.dumps(entry) + "\n")
         self.entries.append(entry)
         return entry
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and everything it wraps: causes, contexts, and urllib3's ``reason``/args."""
+    found: list[BaseException] = []
+    stack: list[object] = [exc]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, BaseException) or any(item is f for f in found):
+            continue
+        found.append(item)
+        stack += [item.__cause__, item.__context__, getattr(item, "reason", None), *item.args]
+    return found
+
+
+def unreachable(exc: BaseException, url: str) -> Unreachable | None:
+    """An :class:`Unreachable` when ``exc`` means no connection could be opened to ``url``'s
+    host at all (its name does not resolve, or it refused the connection), else None.
+
+    Timeouts and connections dropped half-way are not included: those may pass, and are retried.
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or url
+    for cause in _causes(exc):
+        if isinstance(cause, socket.gaierror):
+            return Unreachable(Unreachable.RESOLVE, host, parts.port, str(cause))
+        if isinstance(cause, ConnectionRefusedError):
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            return Unreachable(Unreachable.REFUSED, host, port, str(cause))
+    return None
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -122,7 +143,11 @@ class HttpClient:
         return delay * random.uniform(0.5, 1.0)
 
     def get(self, url: str, params: dict[str, Any] | None = None) -> requests.Response:
-        """GET with retries on connection errors, timeouts, 429 and 5xx; raises :class:`HttpError`."""
+        """GET with retries on connection errors, timeouts, 429 and 5xx; raises :class:`HttpError`.
+
+        A host whose name does not resolve, or that refuses the connection, is not retried:
+        :class:`Unreachable` is raised after that one attempt (no backoff sleep).
+        """
         last_problem = "no attempt made"
         last_status: int | None = None
         for attempt in range(1, self.max_attempts + 1):
@@ -140,6 +165,9 @@ class HttpClient:
                 requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError,
             ) as exc:
+                no_connection = unreachable(exc, url)
+                if no_connection is not None:
+                    raise no_connection from exc
                 last_problem = f"{type(exc).__name__}: {exc}"
             else:
                 if self.archive is not None:

@@ -264,6 +264,7 @@ def outage_hours(intervals: list[tuple[int, int]], first: date, last: date) -> d
 # -- collector -----------------------------------------------------------------------------------
 class Ioda(Collector):
     name = "ioda"
+    collected_from = "the IODA API v2 (outage events and signals per country)"
     retry_failed_units = True
     source = SourceInfo(
         id="ioda",

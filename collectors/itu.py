@@ -14,6 +14,15 @@ row numbers of one release:
 * **Internet use by gender** (``Individuals using the internet by gender``): economy name,
   latest year, all individuals / male / female in %. Each row lands at its own latest year;
   the all-individuals column (the time series rounded to 0.1) only with ``gender_total``.
+* **Core household indicators** (``CoreHouseholdIndicators_…``): economy names, then per
+  indicator a value column headed by its ITU code (``(HH6)`` Internet access at home, ``(HH4)``
+  computer, ``(HH5)`` individuals using a computer, ``(HH10)`` individuals using a mobile phone),
+  a footnote column and a "Year of data" column: each value lands at its own year. Radio, TV and
+  fixed-line columns are skipped; HH7 (individuals using the Internet) only with
+  ``household_internet_use`` (it repeats the time series, rounded).
+* **Long tables** (one row per economy, indicator and year: ``economy, indicator, year, value``,
+  or ITU DataHub's ``entityName, entityIso, seriesName, dataYear, dataValue``): the indicator of
+  each row comes from its name (and unit column, if any); counts are skipped, rates stored.
 * **Price baskets** (``ITU_ICTPriceBaskets_…``; the layout of that file could not be checked
   against a real copy here): a table of years as columns, either one basket per sheet or with
   ``basket`` and ``unit`` label columns; only values expressed as % of GNI per capita of the
@@ -37,7 +46,7 @@ from typing import Any
 
 import pandas as pd
 
-from collectors.base import Batch, RunContext, SourceError
+from collectors.base import Batch, PublishedFile, RunContext, SourceError
 from collectors.files import FileCollector, Rows, read_sheets
 from roamwatch.countries import NAME_ALIASES, is_iso3, name_to_iso3
 from roamwatch.warehouse.store import MetricInfo, SourceInfo
@@ -62,10 +71,28 @@ METRICS: dict[str, tuple[str, str, str]] = {
         "Mobile-broadband basket price (% of GNI per capita)", "% of GNI per capita", "price"),
     "fixed_broadband_basket_gni": (
         "Fixed-broadband basket price (% of GNI per capita)", "% of GNI per capita", "price"),
+    "households_internet": (
+        "Households with Internet access at home (%)", "% of households", "pct"),
+    "households_computer": ("Households with a computer (%)", "% of households", "pct"),
+    "computer_use": ("Individuals using a computer (%)", "%", "pct"),
+    "mobile_phone_use": ("Individuals using a mobile cellular telephone (%)", "%", "pct"),
+}
+#: ITU core household indicator code → metric code (None: not stored by roamwatch).
+HOUSEHOLD_CODES: dict[str, str | None] = {
+    "hh1": None,  # radio
+    "hh2": None,  # TV
+    "hh3f": None,  # fixed-line telephone
+    "hh3m": None,  # mobile-cellular telephone in the household
+    "hh4": "households_computer",
+    "hh5": "computer_use",
+    "hh6": "households_internet",
+    "hh7": "internet_use",  # only with household_internet_use: it repeats the time series
+    "hh10": "mobile_phone_use",
 }
 GENDER = "internet_use_by_gender"  # a file layout that yields three metrics
 PRICES = "price_baskets"  # a price table mixing baskets: the metric comes from each row
-LAYOUTS = (GENDER, PRICES)
+HOUSEHOLD = "core_household"  # the core household indicators table: one metric per code
+LAYOUTS = (GENDER, PRICES, HOUSEHOLD)
 
 # Economies ITU lists that have no ISO 3166-1 code of their own (Ascension is part of SHN,
 # which ITU lists separately as "St. Helena"): counted as unmapped, never guessed.
@@ -165,7 +192,8 @@ def detect_indicator(text: str) -> str | None:
         return PRICES
     if ("gender" in t or " sex" in f" {t}") and ("internet" in t):
         return GENDER
-    if "using the internet" in t or "internet users" in t or "individuals internet" in t:
+    if ("using the internet" in t or "using internet" in t or "internet users" in t
+            or "individuals internet" in t):
         return "internet_use"
     if mobile_bb:
         return "mobile_broadband_subs_per100"
@@ -200,6 +228,13 @@ def check_indicator_option(option: Any) -> None:
 
 
 # -- layouts -------------------------------------------------------------------------------------
+def is_rate_text(text: str) -> bool:
+    """Text naming a rate (per 100, a percentage, a share of GNI), not a count."""
+    t = _norm(text)
+    return (any(w in t for w in ("per 100", "percentage", "%", "per cent", "percent", "gni"))
+            or "pct" in t.split())
+
+
 @dataclass
 class Block:
     """A run of year columns under one title (counts, or per-100 values)."""
@@ -210,7 +245,7 @@ class Block:
     @property
     def is_rate(self) -> bool:
         t = _norm(self.title)
-        return any(w in t for w in ("per 100", "percentage", "%", "per cent", "percent", "gni"))
+        return is_rate_text(t)
 
     @property
     def is_count(self) -> bool:
@@ -394,10 +429,16 @@ def parse_time_series(rows: Rows, code: str, header_at: int, parser: Parser) -> 
 def find_gender_header(rows: Rows, scan: int = 25) -> int | None:
     """The header row of the by-gender table: cells reading "Male" and "Female"."""
     for i, row in enumerate(rows[:scan]):
-        words = {_norm(text_of(c)) for c in row}
-        if "male" in words and "female" in words:
+        firsts = {_first_word(c) for c in row}
+        if "male" in firsts and "female" in firsts:
             return i
     return None
+
+
+def _first_word(cell: Any) -> str:
+    """``"Female"`` and ``"female_pct"`` → ``"female"``."""
+    words = _norm(text_of(cell)).split()
+    return words[0] if words else ""
 
 
 def parse_gender(rows: Rows, header_at: int, parser: Parser, total: bool = False) -> dict[str, Any]:
@@ -428,8 +469,8 @@ def parse_gender(rows: Rows, header_at: int, parser: Parser, total: bool = False
         "name": column(lambda h: "economy" in h or "country" in h, "economy"),
         "year": column(lambda h: "year" in h, "year"),
         "internet_use": column(lambda h: "individuals" in h or h in ("all", "total"), "total"),
-        "internet_use_male": column(lambda h: h == "male", "male"),
-        "internet_use_female": column(lambda h: h == "female", "female"),
+        "internet_use_male": column(lambda h: h.split()[:1] == ["male"], "male"),
+        "internet_use_female": column(lambda h: h.split()[:1] == ["female"], "female"),
     }
     value_cols = [cols[c] for c in ("internet_use", "internet_use_male", "internet_use_female")]
     for row in rows[header_at + 1:]:
@@ -458,6 +499,138 @@ def parse_gender(rows: Rows, header_at: int, parser: Parser, total: bool = False
     return {"layout": "latest year by gender"}
 
 
+_HOUSEHOLD_CODE = re.compile(r"^\(?\s*(hh\d{1,2}[a-z]?)\s*\)?$", re.IGNORECASE)
+
+
+def find_household_header(rows: Rows, scan: int = 15) -> int | None:
+    """The header row of the core household table: two or more cells reading ``(HHn)``."""
+    for i, row in enumerate(rows[:scan]):
+        if sum(1 for c in row if _HOUSEHOLD_CODE.match(text_of(c))) >= 2:
+            return i
+    return None
+
+
+def parse_household(rows: Rows, header_at: int, parser: Parser,
+                    internet_use: bool = False) -> dict[str, Any]:
+    """ITU's core household indicators: per code a value, a footnote and a year-of-data column.
+
+    Each value lands at its own year of data; a value without a year is rejected. HH7
+    (individuals using the Internet) repeats the time series rounded to one decimal, so it is
+    stored (as ``itu.internet_use``) only when ``internet_use`` is set.
+    """
+    header = rows[header_at]
+    codes: dict[int, str] = {}
+    for col, cell in enumerate(header):
+        match = _HOUSEHOLD_CODE.match(text_of(cell))
+        if match:
+            codes[col] = match[1].lower()
+    columns: dict[str, tuple[int, int]] = {}  # code → (value column, year column)
+    for col, code in codes.items():
+        year_col = next((c for c in range(col + 1, min(col + 5, len(header)))
+                         if _norm(text_of(header[c])).startswith("year")), None)
+        if year_col is None:
+            raise SourceError(f"{parser.filename}: no 'Year of data' column after ({code.upper()})")
+        columns[code] = (col, year_col)
+    stored = {code: HOUSEHOLD_CODES.get(code) for code in columns}
+    if not internet_use and stored.get("hh7"):
+        stored["hh7"] = None
+    name_col = economy_column(rows, header_at, min(codes))
+    for row in rows[header_at + 1:]:
+        name = text_of(row[name_col]) if name_col < len(row) else ""
+        if not name or not _has_values(row, [v for v, _ in columns.values()]):
+            continue
+        iso3 = None
+        for code, (value_col, year_col) in columns.items():
+            cell = row[value_col] if value_col < len(row) else None
+            if parse_value(cell)[1] == "missing":
+                continue
+            metric = stored[code]
+            if metric is None:
+                reason = ("(HH7) repeats the time series (household_internet_use off)"
+                          if code == "hh7" else f"({code.upper()}) not stored by roamwatch")
+                parser.batch.skipped[reason] += 1
+                continue
+            year = cell_year(row[year_col]) if year_col < len(row) else None
+            if year is None:
+                parser.batch.rejected["value without a year of data"] += 1
+                continue
+            iso3 = iso3 or parser.economy(name)
+            if iso3 is None:
+                break
+            parser.add(metric, iso3, str(year), cell)
+    return {"layout": "core household indicators, each value at its year of data",
+            "codes": {c.upper(): m for c, m in stored.items()}}
+
+
+# header words of a long table, by role (compared after _norm, as whole cells)
+_LONG_ROLES: dict[str, tuple[str, ...]] = {
+    "economy": ("economy", "country", "country name", "entityname", "entity name", "entity"),
+    "iso": ("iso", "iso3", "iso code", "entityiso", "entity iso", "country code"),
+    "indicator": ("indicator", "indicator name", "series", "seriesname", "series name",
+                  "seriescode", "series code"),
+    "unit": ("unit", "units", "seriesunits", "series units"),
+    "year": ("year", "datayear", "data year", "time period"),
+    "value": ("value", "datavalue", "data value", "obs value"),
+}
+
+
+def find_long_header(rows: Rows, scan: int = 10) -> tuple[int, dict[str, int]] | None:
+    """A header row naming an economy, indicator, year and value column (one row per value)."""
+    for i, row in enumerate(rows[:scan]):
+        found: dict[str, int] = {}
+        for col, cell in enumerate(row):
+            h = _norm(text_of(cell))
+            for role, names in _LONG_ROLES.items():
+                if role not in found and h in names:
+                    found[role] = col
+                    break
+        if {"economy", "indicator", "year", "value"} <= set(found) or (
+                {"iso", "indicator", "year", "value"} <= set(found)):
+            return i, found
+    return None
+
+
+def parse_long(rows: Rows, header_at: int, cols: dict[str, int], forced: str | None,
+               parser: Parser) -> dict[str, Any]:
+    """One row per economy, indicator and year; rows of counts are skipped."""
+    seen: Counter = Counter()
+
+    def cell(row: tuple, role: str) -> Any:
+        col = cols.get(role)
+        return row[col] if col is not None and col < len(row) else None
+
+    for row in rows[header_at + 1:]:
+        if not any(c not in (None, "") for c in row):
+            continue
+        label = " ".join(text_of(cell(row, r)) for r in ("indicator", "unit"))
+        code = forced or detect_indicator(label)
+        if code is None or code in LAYOUTS:
+            parser.batch.skipped["indicator roamwatch does not store"] += 1
+            continue
+        if METRICS[code][2] != "pct" and not forced and not is_rate_text(label):
+            parser.batch.skipped["count, not a rate"] += 1
+            continue
+        year = cell_year(cell(row, "year"))
+        if year is None:
+            year_text = text_of(cell(row, "year"))
+            match = re.match(r"^\s*((?:19|20)\d{2})(?:\.0+)?\s*$", year_text)
+            year = int(match[1]) if match else None
+        if year is None:
+            parser.batch.rejected["row without a year"] += 1
+            continue
+        iso = text_of(cell(row, "iso")).upper()
+        iso3 = iso if is_iso3(iso) else parser.economy(cell(row, "economy"))
+        if iso3 is None:
+            continue
+        seen[code] += 1
+        parser.add(code, iso3, str(year), cell(row, "value"))
+    if not seen and not parser.batch.skipped.get("count, not a rate"):
+        raise SourceError(f"{parser.filename}: no row names an indicator roamwatch stores "
+                          f"(indicators: {', '.join(sorted(METRICS))})")
+    return {"layout": "long table, one row per economy, indicator and year",
+            "rows by indicator": dict(seen)}
+
+
 def parse_workbook(content: bytes, filename: str, settings: dict[str, Any]) -> Batch:
     """Every sheet of one ITU file that holds an indicator table → one :class:`Batch`."""
     sheets = read_sheets(content, filename)
@@ -467,11 +640,27 @@ def parse_workbook(content: bytes, filename: str, settings: dict[str, Any]) -> B
     problems: list[str] = []
     for sheet, rows in sheets.items():
         rows = [tuple(r) for r in rows]
+        household_at = find_household_header(rows)
+        if household_at is not None and forced in (None, HOUSEHOLD):
+            try:
+                info = parse_household(rows, household_at, parser,
+                                       bool(settings.get("household_internet_use")))
+            except SourceError as exc:
+                problems.append(f"sheet {sheet!r}: {exc}")
+                continue
+            notes["sheets"][sheet] = {"indicator": HOUSEHOLD, **info}
+            continue
         gender_at = find_gender_header(rows)
         year_at = find_year_header(rows)
         head_at = year_at if year_at is not None else gender_at
+        long = find_long_header(rows) if head_at is None else None
+        if long is not None:
+            info = parse_long(rows, long[0], long[1], forced, parser)
+            notes["sheets"][sheet] = {"indicator": forced or "from each row", **info}
+            continue
         if head_at is None:
-            problems.append(f"sheet {sheet!r}: no header row of years nor a Male/Female header")
+            problems.append(f"sheet {sheet!r}: no header row of years, Male/Female, household "
+                            "codes (HHn) or indicator/year/value columns")
             continue
         title = " ".join(
             text_of(c) for r in rows[: head_at + 1] for c in r if isinstance(c, str)
@@ -541,9 +730,18 @@ class Itu(FileCollector):
         "files": [],
         "indicator": None,
         "gender_total": False,  # also store the by-gender table's all-individuals column
+        "household_internet_use": False,  # also store HH7 of the core household table
         "api": False,
         "api_base_url": "https://api.datahub.itu.int/v2",
     }
+
+    published_file = PublishedFile(
+        page="https://www.itu.int/en/ITU-D/Statistics/Pages/stat/default.aspx",
+        what="the Excel files of the indicators (Individuals using the Internet; Fixed-broadband, "
+             "Mobile-broadband and Mobile-cellular subscriptions; Internet use by gender; Core "
+             "household indicators; ICT Price Baskets), one --file each",
+        example="CoreHouseholdIndicators_Jun2019.xlsx",
+    )
 
     def plan(self, ctx: RunContext) -> list[str]:
         if ctx.settings.get("api"):

@@ -210,6 +210,7 @@ def parse_rows(
 
 class Ooni(Collector):
     name = "ooni"
+    collected_from = "the OONI API (aggregation, one request per test and window, paced)"
     retry_failed_units = True
     source = SourceInfo(
         id="ooni",

@@ -11,17 +11,20 @@ from tqdm import tqdm
 
 from collectors import get_collector
 from collectors.base import Batch, Collector, RunContext
-from collectors.http import HttpClient, HttpError, RawArchive
+from collectors.errors import HttpError, SourceError, Unreachable
+from collectors.http import HttpClient, RawArchive
 from collectors.validate import validate_observations
 from roamwatch.config import Config
 from roamwatch.warehouse.lock import writer_lock
 from roamwatch.warehouse.snapshot import publish
 from roamwatch.warehouse.store import Warehouse
 
-#: After this many consecutive units with no HTTP answer (DNS failure, refused, timed out after
-#: every retry) the source is taken as unreachable: the rest of the run's units are recorded as
-#: failed without being tried, instead of waiting out every retry of every unit.
+#: After this many consecutive units with no HTTP answer (timed out or cut off after every retry)
+#: the source is taken as unreachable: the rest of the run's units are recorded as failed without
+#: being tried, instead of waiting out every retry of every unit. A host that does not resolve or
+#: refuses the connection (:class:`~collectors.errors.Unreachable`) stops the run at once.
 UNREACHABLE_AFTER = 3
+NOT_ATTEMPTED = "not attempted"
 
 
 @dataclass
@@ -36,10 +39,48 @@ class RunResult:
     units_total: int = 0
     failed_units: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    #: Failed units counted by reason (``HTTP 500``, ``not attempted``, ``no network (...)``).
+    failed_by_reason: dict[str, int] = field(default_factory=dict)
+    #: Why the source could not be reached at all, e.g. ``no network (cannot resolve api.ooni.io)``.
+    unreachable: str | None = None
+    #: Rejected rows by reason.
+    rejected: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return self.status == "success"
+
+    def summary(self) -> str:
+        """One line: status, why the source was unreachable, rows, units failed by reason."""
+        parts = [self.status]
+        failed = len(self.failed_units)
+        if self.unreachable:
+            parts.append(self.unreachable)
+        parts.append(f"{self.rows_written:,} rows written, {self.rows_rejected:,} rejected")
+        if self.units_total == 0:
+            parts.append("nothing attempted" if self.unreachable else (self.error or "no unit planned"))
+        elif self.unreachable and failed == self.units_total:
+            skipped = self.failed_by_reason.get(NOT_ATTEMPTED, 0)
+            parts.append(f"{skipped} of {self.units_total} units not attempted" if skipped
+                         else f"{self.units_total} unit{'s' * (self.units_total > 1)} failed")
+        else:
+            units = f"{self.units_total - failed}/{self.units_total} units"
+            if failed:
+                reasons = sorted(self.failed_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
+                units += " (failed: " + ", ".join(f"{n} {why}" for why, n in reasons) + ")"
+            parts.append(units)
+        return f"{self.collector}: " + "; ".join(parts)
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The reason a unit failed, coarse enough to count: ``HTTP 503``, ``no answer``, ..."""
+    if isinstance(exc, Unreachable):
+        return exc.summary
+    if isinstance(exc, HttpError):
+        return f"HTTP {exc.status}" if exc.status is not None else "no answer"
+    if isinstance(exc, SourceError):
+        return "bad input"
+    return f"error ({type(exc).__name__})"
 
 
 def _stderr(message: str) -> None:
@@ -124,6 +165,8 @@ def run_one(
             units = collector.plan(ctx)
         except Exception as exc:  # noqa: BLE001 - recorded, reported, never swallowed
             result.error = f"planning failed: {exc}"
+            if isinstance(exc, Unreachable):
+                result.unreachable = exc.summary
             units = []
         if units and collector.retry_failed_units and not full:
             again = [u for u in wh.previous_failed_units(collector.name, run_id) if u not in units]
@@ -133,13 +176,16 @@ def run_one(
         result.units_total = len(units)
         bar = tqdm(units, desc=collector.name, unit="unit", file=sys.stderr,
                    disable=(not sys.stderr.isatty()) if progress is None else not progress)
-        unreachable = 0  # consecutive units that got no HTTP answer at all
+        reasons: Counter = Counter()
+        unanswered = 0  # consecutive units that got no HTTP answer at all
+        gave_up: str | None = None  # why the remaining units are not attempted
         for unit in bar:
             bar.set_postfix_str(unit[:40])
-            if unreachable >= UNREACHABLE_AFTER:
-                result.failed_units[unit] = (
-                    f"not attempted: the source gave no answer for {UNREACHABLE_AFTER} units in a row"
-                )
+            if gave_up is None and unanswered >= UNREACHABLE_AFTER:
+                gave_up = f"the source gave no answer for {UNREACHABLE_AFTER} units in a row"
+            if gave_up is not None:
+                result.failed_units[unit] = f"{NOT_ATTEMPTED}: {gave_up}"
+                reasons[NOT_ATTEMPTED] += 1
                 continue
             try:
                 batch = collector.fetch(ctx, unit)
@@ -152,13 +198,21 @@ def run_one(
                 if batch.notes:
                     notes[unit] = batch.notes
                 examples.extend(ex[: max(0, 5 - len(examples))])
-                unreachable = 0
+                unanswered = 0
             except Exception as exc:  # noqa: BLE001 - a failed unit must not stop the others
                 result.failed_units[unit] = f"{type(exc).__name__}: {exc}"
+                reasons[failure_reason(exc)] += 1
                 ctx.log(f"unit {unit} failed: {exc}")
+                if isinstance(exc, Unreachable):
+                    # one probe is enough: a name that does not resolve or a host that refuses
+                    # will not answer the next unit either
+                    result.unreachable = gave_up = exc.summary
                 no_answer = isinstance(exc, HttpError) and exc.status is None
-                unreachable = unreachable + 1 if no_answer else 0
+                unanswered = unanswered + 1 if no_answer else 0
+        bar.close()
+        result.failed_by_reason = dict(reasons)
         result.rows_rejected = sum(rejected.values())
+        result.rejected = dict(rejected)
         if result.rows_written:
             with wh.transaction():
                 wh.refresh_coverage(collector.name)
@@ -168,7 +222,9 @@ def run_one(
             result.status = "partial"
         else:
             result.status = "failed"
-            if result.error is None:
+            if result.error is None and result.unreachable:
+                result.error = result.unreachable
+            elif result.error is None:
                 result.error = "every unit failed; first error: " + next(
                     iter(result.failed_units.values())
                 )
@@ -183,6 +239,8 @@ def run_one(
             "unmapped": dict(unmapped),
             "notes": notes,
             "requests": http.requests_made,
+            "failed_by_reason": result.failed_by_reason,
+            "unreachable": result.unreachable,
         }
         with wh.transaction():
             wh.record_raw_responses(run_id, collector.name, archive.entries)
@@ -206,27 +264,36 @@ def run_collectors(
     progress: bool | None = None,
     log: Callable[[str], None] = _stderr,
     options: dict | None = None,
-) -> tuple[list[RunResult], str]:
+    notice: Callable[[str], None] | None = None,
+    publish_snapshot: bool = True,
+) -> tuple[list[RunResult], str | None]:
     """Run the named collectors one after the other under the writer lock; publish once.
 
-    Returns the run results and the id of the snapshot published afterwards.
+    ``log`` gets the detail (retries, failed units); ``notice`` (default: ``log``) what a person
+    must see (waiting for the writer lock, runs of a killed writer marked failed). Returns the
+    run results and the id of the snapshot published afterwards, or None when nothing was
+    published: a warehouse that holds no data at all (every source failed on a first run) is not
+    published as an empty snapshot.
     """
+    notice = notice or log
     collectors = [get_collector(name)() for name in names]  # fail fast on an unknown name
     with writer_lock(
         config.lock_path,
         purpose="roamwatch collect " + " ".join(names),
         timeout=float(config.warehouse.get("lock_timeout", 1800)),
-        on_wait=log,
+        on_wait=notice,
     ), Warehouse(config.warehouse_path) as wh:
         interrupted = wh.mark_interrupted_runs()
         if interrupted:
-            log(f"marked {interrupted} interrupted run(s) as failed")
+            notice(f"marked {interrupted} interrupted run(s) as failed")
         results = [
             run_one(wh, c, config, full=full, progress=progress, log=log, options=options)
             for c in collectors
         ]
-        snapshot_id = publish(
-            wh.con, config.serving_dir, keep=int(config.warehouse.get("snapshots_keep", 5))
-        )
+        snapshot_id = None
+        if publish_snapshot and wh.holds_data():
+            snapshot_id = publish(
+                wh.con, config.serving_dir, keep=int(config.warehouse.get("snapshots_keep", 5))
+            )
     return results, snapshot_id
 

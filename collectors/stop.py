@@ -53,13 +53,18 @@ from typing import Any
 
 import pandas as pd
 
-from collectors.base import Batch, RunContext, SourceError, setting_date
+from collectors.base import Batch, PublishedFile, RunContext, SourceError, setting_date
 from collectors.files import FileCollector, Rows, read_sheets
 from roamwatch.countries import name_to_iso3
 from roamwatch.events import KNOWN, ONGOING, UNKNOWN
 from roamwatch.warehouse.store import SourceInfo
 
 SOURCE_ID = "accessnow"
+#: The public STOP workbook (every sheet) as .xlsx, from Google Sheets' export of the sheet that
+#: accessnow.org/keepiton-data-spreadsheet leads to. Unverified here (no network): the first
+#: import checks it against the STOP headers and fails, naming what it found, if it is not.
+STOP_XLSX_URL = ("https://docs.google.com/spreadsheets/d/"
+                 "1DvPAuHNLp5BXGb0nnZDGNoiIwEeu2ogdXEIDvT4Hyfk/export?format=xlsx")
 KIND = "shutdown"
 
 # canonical field → header variants (compared stripped, lower-case, blanks collapsed), in
@@ -520,12 +525,17 @@ class Stop(FileCollector):
     defaults = {
         "enabled": True,
         "schedule": "0 7 * * 1",  # weekly, Monday 07:00 UTC: the sheet gets ad-hoc updates
-        # The public sheet's CSV export, e.g. https://docs.google.com/spreadsheets/d/
-        # 1DvPAuHNLp5BXGb0nnZDGNoiIwEeu2ogdXEIDvT4Hyfk/export?format=csv&gid=<gid>
-        "url": None,
+        # The whole public workbook; one sheet's CSV export (…/export?format=csv&gid=<gid>)
+        # or a downloaded .xlsx/.csv (--file) work the same.
+        "url": STOP_XLSX_URL,
         # Optional ISO date "today": the import date used to tell a finished sheet year from
         # one still in progress (reproducible imports); default: the real date.
     }
+    published_file = PublishedFile(
+        page="https://www.accessnow.org/keepiton-data/",
+        what="the #KeepItOn STOP data sheet, as .xlsx (every yearly sheet) or one sheet as .csv",
+        example="KeepItOn-STOP-data.xlsx",
+    )
 
     def parse_file(self, ctx: RunContext, content: bytes, filename: str) -> Batch:
         batch = Batch()

@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from collectors.base import Batch, RunContext, SourceError
+from collectors.base import Batch, PublishedFile, RunContext, SourceError
 from collectors.files import FileCollector
 from roamwatch.countries import is_iso3
 from roamwatch.warehouse.store import MetricInfo, SourceInfo
@@ -56,6 +56,10 @@ DIRECTION = {
     "v2x_": "higher = more participation",
 }
 ID_COLUMNS = ("country_text_id", "year")
+#: The country-year Full+Others dataset, version 16 (the zipped CSV, about 26 MB), at the address
+#: V-Dem's download page links. Unverified here (no network); a new version each March means a new
+#: address: set [sources.vdem].url to it, or import the file with --file.
+VDEM_ZIP_URL = "https://v-dem.net/media/datasets/V-Dem-CY-FullOthers-v16_csv.zip"
 _VERSION = re.compile(r"(?i)(?:^|[^a-z])v(\d{1,2}(?:\.\d+)?)(?![\d.]*\d)")
 
 
@@ -159,10 +163,17 @@ class Vdem(FileCollector):
     defaults = {
         "enabled": True,
         "schedule": "0 6 15 * *",  # monthly, the 15th at 06:00 UTC: a new version each March
-        "url": None,
+        "url": VDEM_ZIP_URL,
         "first_year": 2000,  # the Digital Society variables start in 2000
         "variables": list(VARIABLES),
     }
+
+    published_file = PublishedFile(
+        page="https://v-dem.net/data/the-v-dem-dataset/",
+        what="the Country-Year V-Dem Full+Others dataset, CSV (the .zip as downloaded, or the "
+             ".csv inside it)",
+        example="V-Dem-CY-FullOthers-v16_csv.zip",
+    )
 
     def parse_file(self, ctx: RunContext, content: bytes, filename: str) -> Batch:
         if not content:

@@ -104,6 +104,7 @@ def parse_indicator_rows(
 
 class WorldBank(Collector):
     name = "worldbank"
+    collected_from = "the World Bank Indicators API v2"
     source = SourceInfo(
         id="worldbank",
         name="World Bank World Development Indicators and Gender Statistics",

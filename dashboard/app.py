@@ -1,20 +1,27 @@
 """The Dash app: shell (header, language menu, footer with the snapshot id), pages, downloads.
 
 Everything the browser loads comes from this server: Dash's own bundles (``serve_locally``), our
-CSS and the map geometry in ``assets/``; no external stylesheet, CDN or font.
+CSS and the map geometry in ``assets/``; no external stylesheet, CDN or font. Every request
+passes :mod:`dashboard.guard` first (limits, security headers); callbacks check what the
+browser sent with :mod:`dashboard.components.inputs`.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import dash
 import flask
 from dash import MATCH, Input, Output, State, dcc, html
+from dash.exceptions import DependencyException
 
-from dashboard import checks, data, downloads, i18n
-from dashboard.components.urlstate import build, parse
+from dashboard import checks, data, downloads, guard, i18n
+from dashboard.components import inputs
+from dashboard.components.urlstate import build, parse, safe_path
 from roamwatch.config import Config, load_config
 from roamwatch.i18n import LANGUAGES
 
@@ -23,6 +30,8 @@ NAV = (("/", "nav.world"), ("/compare", "nav.compare"), ("/data", "nav.data"),
        ("/sources", "nav.sources"), ("/methodology", "nav.methodology"))
 #: Paths served by Dash pages (others answer the not-found page with HTTP 404).
 PAGE_PATHS = {"/", "/compare", "/data", "/sources", "/methodology"}
+#: Path prefixes that are never pages: an unknown path under them is 404, not the app shell.
+RESERVED_PREFIXES = ("/_", "/assets/", "/download/", "/static/")
 
 
 def shell() -> html.Div:
@@ -37,6 +46,7 @@ def shell() -> html.Div:
 
 
 def _header(pathname: str, search: str) -> list:
+    pathname = safe_path(pathname)
     query = parse(search)
     lang = i18n.lang_of(query.get("lang"))
     links = []
@@ -100,6 +110,7 @@ def _footer(lang: str) -> list:
     Input("url", "pathname"),
     Input("url", "search"),
 )
+@inputs.checked(inputs.pathname, inputs.search)
 def _update_shell(pathname, search):
     lang = i18n.lang_of(parse(search).get("lang"))
     return (_header(pathname or "/", search or ""), _footer(lang),
@@ -160,6 +171,22 @@ def _register_routes(app: dash.Dash) -> None:
     server = app.server
     downloads.register(server)
 
+    @server.errorhandler(DependencyException)
+    def _no_such_dependency(_exc):  # noqa: ANN202
+        """Dash raises this for unknown files under ``/_dash-component-suites/``: not found, and
+        no list of every registered path in the answer or the log."""
+        return flask.Response("404 Not Found\n", status=404, mimetype="text/plain")
+
+    @server.before_request
+    def _reserved_paths():  # noqa: ANN202
+        """Dash's catch-all route answers any path with the app shell; under the prefixes that
+        are never pages (downloads, assets, Dash's own routes) an unknown path is 404."""
+        rule = flask.request.url_rule
+        if (rule is None or rule.rule == "/<path:path>") and \
+                flask.request.path.startswith(RESERVED_PREFIXES):
+            return flask.Response("404 Not Found\n", status=404, mimetype="text/plain")
+        return None
+
     @server.before_request
     def _canonical_country():  # noqa: ANN202
         """``/country/KE`` and ``/country/kenya`` answer a redirect to ``/country/KEN``."""
@@ -199,9 +226,54 @@ def _register_routes(app: dash.Dash) -> None:
         return response
 
 
+def _normalised_layout(layout: Any) -> Any:
+    """Wrap a page's ``layout(**kwargs)``: a query parameter given twice reaches Dash as a list;
+    the page gets the last value, as :func:`urlstate.parse` reads URLs everywhere else."""
+    if not callable(layout) or getattr(layout, "_roamwatch_normalised", False):
+        return layout
+
+    @functools.wraps(layout)
+    def wrapper(**kwargs: Any) -> Any:
+        return layout(**{k: (v[-1] if v else None) if isinstance(v, list) else v
+                         for k, v in kwargs.items()})
+
+    wrapper._roamwatch_normalised = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def style_hashes() -> list[str]:
+    """CSP hashes of the style elements Dash's bundles insert (``csp_styles.txt``; regenerate
+    with ``python -m tests.csp_styles``)."""
+    lines = (HERE / "csp_styles.txt").read_text(encoding="utf-8").splitlines()
+    return [line.split()[0] for line in lines if line.startswith("'sha")]
+
+
+def _guard(app: dash.Dash, config: Config) -> guard.Guard:
+    settings = config.raw.get("dashboard", {})
+    frame_ancestors = str(settings.get("frame_ancestors") or "'none'")
+    styles = None if settings.get("csp_style_inline") else style_hashes()
+
+    def csp() -> str:
+        return guard.content_security_policy(app.csp_hashes(), frame_ancestors, styles)
+
+    def known_outputs() -> set[str]:
+        return set(app.callback_map)
+
+    return guard.Guard(app.server.wsgi_app, guard.Limits.from_settings(settings), csp=csp,
+                       frame_ancestors=frame_ancestors, public_host=settings.get("public_host") or None,
+                       known_outputs=known_outputs)
+
+
 def create_app(config: Config | None = None) -> dash.Dash:
     """Build the app for a configuration (default: :func:`roamwatch.config.load_config`)."""
     config = config or load_config()
+    logger = logging.getLogger("roamwatch.dashboard")
+    if not logger.handlers:  # one line per refused request, on stderr like the rest
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("roamwatch dashboard: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
     data.configure(config.serving_dir)
     app = dash.Dash(
         "dashboard",
@@ -212,6 +284,8 @@ def create_app(config: Config | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,
         title="roamwatch",
         update_title=None,
+        # No og:/twitter: tags: Dash would write the request URL (and its Host) into them.
+        include_pages_meta=False,
         # Every page layout also gets the path, so the not-found page can name it.
         routing_callback_inputs={"_path": State("_pages_location", "pathname")},
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
@@ -220,4 +294,11 @@ def create_app(config: Config | None = None) -> dash.Dash:
     )
     app.layout = shell
     _register_routes(app)
+    for page in dash.page_registry.values():
+        page["layout"] = _normalised_layout(page.get("layout"))
+    # Dash completes its setup (callback map, pages router) on the first request; do it now,
+    # so the guard knows every callback before the first request arrives.
+    with app.server.test_request_context("/"):
+        app.server.preprocess_request()
+    app.server.wsgi_app = _guard(app, config)
     return app

@@ -42,4 +42,8 @@ def serve(ctx: click.Context, host: str, port: int, threads: int, debug: bool) -
         return
     from waitress import serve as waitress_serve
 
-    waitress_serve(app.server, host=host, port=port, threads=threads, ident="roamwatch")
+    # No Server header (ident=""). Waitress answers requests beyond its own hard limits itself,
+    # before the app's guard (dashboard/guard.py) sees them: keep those limits above the guard's.
+    waitress_serve(app.server, host=host, port=port, threads=threads, ident="",
+                   max_request_header_size=256 << 10, max_request_body_size=64 << 20,
+                   recv_bytes=256 << 10)

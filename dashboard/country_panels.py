@@ -308,7 +308,7 @@ def radar_panel(svc: data.DataService, iso3: str, prof: frames.Profile | None, l
         filename=f"roamwatch_{iso3}_roamx_{year}", lang=lang, csv_href=_csv_href(iso3, "profile"),
         cite=_cite(svc, ["roamwatch"], lang),
         extra=[html.Details([html.Summary(i18n.t("country.score_inputs", lang)),
-                             table(inputs, lang=lang)], className="rw-details")],
+                             table(inputs, lang=lang, markdown=False)], className="rw-details")],
     )
 
 

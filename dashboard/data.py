@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import inspect
 import json
 import re
 import sys
@@ -48,12 +49,21 @@ KNOWN_DIRECTIONS = {"ioda.outage_hours": "lower_better"}
 #: A month with fewer measurements of a test than this is drawn faded on the country page.
 OONI_MIN_MEASUREMENTS = 10
 MAX_CACHE = 512
+#: Memory the query-result cache may hold (estimated: frames by their deep memory use).
+MAX_CACHE_BYTES = 96 << 20
 #: Query results with more rows than this are not kept (a country's observations are ~12k rows,
 #: megabytes as a frame): the pages built from them are cached instead, small results are.
 MAX_CACHED_ROWS = 5000
 #: Rendered page layouts kept per snapshot, as compressed JSON (a country page is about 200 KB
 #: of JSON, ~20 KB compressed, where its component tree took megabytes of Python objects).
 MAX_PAGES = 128
+#: Memory the page cache may hold (compressed layouts and their keys).
+MAX_PAGE_BYTES = 32 << 20
+#: Longest text taken for a country code or name; longer input names no country and is not
+#: fuzzy-matched (the longest English or French country name has about 50 characters).
+MAX_COUNTRY_TEXT = 80
+#: Longest text fuzzy-matched against metric ids and names.
+MAX_SERIES_TEXT = 160
 
 
 class RenderedPage:
@@ -122,7 +132,11 @@ class DataService:
         #: Why the current snapshot could not be opened (None when it could, or when there is none).
         self.problem: str | None = None
         self._cache: OrderedDict[tuple, Any] = OrderedDict()
+        self._cache_sizes: dict[tuple, int] = {}
+        self._cache_bytes = 0
         self._pages: OrderedDict[tuple, Any] = OrderedDict()
+        self._page_sizes: dict[tuple, int] = {}
+        self._page_bytes = 0
 
     # -- snapshot ------------------------------------------------------------------------------
     def reader(self) -> Reader | None:
@@ -151,8 +165,7 @@ class DataService:
                     while len(self._old) > 2:
                         self._old.popleft().close()
                 self._reader = fresh
-                self._cache.clear()
-                self._pages.clear()
+                self.clear_caches()
                 threading.Thread(target=self.warm, name="roamwatch-warm", daemon=True).start()
             return self._reader
 
@@ -173,9 +186,22 @@ class DataService:
         except Exception:  # noqa: BLE001 - warming is best effort; requests compute on demand
             pass
 
+    def clear_caches(self) -> None:
+        with self._lock:
+            self._cache.clear()
+            self._cache_sizes.clear()
+            self._cache_bytes = 0
+            self._pages.clear()
+            self._page_sizes.clear()
+            self._page_bytes = 0
+
+    def cache_bytes(self) -> tuple[int, int]:
+        """Estimated bytes held by the query-result cache and the page cache."""
+        return self._cache_bytes, self._page_bytes
+
     def page(self, key: tuple, render: Callable[[], Any]) -> Any:
         """A rendered page layout, computed once per snapshot and ``key`` (kept as compressed
-        JSON: :class:`RenderedPage`)."""
+        JSON: :class:`RenderedPage`), within :data:`MAX_PAGES` and :data:`MAX_PAGE_BYTES`."""
         snapshot = self.snapshot_id()
         if snapshot is None:
             return render()
@@ -185,10 +211,15 @@ class DataService:
                 self._pages.move_to_end(full)
                 return self._pages[full]
         value = RenderedPage(render())
+        size = sys.getsizeof(value) + len(repr(key))
         with self._lock:
-            self._pages[full] = value
-            while len(self._pages) > MAX_PAGES:
-                self._pages.popitem(last=False)
+            if full not in self._pages:
+                self._pages[full] = value
+                self._page_sizes[full] = size
+                self._page_bytes += size
+            while self._pages and (len(self._pages) > MAX_PAGES or self._page_bytes > MAX_PAGE_BYTES):
+                old, _ = self._pages.popitem(last=False)
+                self._page_bytes -= self._page_sizes.pop(old, 0)
         return value
 
     def available(self) -> bool:
@@ -218,10 +249,15 @@ class DataService:
         value = compute(reader)
         if isinstance(value, pd.DataFrame) and len(value) > MAX_CACHED_ROWS:
             return value  # large frames are not kept: see MAX_CACHED_ROWS
+        size = _size_of(value) + len(repr(args))
         with self._lock:
-            self._cache[key] = value
-            while len(self._cache) > MAX_CACHE:
-                self._cache.popitem(last=False)
+            if key not in self._cache:
+                self._cache[key] = value
+                self._cache_sizes[key] = size
+                self._cache_bytes += size
+            while self._cache and (len(self._cache) > MAX_CACHE or self._cache_bytes > MAX_CACHE_BYTES):
+                old, _ = self._cache.popitem(last=False)
+                self._cache_bytes -= self._cache_sizes.pop(old, 0)
         return value
 
     # -- reference data ------------------------------------------------------------------------
@@ -246,8 +282,13 @@ class DataService:
         return self.country_names(lang).get(iso3, iso3)
 
     def resolve_country(self, code: object) -> CountryMatch:
-        """ISO3 → ok; ISO2 or a (French or English) name → redirect to ISO3; else suggestions."""
-        text = str(code or "").strip()
+        """ISO3 → ok; ISO2 or a (French or English) name → redirect to ISO3; else suggestions.
+
+        Text longer than :data:`MAX_COUNTRY_TEXT` (or not text) names no country and gets no
+        suggestions: fuzzy matching costs time in proportion to its length."""
+        if not isinstance(code, str | None) or len(code or "") > MAX_COUNTRY_TEXT:
+            return CountryMatch("missing")
+        text = (code or "").strip()
         index = self.derived(("country_index",), lambda: _country_index(self.countries()))
         upper = text.upper()
         if upper in index["iso3"]:
@@ -281,6 +322,8 @@ class DataService:
     def series_info(self, series: str) -> dict[str, Any] | None:
         """Name, unit, source(s) of a metric, score or OONI share series; ``None`` if it does
         not exist."""
+        if not isinstance(series, str):
+            return None
         return self._series_index().get(series)
 
     def series_label(self, series: str, lang: str) -> str:
@@ -323,6 +366,8 @@ class DataService:
         return {"zmin": lo, "zmax": hi, "direction": direction, "basis": "range"}
 
     def series_suggestions(self, series: str, n: int = 5) -> list[str]:
+        if not isinstance(series, str) or len(series) > MAX_SERIES_TEXT:
+            return []  # nothing that long is a metric: not worth fuzzy matching
         index = self._series_index()
         by_name = {_fold(v["name"]): k for k, v in index.items()}
         hits = difflib.get_close_matches(series, list(index), n=n, cutoff=0.5)
@@ -622,17 +667,59 @@ def get() -> DataService:
     return _service
 
 
-def cached_page(layout: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorate a page's ``layout(**kwargs)`` so it renders once per snapshot and arguments."""
+def _size_of(value: Any) -> int:
+    """Rough bytes held by a cached value (frames: their deep memory use)."""
+    if isinstance(value, pd.DataFrame):
+        return int(value.memory_usage(deep=True).sum())
+    if isinstance(value, dict):
+        return sys.getsizeof(value) + sum(sys.getsizeof(k) + sys.getsizeof(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set):
+        return sys.getsizeof(value) + sum(sys.getsizeof(v) for v in value)
+    return sys.getsizeof(value)
 
-    @functools.wraps(layout)
-    def wrapper(**kwargs: Any) -> Any:
-        # the language is resolved first (?lang= or Accept-Language): the key must say which
-        kwargs["lang"] = i18n.lang_of(kwargs.get("lang"))
-        key = (layout.__module__, tuple(sorted((k, repr(v)) for k, v in kwargs.items())))
-        return get().page(key, lambda: layout(**kwargs))
 
-    return wrapper
+def page_params(layout: Callable[..., Any], params: tuple[str, ...] = ()) -> frozenset[str]:
+    """The parameters a page layout reads: its named ones, and ``params``."""
+    named = {name for name, p in inspect.signature(layout).parameters.items()
+             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    return frozenset(named | set(params))
+
+
+def view_state(kwargs: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
+    """The normalised view state of a page request: only the ``known`` parameters (unknown
+    and empty ones dropped), a repeated one's last value, and the language resolved first
+    (``?lang=`` or Accept-Language: :func:`i18n.lang_of`) so the cache key says which."""
+    state = {}
+    for key, value in kwargs.items():
+        if key not in known or key == "lang":
+            continue
+        if isinstance(value, list):
+            value = value[-1] if value else None
+        if value is None or value == "":
+            continue
+        state[key] = value
+    if "lang" in known:
+        state["lang"] = i18n.lang_of(kwargs.get("lang"))
+    return state
+
+
+def cached_page(layout: Callable[..., Any] | None = None, *, params: tuple[str, ...] = ()) -> Any:
+    """Decorate a page's ``layout(**kwargs)`` so it renders once per snapshot and view state
+    (:func:`view_state`: unknown parameters never make a new cache entry). A page that reads
+    parameters through ``**query`` names them: ``@cached_page(params=("metrics", …))``."""
+
+    def decorate(layout: Callable[..., Any]) -> Callable[..., Any]:
+        known = page_params(layout, params)
+
+        @functools.wraps(layout)
+        def wrapper(**kwargs: Any) -> Any:
+            state = view_state(kwargs, known)
+            key = (layout.__module__, tuple(sorted((k, repr(v)) for k, v in state.items())))
+            return get().page(key, lambda: layout(**state))
+
+        return wrapper
+
+    return decorate(layout) if layout is not None else decorate
 
 
 def filter_from_query(query: dict[str, object]) -> q.DataFilter:

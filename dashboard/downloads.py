@@ -56,6 +56,10 @@ def _csv_text(frame: pd.DataFrame, header: bool = True) -> str:
     return buffer.getvalue()
 
 
+#: ``content_type``, not ``mimetype``: Flask appends a charset to a mimetype that already has one.
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
 def wants_excel() -> bool:
     return flask.request.args.get("excel", "") not in ("", "0", "false", "no")
 
@@ -65,11 +69,21 @@ def _csv_response(frame: pd.DataFrame, stem: str) -> flask.Response:
     request asks for Excel)."""
     excel = wants_excel()
     text = (BOM if excel else "") + _csv_text(frame)
-    response = flask.Response(text.encode("utf-8"), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response = flask.Response(text.encode("utf-8"), content_type=CSV_TYPE)
     response.headers["Content-Disposition"] = \
         f'attachment; filename="{stem}{"_excel" if excel else ""}.csv"'
     return response
+
+
+def _csv_chunks(reader, flt: q.DataFilter) -> Iterator[tuple[str, int]]:
+    """The data page's selection as (CSV text, rows) in chunks; an empty selection is its
+    header line alone."""
+    header = True
+    for frame in q.data_batches(reader, flt):
+        yield _csv_text(frame, header=header), len(frame)
+        header = False
+    if header:
+        yield _csv_text(pd.DataFrame(columns=list(q.EXPORT_COLUMNS))), 0
 
 
 def _no_data() -> flask.Response:
@@ -178,11 +192,10 @@ def register(server: flask.Flask) -> None:
         def chunks() -> Iterator[bytes]:
             if excel:
                 yield BOM.encode("utf-8")
-            for i, frame in enumerate(q.data_batches(reader, flt)):
-                yield _csv_text(frame, header=i == 0).encode("utf-8")
+            for text, _rows in _csv_chunks(reader, flt):
+                yield text.encode("utf-8")
 
-        response = flask.Response(flask.stream_with_context(chunks()), mimetype="text/csv")
-        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+        response = flask.Response(flask.stream_with_context(chunks()), content_type=CSV_TYPE)
         response.headers["Content-Disposition"] = \
             f'attachment; filename="roamwatch_data_{reader.snapshot_id}{"_excel" if excel else ""}.csv"'
         return response
@@ -201,9 +214,9 @@ def register(server: flask.Flask) -> None:
         with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
             with archive.open(f"{name}/data.csv", "w") as raw, \
                     io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
-                for i, frame in enumerate(q.data_batches(reader, flt)):
-                    text.write(_csv_text(frame, header=i == 0))
-                    rows += len(frame)
+                for chunk, n in _csv_chunks(reader, flt):
+                    text.write(chunk)
+                    rows += n
             archive.writestr(f"{name}/metadata.json",
                              json.dumps(metadata(svc, flt, rows), indent=2, ensure_ascii=False))
         spool.seek(0)

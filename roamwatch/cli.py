@@ -45,27 +45,34 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 @click.option("--full", is_flag=True,
               help="Ask for the whole history, not only recent periods (files: re-import).")
 @click.option("--file", "files", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="File sources only: import this local file instead of the configured URL "
-                   "(repeatable).")
+              help="Import this local file, as downloaded from the provider, instead of the "
+                   "configured URL or API (repeatable; sources that read files only, see "
+                   "`roamwatch sources`).")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
               help="Override one setting of the SOURCE for this run, e.g. --set edition=2018 "
                    "(VALUE is read as TOML, else as text; repeatable).")
 @click.option("--scores/--no-scores", default=True,
               help="Recompute the ROAM-X scores after a collection that wrote rows (default).")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also print each retry and failed unit as it happens, and every failed unit "
+                   "and rejected-row reason after the summary.")
 @click.pass_context
 def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, files: tuple[str, ...],
-            settings: tuple[str, ...], scores: bool, progress: bool | None) -> None:
+            settings: tuple[str, ...], scores: bool, progress: bool | None, verbose: bool) -> None:
     """Run collectors (all enabled ones when no SOURCE is given) and publish a snapshot.
 
     Each unit of collection (one indicator series, one file, one window) lands in one
-    transaction: a unit that fails leaves earlier data as it was and is named in the run record.
-    Exits 1 when any run failed or was partial.
+    transaction: a unit that fails leaves earlier data as it was and is named in the run record
+    (`roamwatch status --json`). A source whose host does not resolve or refuses connections
+    stops after one attempt. Prints one line per source; exits 1 when any run failed or was
+    partial. A warehouse still holding no data is not published.
 
     \b
     Examples:
       roamwatch collect                 # every enabled source, incremental
       roamwatch collect worldbank --full
+      roamwatch collect dgg --file national.csv
     """
     from collectors import UnknownCollector, registry
     from collectors.runner import run_collectors
@@ -74,6 +81,7 @@ def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, files: tup
     config = _config(ctx)
     known = registry()
     names = list(sources)
+    skipped: list[str] = []
     if not names:
         for name, cls in known.items():
             source_settings = config.source(name, cls.defaults)
@@ -82,11 +90,7 @@ def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, files: tup
             if getattr(cls, "file_source", False) and not (
                 source_settings.get("url") or source_settings.get("files")
             ):
-                click.echo(
-                    f"skipping {name}: no url or files configured; run "
-                    f"`roamwatch collect {name} --file PATH` or set [sources.{name}].url",
-                    err=True,
-                )
+                skipped.append(name)
                 continue
             names.append(name)
     for name in names:
@@ -96,26 +100,41 @@ def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, files: tup
     if files or settings:
         if len(names) != 1:
             raise click.UsageError("--file and --set need exactly one SOURCE")
+        cls = known[names[0]]
+        if files and not getattr(cls, "reads_files", False):
+            how = getattr(cls, "collected_from", "") or "its API"
+            raise click.UsageError(
+                f"{names[0]} cannot import files: it is collected from {how}; run "
+                f"`roamwatch collect {names[0]}` (point it at a mirror with "
+                f"ROAMWATCH_{names[0].upper()}_BASE_URL). `roamwatch sources` lists the sources "
+                "that read files."
+            )
         options = _parse_settings(settings)
         if files:
             options["file"] = [str(Path(f).resolve()) for f in files]
+    if skipped:
+        click.echo(f"not collected, no file configured: {', '.join(skipped)} "
+                   "(`roamwatch sources` says what to download and how to import it)", err=True)
+
+    def detail(message: str) -> None:
+        if verbose:
+            click.echo(message, err=True)
+
     try:
         results, snapshot_id = run_collectors(
-            names, config, full=full, progress=progress, options=options
+            names, config, full=full, progress=progress, options=options, log=detail,
+            notice=lambda m: click.echo(m, err=True),
         )
     except LockTimeout as exc:
         raise click.ClickException(str(exc)) from exc
     failed = False
     for r in results:
-        line = (
-            f"{r.collector}: {r.status}, run {r.run_id}, {r.rows_written} rows written, "
-            f"{r.rows_rejected} rejected, {len(r.failed_units)}/{r.units_total} units failed"
-        )
-        click.echo(line)
-        for unit, error in r.failed_units.items():
-            click.echo(f"  failed unit {unit}: {error}", err=True)
-        if r.error:
-            click.echo(f"  error: {r.error}", err=True)
+        click.echo(r.summary())
+        if verbose:
+            for unit, error in r.failed_units.items():
+                click.echo(f"  failed unit {unit}: {error}", err=True)
+            for reason, count in sorted(r.rejected.items()):
+                click.echo(f"  rejected {count:,}: {reason}", err=True)
         failed = failed or not r.ok
     if scores and any(r.rows_written for r in results):
         from indicators.cli import ScoresError, recompute_and_publish
@@ -128,9 +147,26 @@ def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, files: tup
         except ScoresError as exc:
             click.echo(f"scores not recomputed: {exc}", err=True)
             failed = True
-    click.echo(f"published snapshot {snapshot_id}")
+    if snapshot_id:
+        click.echo(f"published snapshot {snapshot_id}")
+    else:
+        click.echo("nothing published: the warehouse holds no data yet "
+                   "(details: `roamwatch status --json`)")
+    if not sources:
+        _gaps_sentence(config)
     if failed:
         sys.exit(1)
+
+
+def _gaps_sentence(config) -> None:
+    """After a bare collect: which categories no country can be scored in, and the fix."""
+    if not _installed("indicators.coverage"):
+        return
+    from roamwatch.sourcelist import entries, gaps_sentence
+
+    sentence = gaps_sentence(config, entries(config))
+    if sentence:
+        click.echo(sentence)
 
 
 @cli.command()
@@ -138,21 +174,31 @@ def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, files: tup
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
     """Show each collector's last run, its rows and errors, and how fresh its data is."""
-    from roamwatch.warehouse.queries import Reader
+    from roamwatch.warehouse.lock import LockTimeout
+    from roamwatch.warehouse.queries import open_latest
     from roamwatch.warehouse.snapshot import NoSnapshot
 
     config = _config(ctx)
     try:
-        with Reader.open(config.serving_dir) as reader:
+        with open_latest(config.serving_dir, config.warehouse_path, config.lock_path) as reader:
             frame = reader.collector_status()
             snapshot_id = reader.snapshot_id
+            runs = reader.last_runs() if as_json else None
     except NoSnapshot as exc:
         raise click.ClickException(str(exc)) from exc
+    except LockTimeout as exc:
+        raise click.ClickException(
+            f"nothing published yet and a writer holds the warehouse ({exc.holder}); "
+            "try again when it finishes") from exc
     if as_json:
-        click.echo(json.dumps({
-            "snapshot_id": snapshot_id,
-            "collectors": json.loads(frame.to_json(orient="records", date_format="iso")),
-        }, indent=2))
+        collectors = json.loads(frame.to_json(orient="records", date_format="iso"))
+        detail = {r["collector"]: r for r in json.loads(runs.to_json(orient="records",
+                                                                     date_format="iso"))}
+        for row in collectors:
+            last = detail.get(row["collector"], {})
+            row["failed_units"] = json.loads(last.get("failed_units") or "{}")
+            row["details"] = json.loads(last.get("details") or "{}")
+        click.echo(json.dumps({"snapshot_id": snapshot_id, "collectors": collectors}, indent=2))
         return
     click.echo(f"snapshot {snapshot_id}  (data dir {config.data_dir})")
     if frame.empty:
@@ -249,6 +295,7 @@ PLUGGED_COMMANDS = {
     "scores": "indicators.cli",
     "serve": "dashboard.cli",
     "schedule": "roamwatch.scheduler",
+    "sources": "roamwatch.sourcelist",
 }
 
 

@@ -265,29 +265,17 @@ class History:
 
 
 def read_history(config: Config) -> dict[str, History]:
-    """Per collector: last success and failures since, from the published snapshot (if any)."""
-    from roamwatch.warehouse.queries import Reader
+    """Per collector: last success and failures since, from the published snapshot (if any;
+    else from the warehouse, where a first run that got no data at all left its failures)."""
+    from roamwatch.warehouse.lock import LockTimeout
+    from roamwatch.warehouse.queries import open_latest
     from roamwatch.warehouse.snapshot import NoSnapshot
 
     try:
-        reader = Reader.open(config.serving_dir)
-    except NoSnapshot:
+        with open_latest(config.serving_dir, config.warehouse_path, config.lock_path) as reader:
+            rows = reader.run_history()
+    except (NoSnapshot, LockTimeout):
         return {}
-    with reader:
-        rows = reader.con.cursor().execute(
-            """WITH ok AS (
-                   SELECT collector, max(started_at) AS last_ok FROM collector_run
-                   WHERE status = 'success' GROUP BY collector)
-               SELECT r.collector, ok.last_ok,
-                      count(*) FILTER (WHERE r.status <> 'success'
-                                       AND (ok.last_ok IS NULL OR r.started_at > ok.last_ok)),
-                      max(coalesce(r.finished_at, r.started_at))
-                          FILTER (WHERE r.status <> 'success'
-                                  AND (ok.last_ok IS NULL OR r.started_at > ok.last_ok)),
-                      now()::TIMESTAMP
-               FROM collector_run r LEFT JOIN ok USING (collector)
-               GROUP BY r.collector, ok.last_ok"""
-        ).fetchall()
     now = datetime.now(UTC)
     out = {}
     for name, last_ok, failures, last_failure, db_now in rows:

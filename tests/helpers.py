@@ -84,3 +84,14 @@ def corpus_dir():
         if (parent / "shared" / "corpus").is_dir():
             return parent / "shared" / "corpus"
     pytest.skip("the real-data corpus is absent: set ROAMWATCH_CORPUS or place it at ../shared/corpus")
+
+
+def corpus_file(*parts: str) -> Path:
+    """A corpus file; skips the calling test, saying what is missing, when it is absent."""
+    import pytest
+
+    root = corpus_dir()
+    path = root.joinpath(*parts)
+    if not path.is_file():
+        pytest.skip(f"corpus file {'/'.join(parts)} not found under {root}")
+    return path

@@ -87,9 +87,17 @@ def test_failed_run_exits_nonzero_and_status_shows_error(cli_env, env, wb_server
     wb_server.fail("IT.NET.BBND.P2", Reply(status=500, body=b"database down"), times=50)
     proc = roamwatch(cli_env, "collect", "worldbank", check=False)
     assert proc.returncode == 1
-    assert "partial" in proc.stdout and "database down" in proc.stderr
+    # one line for the source, the failure counted by reason; the unit's error is detail
+    assert "worldbank: partial" in proc.stdout and "(failed: 1 HTTP 500)" in proc.stdout
+    assert "database down" not in proc.stdout + proc.stderr
+    proc = roamwatch(cli_env, "collect", "worldbank", "-v", check=False)
+    assert proc.returncode == 1 and "database down" in proc.stderr
     status = roamwatch(cli_env, "status").stdout
     assert "partial" in status and "last success" in status
+    (wb,) = json.loads(roamwatch(cli_env, "status", "--json").stdout)["collectors"]
+    (unit,) = wb["failed_units"]
+    assert "IT.NET.BBND.P2" in unit and "database down" in wb["failed_units"][unit]
+    assert wb["details"]["failed_by_reason"] == {"HTTP 500": 1}
     (count,) = query(
         __import__("pathlib").Path(env["ROAMWATCH_DATA_DIR"]) / "warehouse.duckdb",
         "SELECT count(*) FROM observation WHERE metric = 'worldbank.IT.NET.BBND.P2'",

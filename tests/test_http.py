@@ -7,6 +7,7 @@ import time
 import pytest
 
 from collectors.base import SourceError
+from collectors.errors import Unreachable
 from collectors.http import HttpClient, HttpError, RawArchive, parse_retry_after
 from tests.servers.base import LocalServer, Reply, json_reply
 
@@ -66,11 +67,43 @@ def test_client_errors_are_not_retried(server, tmp_path):
     assert len(server.requests) == 1
 
 
-def test_connection_refused_is_retried_then_reported(tmp_path):
+def _closed_port() -> int:
+    """A local port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_connection_refused_fails_at_once_naming_the_host(tmp_path):
     sleeps: list[float] = []
-    with pytest.raises(HttpError, match="ConnectionError"):
-        client(tmp_path, sleeps).get("http://127.0.0.1:9/nothing")
-    assert len(sleeps) == 2
+    port = _closed_port()
+    c = client(tmp_path, sleeps, max_attempts=5)
+    with pytest.raises(Unreachable) as caught:
+        c.get(f"http://127.0.0.1:{port}/nothing")
+    assert caught.value.summary == f"unreachable (127.0.0.1:{port} refused the connection)"
+    assert caught.value.status is None and isinstance(caught.value, HttpError)
+    assert c.requests_made == 1 and sleeps == []  # one attempt, no backoff
+
+
+def test_a_name_that_does_not_resolve_fails_at_once(tmp_path):
+    # .invalid never resolves (RFC 2606): the resolver fails locally, no network involved
+    sleeps: list[float] = []
+    c = client(tmp_path, sleeps, max_attempts=5)
+    with pytest.raises(Unreachable) as caught:
+        c.get_json("https://api.roamwatch-test.invalid/v2/x")
+    assert caught.value.summary == "no network (cannot resolve api.roamwatch-test.invalid)"
+    assert c.requests_made == 1 and sleeps == []
+    assert c.archive.entries == []  # nothing came back, nothing archived
+
+
+def test_a_timeout_is_still_retried(server, tmp_path):
+    sleeps: list[float] = []
+    server.fail("/slow", Reply(body=b"{}", delay=0.5), times=2)
+    c = client(tmp_path, sleeps, read_timeout=0.2)
+    assert c.get_json(server.url + "/slow") == {"path": "/slow", "query": {}}
+    assert c.requests_made == 3 and len(sleeps) == 2
 
 
 def test_malformed_json_is_a_source_error(server, tmp_path):

@@ -21,15 +21,17 @@ def topojson_url() -> str:
 
 
 def table(frame: pd.DataFrame, *, caption: str | None = None, max_rows: int = MAX_TABLE_ROWS,
-          lang: str = "en", class_name: str = "rw-table", links: dict[str, str] | None = None
-          ) -> html.Div:
+          lang: str = "en", class_name: str = "rw-table", links: dict[str, str] | None = None,
+          markdown: bool = True) -> html.Div:
     """An accessible HTML table of ``frame`` (already formatted and labelled).
 
     ``links`` maps a column name to another column holding each row's href (links navigate
     inside the app). A table without links is sent as one Markdown text (rendered as an HTML
     table by the browser): a component per cell would make a page several times heavier.
+    ``markdown=False`` keeps one element per cell (cells that are data of their own, such as a
+    score's JSON trace).
     """
-    if not links and not caption:
+    if markdown and not links and not caption:
         return markdown_table(frame, max_rows=max_rows, lang=lang, class_name=class_name)
     links = links or {}
     shown = [c for c in frame.columns if c not in set(links.values())]

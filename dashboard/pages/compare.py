@@ -10,7 +10,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import checks, data, i18n
-from dashboard.components import figures
+from dashboard.components import figures, inputs
 from dashboard.components.layout import chart_card, control, no_data_page, not_found_page, notice
 from dashboard.components.urlstate import build, parse, split_list
 from roamwatch.warehouse import dashboard_queries as q
@@ -96,6 +96,7 @@ def layout(metric: str | None = None, countries: str | None = None, lang: str | 
     State("url", "search"),
     prevent_initial_call=True,
 )
+@inputs.checked(inputs.text, inputs.texts, inputs.search)
 def _controls_to_url(metric, countries, search):
     current = parse(search)
     shown = (current.get("metric") or data.get().default_series(),

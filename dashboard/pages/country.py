@@ -11,6 +11,7 @@ from dash import Input, Output, callback, dcc, html, no_update
 
 from dashboard import checks, data, frames, i18n
 from dashboard import country_panels as panels
+from dashboard.components import inputs
 from dashboard.components.layout import (
     cite_block,
     copy_link_button,
@@ -104,8 +105,9 @@ def layout(iso3: str | None = None, lang: str | None = None, **_query: object) -
     Input("country-redirect", "data"),
     prevent_initial_call="initial_duplicate",
 )
+@inputs.checked(inputs.text)
 def _redirect(target):
-    if not target:
+    if not target or not target.startswith("/country/"):
         return no_update, no_update
     path, _, search = target.partition("?")
     return path, ("?" + search) if search else ""

@@ -11,6 +11,7 @@ import dash_ag_grid as dag
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import checks, data, i18n
+from dashboard.components import inputs
 from dashboard.components.layout import control, csv_links, download_link, no_data_page, not_found_page
 from dashboard.components.urlstate import build, parse
 
@@ -84,7 +85,7 @@ def rows_for(lang: str, rows) -> list[dict]:
     return out
 
 
-@data.cached_page
+@data.cached_page(params=FILTER_KEYS)
 def layout(lang: str | None = None, **query: object) -> html.Div:
     lang = i18n.lang_of(lang)
     svc = data.get()
@@ -163,6 +164,7 @@ def layout(lang: str | None = None, **query: object) -> html.Div:
     State("url", "search"),
     prevent_initial_call=True,
 )
+@inputs.checked(inputs.grid_request, inputs.search)
 def _rows(request, search):
     if not request:
         return no_update
@@ -192,6 +194,8 @@ def _rows(request, search):
     State("url", "search"),
     prevent_initial_call=True,
 )
+@inputs.checked(inputs.texts, inputs.texts, inputs.texts, inputs.texts, inputs.integer, inputs.integer,
+                inputs.grid_request, inputs.search)
 def _controls_to_url(metrics, countries, regions, incomes, year_from, year_to, request, search):
     current = parse(search)
     sort = current.get("sort")

@@ -14,6 +14,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import data, i18n
+from dashboard.components import inputs
 from dashboard.components.layout import notice, table
 from dashboard.components.urlstate import build, href, parse, to_int
 
@@ -172,7 +173,12 @@ def layout(lang: str | None = None, category: str | None = None, year: str | Non
     State("url", "search"),
     prevent_initial_call=True,
 )
+@inputs.checked(inputs.clicks, inputs.one_of(*CATEGORIES, what="category"), inputs.integer,
+                inputs.list_of(lambda v: inputs.number(v, lo=0, hi=1e6, what="weight")),
+                inputs.list_of(inputs.pattern_id), inputs.search)
 def _weights_to_url(_clicks, category, year, values, ids, search):
+    if len(values) != len(ids):
+        raise inputs.BadInput("one weight per indicator")
     current = parse(search)
     catalogue = _catalogue()
     defaults = {i.id: i.weight for i in catalogue.scored}

@@ -11,7 +11,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import checks, data, frames, i18n
-from dashboard.components import figures
+from dashboard.components import figures, inputs
 from dashboard.components.layout import chart_card, control, no_data_page, not_found_page, notice, table
 from dashboard.components.urlstate import build, parse, to_int
 from roamwatch.warehouse import dashboard_queries as q
@@ -152,6 +152,7 @@ def _scale_note(scale: dict, unit: str, lang: str) -> str:
     State("url", "search"),
     prevent_initial_call=True,
 )
+@inputs.checked(inputs.text, inputs.integer, inputs.text, inputs.text, inputs.search)
 def _controls_to_url(metric, year, region, income, search):
     svc = data.get()
     current = parse(search)
@@ -173,12 +174,13 @@ def _controls_to_url(metric, year, region, income, search):
     State("url", "search"),
     prevent_initial_call=True,
 )
+@inputs.checked(inputs.click_data, inputs.search)
 def _map_click_to_country(click, search):
     try:
         point = click["points"][0]
         iso3 = point.get("location") or point.get("customdata")
     except (TypeError, KeyError, IndexError):
         return no_update, no_update
-    if not iso3:
+    if not isinstance(iso3, str) or not iso3.isalnum() or len(iso3) > 3:
         return no_update, no_update
     return f"/country/{iso3}", build({"lang": parse(search).get("lang")})

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +12,11 @@ import pandas as pd
 
 from roamwatch.events import COVERAGE_COLUMNS, event_spans, last_updates
 from roamwatch.warehouse import leases
-from roamwatch.warehouse.snapshot import open_snapshot
+from roamwatch.warehouse.lock import writer_lock
+from roamwatch.warehouse.snapshot import NoSnapshot, open_snapshot
+
+#: The ``snapshot_id`` of a :class:`Reader` over the warehouse itself (nothing published yet).
+UNPUBLISHED = "(nothing published yet)"
 
 
 @dataclass
@@ -32,6 +37,13 @@ class Reader:
             lease.release()
             raise
         return cls(snapshot_id, con, lease)
+
+    @classmethod
+    def open_unpublished(cls, warehouse_path: Path) -> Reader:
+        """The warehouse file itself, read-only, for when nothing has been published yet (a first
+        run where every source failed). The caller holds the writer lock meanwhile: a read-only
+        DuckDB connection would make a writer's open fail."""
+        return cls(UNPUBLISHED, duckdb.connect(str(warehouse_path), read_only=True))
 
     def close(self) -> None:
         self.con.close()
@@ -181,6 +193,32 @@ class Reader:
     def runs(self, limit: int = 100) -> pd.DataFrame:
         return self._df("SELECT * FROM collector_run ORDER BY id DESC LIMIT $n", {"n": limit})
 
+    def run_history(self) -> list[tuple]:
+        """Per collector: (name, last success start, failed or partial runs since, the newest
+        of those, the database's clock), for the scheduler's due and retry rules."""
+        return self.con.cursor().execute(
+            """WITH ok AS (
+                   SELECT collector, max(started_at) AS last_ok FROM collector_run
+                   WHERE status = 'success' GROUP BY collector)
+               SELECT r.collector, ok.last_ok,
+                      count(*) FILTER (WHERE r.status <> 'success'
+                                       AND (ok.last_ok IS NULL OR r.started_at > ok.last_ok)),
+                      max(coalesce(r.finished_at, r.started_at))
+                          FILTER (WHERE r.status <> 'success'
+                                  AND (ok.last_ok IS NULL OR r.started_at > ok.last_ok)),
+                      now()::TIMESTAMP
+               FROM collector_run r LEFT JOIN ok USING (collector)
+               GROUP BY r.collector, ok.last_ok"""
+        ).fetchall()
+
+    def last_runs(self) -> pd.DataFrame:
+        """Each collector's newest run with its failed units and details (JSON text)."""
+        return self._df(
+            """SELECT collector, id AS run_id, failed_units, details FROM collector_run
+               QUALIFY row_number() OVER (PARTITION BY collector ORDER BY id DESC) = 1
+               ORDER BY collector"""
+        )
+
     def sources(self, ids: Sequence[str] | None = None) -> pd.DataFrame:
         sql = "SELECT * FROM source"
         if ids is not None:
@@ -220,3 +258,25 @@ class Reader:
             ORDER BY last.collector
             """
         )
+
+
+@contextmanager
+def open_latest(serving_dir: Path, warehouse_path: Path, lock_path: Path) -> Iterator[Reader]:
+    """The current snapshot; when nothing was published yet, the warehouse itself (read-only,
+    under the writer lock, so a collector starting meanwhile waits instead of failing).
+
+    Raises :class:`~roamwatch.warehouse.snapshot.NoSnapshot` when there is neither, and
+    :class:`~roamwatch.warehouse.lock.LockTimeout` when a writer holds the unpublished warehouse.
+    """
+    try:
+        reader = Reader.open(serving_dir)
+    except NoSnapshot:
+        if not warehouse_path.exists():
+            raise
+    else:
+        with reader:
+            yield reader
+        return
+    with writer_lock(lock_path, purpose="reading a warehouse with nothing published", timeout=0), \
+            Reader.open_unpublished(warehouse_path) as reader:
+        yield reader

@@ -210,6 +210,14 @@ class Warehouse:
         )
         return int(len(batch))
 
+    def holds_data(self) -> bool:
+        """True when there is anything a reader could show: an observation, event or score."""
+        row = self.con.execute(
+            "SELECT EXISTS (SELECT 1 FROM observation) OR EXISTS (SELECT 1 FROM event) "
+            "OR EXISTS (SELECT 1 FROM score)"
+        ).fetchone()
+        return bool(row[0])
+
     def delete_events(self, ids: Iterable[str]) -> int:
         """Remove events by id (copies a collector merged into another event); returns how
         many existed."""
