@@ -414,3 +414,50 @@ def test_fast_number_formatting_agrees_with_babel():
                 assert i18n.fmt_number(value, lang, digits) == formatting.number(value, lang, digits), \
                     (lang, value, digits)
     assert i18n.fmt_number(float("nan")) == "–" and i18n.fmt_number(None) == "–"
+
+
+def test_ooni_bars_show_every_month_thin_ones_faded_on_a_month_axis():
+    months = pd.DataFrame({
+        "test": ["web_connectivity"] * 3 + ["whatsapp"],
+        "month": pd.to_datetime(["2025-07-01", "2025-08-01", "2025-09-01", "2025-09-01"]),
+        "measurements": [4, 120, 80, 30], "ok": [2, 100, 60, 29], "anomalies": [1, 10, 10, 0],
+        "confirmed": [0, 5, 5, 1], "failures": [1, 5, 5, 0],
+    })
+    for bucket, column in (("ok", "ok"), ("anomaly", "anomalies"), ("confirmed", "confirmed"),
+                           ("failure", "failures")):
+        months[f"{bucket}_share"] = 100 * months[column] / months["measurements"]
+    months["low_sample"] = months["measurements"] < 10
+    fig = go.Figure(figures.ooni_bars(months, title="OONI", sources="OONI", snapshot_id=SNAP, threshold=10))
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert {t.name for t in bars} == {"OK", "Anomaly", "Confirmed", "Failure"}
+    web_ok = next(t for t in bars if t.name == "OK" and t.xaxis == "x")
+    assert list(web_ok.x) == ["2025-07-01", "2025-08-01", "2025-09-01"]  # the thin month is there…
+    assert list(web_ok.marker.opacity) == [0.35, 1.0, 1.0]  # …faded
+    stacks = [sum(t.y[i] for t in bars if t.xaxis == "x") for i in range(3)]
+    assert stacks == pytest.approx([100, 100, 100])  # shares of all measurements
+    counts = next(t for t in fig.data if t.type == "scatter" and t.xaxis == "x")
+    assert list(counts.text) == ["4", "120", "80"]
+    assert fig.layout.xaxis.dtick == "M1" and fig.layout.xaxis.tickformat == "%b %Y"
+    notes = [a.text for a in fig.layout.annotations]
+    assert "<b>Websites (Web Connectivity)</b>" in notes and "<b>WhatsApp</b>" in notes
+    assert any("fewer than 10 measurements" in n for n in notes)
+
+
+def test_map_colours_worse_darker_and_keeps_its_domain(serving):
+    from dashboard import data, frames
+
+    lower = go.Figure(figures.choropleth(_values(), title="Outage hours", unit="hours", sources="IODA",
+                                         snapshot_id=SNAP, zrange=(0, 24), direction="lower_better"))
+    higher = go.Figure(figures.choropleth(_values(), title="Use", unit="%", sources="WB",
+                                          snapshot_id=SNAP, zrange=(0, 100), direction="higher_better"))
+    assert lower.data[-1].reversescale is True and higher.data[-1].reversescale is False
+    no_data = next(t for t in higher.data if t.name == "no data")
+    assert no_data.showlegend is True and list(no_data.locations) == ["BRA"]
+    svc = data.DataService(serving)
+    for metric in ("worldbank.IT.NET.USER.ZS", "worldbank.IT.NET.SECR.P6"):
+        whole = frames.world_view(svc, metric, 2020, None, None, "en").scale
+        region = frames.world_view(svc, metric, 2020, "Sub-Saharan Africa", None, "en").scale
+        other_year = frames.world_view(svc, metric, 2015, None, None, "en").scale
+        assert whole == region == other_year, metric  # no filter or year rescales the colours
+        assert whole["zmin"] is not None and whole["zmin"] < whole["zmax"]
+    assert frames.world_view(svc, "worldbank.IT.NET.USER.ZS", 2020, None, None, "en").scale["zmin"] == 0

@@ -11,6 +11,7 @@ import re
 import string
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from roamwatch.config import load_config
@@ -233,3 +234,89 @@ def test_french_pages_have_no_english_left(dash_client):
             if word:
                 problems.append(f"{page}: English word {word.group(0)!r} in {text[:90]!r}")
     assert not problems, "\n".join(sorted(set(problems))[:80])
+
+
+# -- visitors see no operator text -------------------------------------------------------------------
+PUBLIC_PAGES = ("/", "/?metric=worldbank.IT.NET.USER.ZS", "/country/KEN", "/country/TWN", "/compare",
+                "/compare?countries=KEN,UGA", "/data", "/data?countries=KEN", "/sources", "/methodology",
+                "/nowhere", "/country/Atlantis")
+#: What only an operator should read: commands, stack traces, exception text, local addresses.
+OPERATOR_TEXT = re.compile(
+    r"roamwatch (collect|scores|status|serve|schedule|export)|Traceback|File \"|\w+(Error|Exception)\b|"
+    r"errno|refused|Unreachable|127\.0\.0\.1|localhost|/tmp/|warehouse\.duckdb|(?-i:ROAMWATCH_)", re.I)
+
+
+def _half_filled(path: Path) -> Path:
+    """The World Bank collected; OONI tried against a host that refuses (a failed run whose error
+    text names the address)."""
+    import socket
+
+    from collectors.runner import run_collectors
+    from tests.demo import FAST_HTTP
+    from tests.servers.worldbank import WorldBankServer
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    with WorldBankServer() as wb:
+        config = load_config(env={"ROAMWATCH_DATA_DIR": str(path), **FAST_HTTP,
+                                  "ROAMWATCH_WORLDBANK_BASE_URL": wb.url + "/v2",
+                                  "ROAMWATCH_OONI_BASE_URL": f"http://127.0.0.1:{closed}"})
+        run_collectors(["worldbank"], config, progress=False, log=lambda _m: None)
+        (result,), _ = run_collectors(["ooni"], config, progress=False, log=lambda _m: None,
+                                      options={"min_interval": 0, "history_days": 3})
+    assert result.status == "failed" and result.error  # the operator's detail exists…
+    return path
+
+
+@pytest.mark.parametrize("state", ["empty", "half-filled"])
+def test_public_pages_show_no_operator_text(tmp_path, state):
+    import json
+    import subprocess
+    import sys
+
+    data_dir = tmp_path / "data"
+    if state == "half-filled":
+        _half_filled(data_dir)
+    out = subprocess.run([sys.executable, "-m", "tests.page_texts", "--data-dir", str(data_dir),
+                          *PUBLIC_PAGES], cwd=Path(__file__).resolve().parents[1], capture_output=True,
+                         text=True, timeout=600, check=False)
+    assert out.returncode == 0, out.stderr[-3000:]
+    pages = json.loads(out.stdout)
+    problems = [f"{path}: {m.group(0)!r} in {text[:100]!r}"
+                for path in PUBLIC_PAGES for text in pages[path]
+                for m in [OPERATOR_TEXT.search(text)] if m]
+    assert problems == []  # …but visitors never read it
+    for path in PUBLIC_PAGES:
+        assert pages[f"{path} status"][0] == 200, path
+        assert pages[path], path  # every page says something
+    if state == "half-filled":
+        sources = " ".join(pages["/sources"])
+        assert "did not complete" in sources  # the failure is said in plain words
+
+
+def test_ooni_world_map_uses_shares_of_measurements(dash_client, demo_dir):
+    from dashboard import data
+    from roamwatch.warehouse.queries import Reader
+
+    svc = data.get()
+    options = [o["value"] for o in svc.series_options("en")]
+    assert not any(v.startswith("ooni.") for v in options)  # no raw counts on the map…
+    assert "ooni:web_connectivity:confirmed" in options  # …shares instead
+    year = svc.default_year("ooni:web_connectivity:confirmed")
+    shares = svc.world_values("ooni:web_connectivity:confirmed", year).set_index("iso3")
+    with Reader.open(demo_dir / "serving") as reader:
+        raw = reader.observations(["ooni.web_connectivity.*"], year_from=year, year_to=year)
+    sums = raw.assign(bucket=raw["metric"].str.rsplit(".", n=1).str[-1]).pivot_table(
+        index="country", columns="bucket", values="value", aggfunc="sum")
+    for iso3, row in sums.iterrows():
+        if row["measurement_count"] >= 30:
+            assert shares.loc[iso3, "value"] == pytest.approx(100 * row["confirmed_count"]
+                                                              / row["measurement_count"])
+        else:
+            assert pd.isna(shares.loc[iso3, "value"])  # too few: no share, and the map says why
+    layout = dash_client.page("/?metric=ooni:web_connectivity:confirmed")
+    figure = by_id(layout, "world-map")["props"]["figure"]
+    assert figure["layout"]["title"]["text"].endswith("(%)")
+    colours = figure["data"][-1]
+    assert (colours["zmin"], colours["zmax"], colours["reversescale"]) == (0, 100, True)  # worse = darker

@@ -75,7 +75,7 @@ def legend(lang: str, **extra: object) -> dict:
 
 #: Height kept free above a figure's title for plotly's toolbar, so the toolbar never sits on
 #: the title (on a phone the title spans the whole width).
-MODEBAR_STRIP = 28
+MODEBAR_STRIP = 36
 #: Characters per line of a figure's title and of its source line: both wrap to fit a phone.
 TITLE_WIDTH = 46
 SOURCE_WIDTH = 64
@@ -121,14 +121,15 @@ def stamp_layout(*, title: str, unit: str | None, sources: str, snapshot_id: str
         "title": {
             "text": "<br>".join(bidi(part, lang) for part in heading.split("<br>")), "x": x,
             "xanchor": anchor, "y": 1, "yanchor": "top", "yref": "container", "font": {"size": 15},
-            "pad": {"t": MODEBAR_STRIP},
+            # plotly lifts a title of several lines by its extra lines: pad them back down
+            "pad": {"t": MODEBAR_STRIP + 18 * (lines - 1)},
             "subtitle": {"text": "<br>".join(bidi(part, lang) for part in subtitle.split("<br>")),
                          "font": {"size": 10, "color": "#57606a"}},
         },
         "font": {"family": FONT, "size": 12, "color": "#1f2328"},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
-        "margin": {"l": 50, "r": 20, "t": MODEBAR_STRIP + 19 * lines + 13 * small + 14, "b": 40},
+        "margin": {"l": 50, "r": 20, "t": MODEBAR_STRIP + 37 * lines - 18 + 13 * small + 14, "b": 40},
     }
 
 

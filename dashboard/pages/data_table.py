@@ -139,6 +139,7 @@ def layout(lang: str | None = None, **query: object) -> html.Div:
             "pagination": True, "paginationPageSize": PAGE_SIZE, "paginationPageSizeSelector": False,
             "suppressMultiSort": False, "rowBuffer": 0,
             "localeText": grid_locale(lang), "tooltipShowDelay": 400,
+            "paginationNumberFormatter": {"function": f"rwNumber(params.value, '{lang}')"},
         },
         style={"height": "560px", "width": "100%"},
     )

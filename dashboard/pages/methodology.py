@@ -24,6 +24,9 @@ dash.register_page(__name__, path="/methodology", name="Methodology", title="roa
 #: Where ``indicators/`` writes the methodology (a checkout's ``docs/``).
 DOC = Path(__file__).resolve().parents[2] / "docs" / "methodology.md"
 CATEGORIES = ("R", "O", "A", "M", "X")
+#: A sentence of the methodology document that holds a ``roamwatch …`` command.
+COMMAND_SENTENCE = re.compile(r"(?<=[.!?] )[^.!?\n]*`roamwatch [^`]*`[^.!?\n]*[.!?]|"
+                              r"^[^.!?\n]*`roamwatch [^`]*`[^.!?\n]*[.!?] ?", re.M)
 
 
 def parse_weights(text: object) -> dict[str, float]:
@@ -152,6 +155,9 @@ def layout(lang: str | None = None, category: str | None = None, year: str | Non
     except OSError:
         text = ""
     text = re.sub(r"<!--.*?-->", "", text, flags=re.S)  # the generator's note to editors
+    # Sentences telling how to run roamwatch's command line are for the site's operator (the
+    # same document in docs/ keeps them); visitors cannot run anything.
+    text = COMMAND_SENTENCE.sub("", text)
     if text.strip():
         if lang == "fr":
             body.append(notice(i18n.t("method.english_only", lang)))

@@ -21,6 +21,8 @@ from roamwatch.warehouse.queries import Reader
 #: A country-year of OONI measurements gives a share on the world map only with at least this
 #: many measurements of the test (fewer: shown as too few measurements, not as a rate).
 OONI_MIN_YEAR_MEASUREMENTS = 30
+#: ... and a country-month gives a share on the compare page with at least this many.
+OONI_MIN_MONTH = 10
 
 SCORE_PREFIX = "score:"
 #: OONI shares as a series: ``ooni:<test>:<bucket>`` (``ooni:web_connectivity:confirmed``), the
@@ -437,7 +439,32 @@ def country_freshness(reader: Reader, iso3: str | None = None) -> pd.DataFrame:
 
 # -- compare page -------------------------------------------------------------------------------
 def compare_series(reader: Reader, series: str, iso3s: Sequence[str]) -> pd.DataFrame:
-    """A series over time for several countries: iso3, name_en, name_fr, year, period, value."""
+    """A series over time for several countries: iso3, name_en, name_fr, year, period, value.
+    OONI shares are monthly (no value for a month with fewer than ``OONI_MIN_MONTH``
+    measurements of the test)."""
+    if is_ooni_share(series):
+        test, bucket = ooni_parts(series)
+        return reader._df(
+            """
+            WITH o AS (
+                SELECT country, CAST(date_trunc('month', period_start) AS DATE) AS month,
+                       sum(value) FILTER (WHERE metric = $total) AS measurements,
+                       coalesce(sum(value) FILTER (WHERE metric = $part), 0) AS part
+                FROM observation
+                WHERE metric IN ($total, $part) AND list_contains($iso3s, country)
+                GROUP BY ALL
+            )
+            SELECT o.country AS iso3, coalesce(c.name_en, o.country) AS name_en,
+                   coalesce(c.name_fr, c.name_en, o.country) AS name_fr, year(o.month) AS year,
+                   strftime(o.month, '%Y-%m') AS period, o.month AS period_start,
+                   CASE WHEN o.measurements >= $min THEN 100.0 * o.part / o.measurements END AS value
+            FROM o LEFT JOIN country c ON c.iso3 = o.country
+            WHERE o.measurements > 0
+            ORDER BY o.country, o.month
+            """,
+            {"total": f"ooni.{test}.measurement_count", "part": f"ooni.{test}.{bucket}_count",
+             "iso3s": list(iso3s), "min": OONI_MIN_MONTH},
+        )
     if is_score(series):
         level, key = score_parts(series)
         return reader._df(
