@@ -213,10 +213,10 @@ def rights_panel(svc: data.DataService, iso3: str, obs: pd.DataFrame, lang: str)
 
 
 # -- charts --------------------------------------------------------------------------------------
-def gender_panel(svc: data.DataService, iso3: str, obs: pd.DataFrame, lang: str, snapshot: str | None
+def gender_panel(svc: data.DataService, iso3: str, wanted: pd.DataFrame, lang: str, snapshot: str | None
                  ) -> html.Section:
+    """``wanted``: Internet use by sex (:func:`frames.gender_obs`)."""
     title = i18n.t("country.gender", lang)
-    wanted = frames.gender_obs(svc, obs)
     if wanted.empty:
         return panel("country-gender", title, notice(_absent(svc, title, ("worldbank", "itu"), lang)),
                      lang=lang)
@@ -390,7 +390,10 @@ def events_panel(svc: data.DataService, iso3: str, view: frames.EventsView, lang
             i18n.t("timeline.causes", lang): areas["causes"],
         })
         after = [html.H3(i18n.t("timeline.areas_title", lang), className="rw-h3"),
-                 table(area_table, lang=lang, max_rows=25)]
+                 table(area_table, lang=lang, max_rows=25),
+                 html.Div([html.Span(i18n.t("timeline.list_csv", lang) + " "),
+                           *csv_links(_csv_href(iso3, "events_list"), f"roamwatch_{iso3}_events", lang,
+                                      "country-events-list-csv")], className="rw-actions rw-tools")]
     else:
         fig = timeline.event_bars(ev, _coverage_rows(view), title=title, sources=sources,
                                   snapshot_id=snapshot, lang=lang)

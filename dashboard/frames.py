@@ -433,8 +433,21 @@ def areas_and_causes(view: EventsView) -> pd.DataFrame:
     return out.sort_values(["events", "days"], ascending=False).reset_index(drop=True)
 
 
+def events_chart_csv(svc: data.DataService, iso3: str) -> pd.DataFrame:
+    """What the events chart shows: each event (:func:`events_csv`), or, past the number the
+    chart draws one by one, the events per month and type."""
+    view = events_view(svc, iso3)
+    if not view.many:
+        return events_csv(svc, iso3)
+    counts = monthly_counts(view)
+    sources = view.events.groupby("type")["source"].first()
+    frame = pd.DataFrame({"country": iso3, "month": counts["month"].dt.strftime("%Y-%m"),
+                          "type": counts["type"], "events_starting": counts["events"]})
+    return with_sources(frame, svc, counts["type"].map(sources).fillna("accessnow"))
+
+
 def events_csv(svc: data.DataService, iso3: str) -> pd.DataFrame:
-    """The events chart's CSV: every event it draws or counts, with the days it counts."""
+    """Every event of the country, with its end state and the days it counts."""
     ev = events_view(svc, iso3).events
     frame = pd.DataFrame({
         "country": iso3, "id": ev["id"], "type": ev["type"], "start_time": ev["start_time"],
@@ -466,7 +479,7 @@ def fotn_status(total: float) -> str:
 
 
 def headline(svc: data.DataService, iso3: str, obs: pd.DataFrame, months: pd.DataFrame,
-             events: EventsView | None = None) -> pd.DataFrame:
+             events: EventsView | None = None, gender: pd.DataFrame | None = None) -> pd.DataFrame:
     """The five facts an analyst looks for first, one row each (``fact``; a missing fact has
     no ``value`` and ``state`` ``no_data`` / ``not_covered`` / ``none``): Internet use and its
     gender gap, Freedom on the Net, shutdowns, OONI confirmed blocking, the latest outage.
@@ -481,7 +494,7 @@ def headline(svc: data.DataService, iso3: str, obs: pd.DataFrame, months: pd.Dat
                  "state": "no_data" if use is None else "value", "detail": {},
                  "source": None if use is None else use["source"]})
 
-    gender = gender_obs(svc, obs)
+    gender = gender_obs(svc, obs) if gender is None else gender
     gap_row: dict[str, Any] = {"fact": "gender", "metric": None, "name": "Gender gap in Internet use "
                                "(men minus women)", "unit": "percentage points", "period": None,
                                "value": None, "state": "no_data", "detail": {}, "source": None}
@@ -706,6 +719,7 @@ PANEL_CSV: dict[str, Callable[[data.DataService, str], pd.DataFrame]] = {
     "indicators": _panel_obs(indicator_obs),
     "gender": lambda svc, iso3: observations_csv(svc, gender_obs(svc, svc.country_observations(iso3)), iso3),
     "ooni": lambda svc, iso3: ooni_csv(svc, ooni_months(svc, iso3), iso3),
-    "events": events_csv,
+    "events": events_chart_csv,
+    "events_list": events_csv,
     "rights": _panel_obs(rights_obs),
 }

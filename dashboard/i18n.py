@@ -18,6 +18,8 @@ import re
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
+import pandas as pd
+
 from roamwatch import i18n as core
 from roamwatch.i18n import formatting
 
@@ -329,6 +331,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "timeline.first": ("First", "Premier"),
     "timeline.last": ("Latest", "Dernier"),
     "timeline.areas_title": ("Areas and causes", "Zones et causes"),
+    "timeline.list_csv": ("Every event, one per row:", "Chaque événement, un par ligne :"),
     "timeline.what_bars": (
         "Each outage or shutdown from its start to its end, one row per source and type. An event whose source gives no end is a diamond at its start (\"end not reported\"; it counts as one day); an ongoing one runs to the dataset's last update, which is stated. The pale band is the period the source covers: there, no bar means none recorded.",
         "Chaque coupure ou interruption de son début à sa fin, une ligne par source et par type. Un événement dont la source n'indique pas la fin est un losange à son début (« fin non indiquée » ; il compte pour un jour) ; un événement en cours va jusqu'à la dernière mise à jour des données, indiquée. La bande pâle est la période couverte par la source : sans barre, aucun événement n'y est recensé.",
@@ -774,8 +777,24 @@ def fmt_value(value: object, unit: str | None, lang: str = DEFAULT_LANG) -> str:
 
 
 def fmt_date(value: object, lang: str = DEFAULT_LANG, with_time: bool = False) -> str:
-    """``Mar 5, 2024`` / ``5 mars 2024`` / ``2024年3月5日`` (CLDR), with ``14:07`` when asked."""
-    return formatting.date_text(value, lang, with_time)
+    """``Mar 5, 2024`` / ``5 mars 2024`` / ``2024年3月5日`` (CLDR), with ``14:07`` when asked
+    (remembered per day, as country pages show the same dates again and again)."""
+    if is_missing(value) or isinstance(value, str):
+        return formatting.date_text(value, lang, with_time)
+    try:
+        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return formatting.date_text(value, lang, with_time)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    if not with_time:
+        stamp = stamp.normalize()
+    return _date_text(stamp.to_datetime64().astype("datetime64[m]").astype(str), lang, with_time)
+
+
+@functools.lru_cache(maxsize=8192)
+def _date_text(minute: str, lang: str, with_time: bool) -> str:
+    return formatting.date_text(pd.Timestamp(minute), lang, with_time)
 
 
 def fmt_month(value: object, lang: str = DEFAULT_LANG) -> str:

@@ -91,6 +91,10 @@ def test_india_many_events_become_monthly_counts_with_areas_and_causes(svc):
     assert all(t.type == "bar" for t in fig.data)
     areas = frames.areas_and_causes(view)
     assert areas["events"].sum() == len(view.events)
+    chart = frames.events_chart_csv(svc, "IND")  # the chart's CSV holds the counts it draws
+    assert list(chart.columns[:4]) == ["country", "month", "type", "events_starting"]
+    assert chart["events_starting"].sum() == len(view.events) and chart["licence"].all()
+    assert len(frames.events_csv(svc, "IND")) == len(view.events)
     assert areas["area"].str.contains("Kashmir").any() and areas["causes"].str.len().gt(0).any()
 
 

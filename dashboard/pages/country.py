@@ -59,7 +59,8 @@ def layout(iso3: str | None = None, lang: str | None = None, **_query: object) -
     obs = svc.country_observations(code)
     months = frames.ooni_months(svc, code)
     events = frames.events_view(svc, code)
-    facts_frame = frames.headline(svc, code, obs, months, events)
+    gender = frames.gender_obs(svc, obs)
+    facts_frame = frames.headline(svc, code, obs, months, events, gender)
     prof = frames.profile(svc, code, country.get("region"))
 
     facts = [i18n.region_label(country.get("region"), lang),
@@ -89,7 +90,8 @@ def layout(iso3: str | None = None, lang: str | None = None, **_query: object) -
         safe("country-headline", "headline.title", lang, panels.headline_strip, svc, code, facts_frame, lang),
         safe("country-radar", "country.radar", lang, panels.radar_panel, svc, code, prof, lang, snapshot),
         safe("country-indicators", "country.indicators", lang, panels.indicators_panel, svc, code, obs, lang),
-        safe("country-gender", "country.gender", lang, panels.gender_panel, svc, code, obs, lang, snapshot),
+        safe("country-gender", "country.gender", lang, panels.gender_panel, svc, code, gender, lang,
+             snapshot),
         safe("country-censorship", "country.censorship", lang, panels.ooni_panel, svc, code,
              country.get("iso2"), months, lang, snapshot),
         safe("country-events", "country.events", lang, panels.events_panel, svc, code, events, lang,
