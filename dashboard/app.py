@@ -20,6 +20,7 @@ from dash import MATCH, Input, Output, State, dcc, html
 from dash.exceptions import DependencyException
 
 from dashboard import checks, data, downloads, guard, i18n
+from dashboard.brief import routes as brief_routes
 from dashboard.components import inputs
 from dashboard.components.urlstate import build, parse, safe_path
 from roamwatch.config import Config, load_config
@@ -170,6 +171,7 @@ def http_status(path: str, args: dict[str, str]) -> int:
 def _register_routes(app: dash.Dash) -> None:
     server = app.server
     downloads.register(server)
+    brief_routes.register(server)
 
     @server.errorhandler(DependencyException)
     def _no_such_dependency(_exc):  # noqa: ANN202
@@ -191,7 +193,8 @@ def _register_routes(app: dash.Dash) -> None:
     def _canonical_country():  # noqa: ANN202
         """``/country/KE`` and ``/country/kenya`` answer a redirect to ``/country/KEN``."""
         path = flask.request.path
-        if flask.request.method != "GET" or not path.startswith("/country/"):
+        if (flask.request.method != "GET" or not path.startswith("/country/")
+                or brief_routes.is_brief_path(path)):
             return None
         svc = data.get()
         if not svc.available():
@@ -221,7 +224,8 @@ def _register_routes(app: dash.Dash) -> None:
         path = flask.request.path
         if (flask.request.method == "GET" and response.status_code == 200
                 and response.mimetype == "text/html"
-                and not path.startswith(("/_", "/assets/", "/download/"))):
+                and not path.startswith(("/_", "/assets/", "/download/"))
+                and not brief_routes.is_brief_path(path)):
             response.status_code = http_status(path, dict(flask.request.args))
         return response
 

@@ -122,9 +122,12 @@ def source_of(series: str) -> str:
 class DataService:
     """Readers over the published snapshots of one data directory, with a per-snapshot cache."""
 
-    def __init__(self, serving_dir: Path, check_interval: float = 0.5) -> None:
+    def __init__(self, serving_dir: Path, check_interval: float = 0.5,
+                 snapshot_id: str | None = None) -> None:
         self.serving_dir = Path(serving_dir)
         self.check_interval = check_interval
+        #: Read this snapshot only, never a newer one (batch work such as ``roamwatch brief --all``).
+        self.pinned = snapshot_id
         self._lock = threading.RLock()
         self._reader: Reader | None = None
         self._old: deque[Reader] = deque()
@@ -146,12 +149,12 @@ class DataService:
             if self._reader is not None and now - self._checked < self.check_interval:
                 return self._reader
             self._checked = now
-            current = current_snapshot_id(self.serving_dir)
+            current = self.pinned or current_snapshot_id(self.serving_dir)
             if current is None:
                 return self._reader
             if self._reader is None or self._reader.snapshot_id != current:
                 try:
-                    fresh = Reader.open(self.serving_dir)
+                    fresh = Reader.open(self.serving_dir, self.pinned)
                 except NoSnapshot:
                     return self._reader
                 except Exception as exc:  # noqa: BLE001 - unreadable snapshot: say so, keep serving
@@ -166,7 +169,8 @@ class DataService:
                         self._old.popleft().close()
                 self._reader = fresh
                 self.clear_caches()
-                threading.Thread(target=self.warm, name="roamwatch-warm", daemon=True).start()
+                if self.pinned is None:  # a served dashboard warms up; batch work does not
+                    threading.Thread(target=self.warm, name="roamwatch-warm", daemon=True).start()
             return self._reader
 
     def warm(self) -> None:

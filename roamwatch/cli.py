@@ -294,6 +294,7 @@ def export(ctx, metrics, countries, year_from, year_to, output) -> None:
 PLUGGED_COMMANDS = {
     "scores": "indicators.cli",
     "serve": "dashboard.cli",
+    "brief": "dashboard.brief.cli",
     "schedule": "roamwatch.scheduler",
     "sources": "roamwatch.sourcelist",
 }

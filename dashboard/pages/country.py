@@ -11,6 +11,7 @@ from dash import Input, Output, callback, dcc, html, no_update
 
 from dashboard import checks, data, frames, i18n
 from dashboard import country_panels as panels
+from dashboard.brief import strings as _brief_strings  # noqa: F401 - the brief button's label
 from dashboard.components import inputs
 from dashboard.components.layout import (
     cite_block,
@@ -73,6 +74,9 @@ def layout(iso3: str | None = None, lang: str | None = None, **_query: object) -
         html.Div([
             *csv_links(f"/download/country/{code}.csv", f"roamwatch_{code}_{snapshot}", lang,
                        "country-download"),
+            html.A(i18n.t("brief.button", lang), href=f"/country/{code}/brief.pdf" + build({"lang": lang}),
+                   className="rw-button", id="country-brief", title=i18n.t("brief.button_title", lang),
+                   target="_blank", rel="noopener"),
             dcc.Link(i18n.t("country.compare_link", lang), className="rw-button",
                      href=href("/compare", lang, metric=compare_metric, countries=code)),
             copy_link_button(lang),

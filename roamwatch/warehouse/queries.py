@@ -28,9 +28,10 @@ class Reader:
     lease: leases.Lease | None = field(default=None, repr=False)
 
     @classmethod
-    def open(cls, serving_dir: Path) -> Reader:
-        """Read the current snapshot, holding a lease on it so it is not pruned meanwhile."""
-        lease = leases.acquire(serving_dir)
+    def open(cls, serving_dir: Path, snapshot_id: str | None = None) -> Reader:
+        """Read the current snapshot (or ``snapshot_id``), holding a lease on it so it is not
+        pruned meanwhile."""
+        lease = leases.acquire(serving_dir, snapshot_id)
         try:
             snapshot_id, con = open_snapshot(serving_dir, lease.snapshot_id)
         except BaseException:

@@ -1,0 +1,136 @@
+"""Time the country brief: one brief (in process and as a fresh `roamwatch brief` command) and
+`roamwatch brief --all` for every country (targets: one brief ≤ 2 s; 250 countries ≤ 3 min on
+a 2-core machine).
+
+Builds bench_scores' warehouse (250 countries with every series the catalogue reads, ten years of
+daily OONI counts, IODA hours, outage and shutdown events), computes the real scores and publishes
+a snapshot, then renders briefs from it. Writes its figures to ``bench/results/bench_brief.json``.
+
+    python bench/bench_brief.py [--repeat 5] [--keep DIR [--reuse]] [--skip-all]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results" / "bench_brief.json"
+
+
+def prepare(directory: Path, reuse: bool) -> str:
+    """A data directory with bench_scores' warehouse, scored and published; its snapshot id."""
+    import datetime as dt
+
+    from bench.bench_scores import LAST_YEAR, build
+    from indicators.catalogue import load_catalogue
+    from indicators.recompute import recompute
+    from roamwatch.warehouse.snapshot import current_snapshot_id, publish
+    from roamwatch.warehouse.store import Warehouse
+
+    serving = directory / "serving"
+    if reuse and current_snapshot_id(serving):
+        return current_snapshot_id(serving)
+    path = directory / "warehouse.duckdb"
+    path.unlink(missing_ok=True)
+    started = time.perf_counter()
+    counts = build(path)
+    with Warehouse(path) as wh:
+        recompute(wh.con, load_catalogue(), today=dt.date(LAST_YEAR, 12, 31))
+        snapshot = publish(wh.con, serving, keep=2)
+    print(f"built and scored {path} in {time.perf_counter() - started:.1f} s: {counts}", flush=True)
+    return snapshot
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="in-process briefs timed per language")
+    parser.add_argument("--keep", type=Path, help="build the data directory here")
+    parser.add_argument("--reuse", action="store_true", help="with --keep: reuse what was built")
+    parser.add_argument("--skip-all", action="store_true", help="skip `roamwatch brief --all`")
+    parser.add_argument("--country", default="KEN")
+    args = parser.parse_args()
+    directory = args.keep or Path(tempfile.mkdtemp(prefix="roamwatch-bench-brief-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    snapshot = prepare(directory, args.reuse)
+    env = {**os.environ, "ROAMWATCH_DATA_DIR": str(directory)}
+    env.pop("ROAMWATCH_CONFIG", None)
+    results: dict = {"snapshot": snapshot, "cpus": os.cpu_count(), "figures": {}}
+
+    # In process: gather (queries), HTML, PDF; the first brief of a process pays for the
+    # per-snapshot tables and the font set-up, later ones do not.
+    from dashboard import data
+    from dashboard.brief import build, render, to_pdf
+
+    svc = data.DataService(directory / "serving", check_interval=3600, snapshot_id=snapshot)
+    runs = []
+    for i in range(args.repeat + 1):
+        for lang in ("en", "fr"):
+            t0, c0 = time.perf_counter(), time.process_time()
+            brief = build(svc, args.country)
+            t1 = time.perf_counter()
+            html = render(brief, lang)
+            t2 = time.perf_counter()
+            _pdf, pages = to_pdf(brief, lang)
+            t3 = time.perf_counter()
+            runs.append({"first": i == 0, "lang": lang, "build": t1 - t0, "html": t2 - t1, "pdf": t3 - t2,
+                         "total": t3 - t0, "cpu": time.process_time() - c0, "pages": pages,
+                         "html_kb": len(html) / 1024})
+    warm = [r for r in runs if not r["first"]]
+    summary = {key: round(statistics.median(r[key] for r in warm), 3)
+               for key in ("build", "html", "pdf", "total", "cpu")}
+    summary["first_total"] = round(runs[0]["total"], 3)
+    summary["pages"] = sorted({r["pages"] for r in runs})
+    results["figures"]["in_process"] = {
+        "command": f"python bench/bench_brief.py --repeat {args.repeat}", "country": args.country,
+        "median_s": summary, "load_average": round(os.getloadavg()[0], 1),
+    }
+    print(f"in process ({args.country}, median of {len(warm)}): {summary}", flush=True)
+
+    # A fresh command, as a user runs it: interpreter start, imports, snapshot, one PDF.
+    times = []
+    for _ in range(3):
+        out = directory / "one.pdf"
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "roamwatch.cli", "brief", args.country, "-o", str(out)],
+                       cwd=REPO, env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    results["figures"]["one_command"] = {
+        "command": f"roamwatch brief {args.country} -o one.pdf",
+        "median_s": round(statistics.median(times), 2),
+        "runs_s": [round(t, 2) for t in times], "load_average": round(os.getloadavg()[0], 1),
+    }
+    print(f"`roamwatch brief {args.country} -o one.pdf`: median {statistics.median(times):.2f} s "
+          f"(target ≤ 2 s)", flush=True)
+
+    if not args.skip_all:
+        out = directory / "briefs"
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "roamwatch.cli", "brief", "--all", "-o", str(out)],
+                              cwd=REPO, env=env, capture_output=True, text=True)
+        elapsed = time.perf_counter() - started
+        tail = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
+        match = re.search(r"wrote (\d+) of (\d+) briefs.*pages (\d+)–(\d+)", done.stderr)
+        results["figures"]["all"] = {
+            "command": f"roamwatch brief --all -o briefs/ ({os.cpu_count()} processes)",
+            "seconds": round(elapsed, 1), "exit": done.returncode, "summary": tail,
+            "briefs": int(match.group(1)) if match else None,
+            "pages": [int(match.group(3)), int(match.group(4))] if match else None,
+            "load_average": round(os.getloadavg()[0], 1),
+        }
+        print(f"`roamwatch brief --all`: {elapsed:.1f} s (target ≤ 180 s): {tail}", flush=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"figures in {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
