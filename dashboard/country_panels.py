@@ -361,7 +361,12 @@ def events_panel(svc: data.DataService, iso3: str, view: frames.EventsView, lang
     if view.events.empty:
         body = [notice(" ".join(lines) if lines else _absent(svc, title, data.EVENT_SOURCES, lang))]
         return panel("country-events", title, body, lang=lang)
-    ev = view.events
+    # chart rows and types in the page's language (the frames keep the source's English)
+    words = {t: i18n.t(t, lang) for t in view.events["type"].unique()}
+    label = {r: f"{frames.EVENT_SOURCE_SHORT.get(s, s)} · {words[t]}"
+             for r, s, t in zip(view.events["row"], view.events["source"], view.events["type"], strict=True)}
+    ev = view.events.assign(row=view.events["row"].map(label))
+    view = frames.EventsView(ev, view.coverage, view.sources)
     sources = frames.source_line(svc, ev["source"], lang)
     rows = ev.to_dict("records")
     listing = pd.DataFrame({
