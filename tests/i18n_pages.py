@@ -136,6 +136,13 @@ def render(data_dir: Path) -> dict[str, list[str]]:
                 docs = [t[len(MARKDOWN):] for t in found if t.startswith(MARKDOWN)]
                 if docs:
                     result[f"{name} doc [{lang}]"] = docs
+        # Proper names of sources, their citations, licences and terms are shown as published.
+        from dashboard import data
+
+        sources = data.get().source_status()
+        published = [str(v) for column in ("name", "citation", "licence", "terms", "id")
+                     if column in sources for v in sources[column].dropna()]
+        result["published titles"] = published
     return {key: [t for t in (clean(v) for v in values) if t] for key, values in result.items()}
 
 

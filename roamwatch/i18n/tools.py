@@ -110,25 +110,33 @@ def _write(path: Path, catalog) -> None:
     path.write_bytes(buffer.getvalue())
 
 
+#: Files that still hold ``(en, fr)`` tables (read by the extraction and by French seeding).
+LEGACY_FILES = ("dashboard/i18n.py", "dashboard/brief/strings.py", "alerts/text.py")
+
+
 def seed_from_legacy_table() -> int:
-    """While ``dashboard/i18n.py`` still has its ``(en, fr)`` table, fill French messages that
-    are empty in ``fr.po`` from it (so French written there by other work is not lost)."""
-    legacy = REPO / "dashboard" / "i18n.py"
+    """While ``(en, fr)`` tables remain (:data:`LEGACY_FILES`), fill French messages that are
+    empty or fuzzy in ``fr.po`` from them (so French written there by other work is not lost)."""
     po = po_path("fr")
-    if not legacy.exists() or not po.exists():
+    if not po.exists():
         return 0
     from roamwatch.i18n.extract import legacy_entries
 
-    french = {en: fr for _line, _key, en, fr in legacy_entries(legacy.read_text("utf-8"))
-              if fr and en}
+    french: dict[str, str] = {}
+    for name in LEGACY_FILES:
+        legacy = REPO / name
+        if legacy.exists():
+            french.update({en: fr for _line, _key, en, fr in legacy_entries(legacy.read_text("utf-8"))
+                           if fr and en})
     if not french:
         return 0
     catalog = _read(po)
     filled = 0
     for message in catalog:
-        if message.id and isinstance(message.id, str) and not message.string \
+        if message.id and isinstance(message.id, str) and (not message.string or message.fuzzy) \
                 and message.id in french:
             message.string = french[message.id]
+            message.flags.discard("fuzzy")
             filled += 1
     if filled:
         _write(po, catalog)
