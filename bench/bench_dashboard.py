@@ -208,8 +208,7 @@ def main() -> None:
     svc = data.get()
     for name, path in pages.items():
         # cold: as after a new snapshot (no cached query result, no cached page)
-        svc._cache.clear()
-        svc._pages.clear()
+        svc.clear_caches()
         cold, size = page_request(client, deps, path)
         warm = [page_request(client, deps, path)[0] for _ in range(args.repeat)]
         results[name] = {"path": path, "cold_ms": round(cold * 1000, 1),
@@ -222,19 +221,24 @@ def main() -> None:
     # Every country's page, as after a new snapshot: the per-snapshot tables every page shares
     # are computed first (the app does it in the background when it sees the snapshot), then
     # each country's page is rendered for the first time, then once more (warm).
-    svc._cache.clear()
-    svc._pages.clear()
+    svc.clear_caches()
     started = time.perf_counter()
     svc.warm()
     warm_up = time.perf_counter() - started
     countries = list(svc.countries()["iso3"])
-    first = [page_request(client, deps, f"/country/{c}")[0] for c in countries]
-    again = [page_request(client, deps, f"/country/{c}")[0] for c in countries]
+    first, again, cpu = [], [], 0.0
+    for c in countries:  # each page first rendered, then asked again (served from the cache)
+        started = time.process_time()
+        first.append(page_request(client, deps, f"/country/{c}")[0])
+        cpu += time.process_time() - started
+        again.append(page_request(client, deps, f"/country/{c}")[0])
+    first_cpu = cpu / len(countries)
     results["country_spread"] = {"countries": len(countries),
                                  "warm_up_ms": round(warm_up * 1000, 1),
                                  "first_median_ms": round(statistics.median(first) * 1000, 1),
                                  "first_p90_ms": round(statistics.quantiles(first, n=10)[-1] * 1000, 1),
                                  "first_max_ms": round(max(first) * 1000, 1),
+                                 "first_mean_cpu_ms": round(first_cpu * 1000, 1),
                                  "warm_median_ms": round(statistics.median(again) * 1000, 1)}
     print(json.dumps({"country_spread": results["country_spread"]}))
     memory = {
@@ -247,6 +251,8 @@ def main() -> None:
             spread["first_median_ms"], "ms", note="target <= 100 ms (issue 12)")
     rec.add("country page first render, 90th percentile", spread["first_p90_ms"], "ms")
     rec.add("country page first render, max", spread["first_max_ms"], "ms")
+    rec.add("country page first render, mean CPU time of the process", spread["first_mean_cpu_ms"], "ms",
+            note="less sensitive to other load on the machine than the wall time")
     rec.add("country page warm, median over all countries", spread["warm_median_ms"], "ms",
             note="target <= 10 ms (issue 12)")
     rec.add("per-snapshot tables computed before the first page", spread["warm_up_ms"], "ms")

@@ -8,6 +8,7 @@ The SQL itself lives in :mod:`roamwatch.warehouse.dashboard_queries`.
 
 from __future__ import annotations
 
+import atexit
 import difflib
 import functools
 import inspect
@@ -57,6 +58,8 @@ MAX_CACHED_ROWS = 5000
 #: Rendered page layouts kept per snapshot, as compressed JSON (a country page is about 200 KB
 #: of JSON, ~20 KB compressed, where its component tree took megabytes of Python objects).
 MAX_PAGES = 128
+#: Per-country query results kept (the few countries whose pages or downloads are in progress).
+RECENT = 8
 #: Memory the page cache may hold (compressed layouts and their keys).
 MAX_PAGE_BYTES = 32 << 20
 #: Longest text taken for a country code or name; longer input names no country and is not
@@ -77,6 +80,11 @@ class RenderedPage:
             # the standard library's C encoder: several times faster than plotly's, which Dash
             # runs again on the result anyway (turning NaN into null there)
             text = json.dumps(layout, default=_plain_json, separators=(",", ":"))
+            if "NaN" in text or "Infinity" in text:
+                # strict JSON (null), as plotly's encoder writes it: a stored NaN would make
+                # Dash's encoder decode and encode every response of this page again
+                text = json.dumps(json.loads(text, parse_constant=lambda _c: None),
+                                  separators=(",", ":"))
         except TypeError:  # something only plotly knows how to write
             from plotly.io.json import to_json_plotly
 
@@ -138,6 +146,9 @@ class DataService:
         self._cache_sizes: dict[tuple, int] = {}
         self._cache_bytes = 0
         self._pages: OrderedDict[tuple, Any] = OrderedDict()
+        self._recent: OrderedDict[tuple, Any] = OrderedDict()
+        self._warming: threading.Thread | None = None
+        self._stopping = False
         self._page_sizes: dict[tuple, int] = {}
         self._page_bytes = 0
 
@@ -170,25 +181,35 @@ class DataService:
                 self._reader = fresh
                 self.clear_caches()
                 if self.pinned is None:  # a served dashboard warms up; batch work does not
-                    threading.Thread(target=self.warm, name="roamwatch-warm", daemon=True).start()
+                    self._warming = threading.Thread(target=self.warm, name="roamwatch-warm", daemon=True)
+                    self._warming.start()
             return self._reader
 
     def warm(self) -> None:
         """Compute the per-snapshot tables every page needs, so the first visitor does not wait."""
-        try:
-            self.countries()
-            self.metrics()
-            self.score_keys()
-            self.source_status()
-            self._series_index()
-            _catalogue_names()
+        steps: list[Callable[[], Any]] = [
+            self.countries, self.metrics, self.score_keys, self.source_status, self._series_index,
+            _catalogue_names,
             # the tables every country page slices
-            self.event_coverage()
-            self.country_freshness("")  # every country's, computed once
-            for prepare in _WARMERS:
-                prepare(self)
+            self.event_coverage, lambda: self.country_freshness(""),
+            *[functools.partial(prepare, self) for prepare in _WARMERS],
+        ]
+        try:
+            for step in steps:
+                if self._stopping:
+                    return
+                step()
         except Exception:  # noqa: BLE001 - warming is best effort; requests compute on demand
             pass
+
+    def stop_warming(self, timeout: float = 120.0) -> None:
+        """Stop a warm-up in progress after its current step and wait for it: at exit, a
+        thread killed inside a DuckDB query aborts the whole process."""
+        thread = self._warming
+        if thread is None or not thread.is_alive():
+            return
+        self._stopping = True
+        thread.join(timeout)
 
     def clear_caches(self) -> None:
         with self._lock:
@@ -198,6 +219,7 @@ class DataService:
             self._pages.clear()
             self._page_sizes.clear()
             self._page_bytes = 0
+            self._recent.clear()
 
     def cache_bytes(self) -> tuple[int, int]:
         """Estimated bytes held by the query-result cache and the page cache."""
@@ -236,6 +258,25 @@ class DataService:
     def cached(self, fn: Callable[..., Any], *args: Any) -> Any:
         """``fn(reader, *args)``, computed once per snapshot."""
         return self._memo(fn.__module__, fn.__qualname__, args, lambda reader: fn(reader, *args))
+
+    def recent(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(reader, *args)`` kept only for the last few calls: one country's rows are needed
+        while its page renders (and by its downloads just after), then the rendered page is
+        cached instead; keeping every country's rows would grow the process by ~100 MB."""
+        reader = self.reader()
+        if reader is None:
+            raise NoSnapshot(f"no published data in {self.serving_dir}")
+        key = (reader.snapshot_id, fn.__qualname__, args)
+        with self._lock:
+            if key in self._recent:
+                self._recent.move_to_end(key)
+                return self._recent[key]
+        value = fn(reader, *args)
+        with self._lock:
+            self._recent[key] = value
+            while len(self._recent) > RECENT:
+                self._recent.popitem(last=False)
+        return value
 
     def derived(self, key: tuple, build: Callable[[], Any]) -> Any:
         """``build()`` (made from other cached results), computed once per snapshot and ``key``."""
@@ -460,7 +501,7 @@ class DataService:
         return self.cached(q.world_values, series, int(year))
 
     def country_observations(self, iso3: str) -> pd.DataFrame:
-        return self.cached(q.country_observations, iso3)
+        return self.recent(q.country_observations, iso3)
 
     def country_ooni(self, iso3: str) -> pd.DataFrame:
         """OONI monthly counts of one country, sliced from every country's (computed once per
@@ -503,7 +544,7 @@ class DataService:
         return self.cached(q.country_scores, iso3)
 
     def latest_country_scores(self, iso3: str) -> pd.DataFrame:
-        return self.cached(q.latest_country_scores, iso3)
+        return self.recent(q.latest_country_scores, iso3)
 
     def score_medians(self, year: int, level: str, region: str | None) -> pd.DataFrame:
         return self.cached(q.score_medians, int(year), level, region)
@@ -650,6 +691,12 @@ def on_warm(fn: Callable[[DataService], Any]) -> Callable[[DataService], Any]:
 
 _service: DataService | None = None
 _service_lock = threading.Lock()
+
+
+@atexit.register
+def _stop_warming() -> None:
+    if _service is not None:
+        _service.stop_warming()
 
 
 def configure(serving_dir: Path, check_interval: float = 0.5) -> DataService:
