@@ -28,6 +28,7 @@ from indicators.catalogue import load_catalogue
 from indicators.derive import OONI_BUCKETS, OONI_TESTS
 from indicators.recompute import recompute
 from roamwatch.countries import reference_countries
+from roamwatch.warehouse.partitions import check_tracked
 from roamwatch.warehouse.snapshot import publish
 from roamwatch.warehouse.store import MetricInfo, Warehouse
 
@@ -39,7 +40,8 @@ OONI_COUNTRIES, OONI_YEARS = 200, 10
 LAST_YEAR = 2024
 
 
-def build(path: Path) -> dict[str, int]:
+def build(path: Path, ooni_years: int = OONI_YEARS) -> dict[str, int]:
+    """Build the bench warehouse at ``path`` (``ooni_years``: years of daily OONI and IODA rows)."""
     catalogue = load_catalogue()
     ref = pd.DataFrame(reference_countries())[["iso3", "iso2", "name_en"]]
     extra = N_COUNTRIES - len(ref)
@@ -120,7 +122,7 @@ def build(path: Path) -> dict[str, int]:
                FROM parts, (SELECT unnest($buckets::VARCHAR[]) AS bucket) b
                WHERE meas >= anomaly + confirmed + failure""",
             {"nc": OONI_COUNTRIES, "tests": list(OONI_TESTS), "buckets": list(OONI_BUCKETS),
-             "y0": LAST_YEAR - OONI_YEARS + 1, "y1": LAST_YEAR, "run": run_id},
+             "y0": LAST_YEAR - ooni_years + 1, "y1": LAST_YEAR, "run": run_id},
         )
         con.execute(
             """INSERT INTO observation
@@ -130,7 +132,7 @@ def build(path: Path) -> dict[str, int]:
                FROM (SELECT * FROM bench_countries WHERE k <= $nc) c,
                     range(make_date($y0, 1, 1)::TIMESTAMP, make_date($y1 + 1, 1, 1)::TIMESTAMP,
                           INTERVAL 1 DAY) r(d)""",
-            {"nc": OONI_COUNTRIES, "y0": LAST_YEAR - OONI_YEARS + 1, "y1": LAST_YEAR, "run": run_id},
+            {"nc": OONI_COUNTRIES, "y0": LAST_YEAR - ooni_years + 1, "y1": LAST_YEAR, "run": run_id},
         )
         con.execute(
             """INSERT INTO event (id, source, country, start_time, end_time, kind, severity, details,
@@ -145,7 +147,7 @@ def build(path: Path) -> dict[str, int]:
                FROM (SELECT * FROM bench_countries WHERE k <= $nc) c,
                     (SELECT unnest(['ioda', 'accessnow']) AS src), range(0, 40) t(i)
                WHERE src = 'ioda' OR (c.k + i) % 9 = 0""",
-            {"nc": OONI_COUNTRIES, "y0": LAST_YEAR - OONI_YEARS + 1, "run": run_id},
+            {"nc": OONI_COUNTRIES, "y0": LAST_YEAR - ooni_years + 1, "run": run_id},
         )
         con.execute("UPDATE event SET end_state = CASE WHEN end_time IS NULL THEN 'ongoing' "
                     "ELSE 'known' END")
@@ -155,6 +157,8 @@ def build(path: Path) -> dict[str, int]:
                     {"y0": LAST_YEAR - OONI_YEARS + 1, "y1": LAST_YEAR})
         wh.refresh_coverage("ioda")
         wh.finish_run(run_id, "success")
+        # What the store does after its writes: give the parts their version tokens.
+        check_tracked(con, "observation")
         counts = {
             "observations": con.execute("SELECT count(*) FROM observation").fetchone()[0],
             "ooni_rows": con.execute(

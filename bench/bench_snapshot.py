@@ -4,12 +4,14 @@ Builds a synthetic warehouse the size of a real one with DuckDB SQL (every refer
 60 years × 60 yearly metrics, plus daily rows: 200 countries × 3 years × 5 metrics, events,
 runs, raw responses and scores), then:
 
-1. publishes a snapshot ``--publishes`` times (``snapshot.publish``: COPY every table to
-   Parquet, content hash, rename, pointer swap, prune) and reports each time;
+1. publishes the warehouse ``--publishes`` times into an empty serving directory (every part
+   written), then ``--publishes`` times after a small change (one metric's latest year
+   rewritten through the store: only its part is written again), keeping that many snapshots;
+   reports both, their ratio, and the disk of one snapshot against all kept ones;
 2. runs a reader *process* that, in a loop, opens the current snapshot (``Reader.open``) and asks
    three typical questions (one metric for every country in one year — the world map; one
    country's series of every yearly metric; ``collector_status``), first while nothing happens,
-   then while the writer publishes back to back; reports p50 / p95 / max per phase.
+   then while the writer changes and publishes back to back; reports p50 / p95 / max per phase.
 
     python bench/bench_snapshot.py [--years 60] [--metrics 60] [--publishes 5] [--seconds 8]
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -27,6 +30,7 @@ import time
 from pathlib import Path
 
 from bench.results import Results
+from roamwatch.warehouse.layout import PARTS
 from roamwatch.warehouse.snapshot import publish
 from roamwatch.warehouse.store import Warehouse
 
@@ -92,7 +96,8 @@ def build(wh: Warehouse, years: int, metrics: int) -> dict[str, int]:
         FROM (SELECT iso3 FROM country ORDER BY iso3 LIMIT 200) c, range(5) a(m),
              range(DATE '2023-01-01', DATE '2026-01-01', INTERVAL 1 DAY) b(d)""")
     con.execute("""
-        INSERT INTO event
+        INSERT INTO event (id, source, country, start_time, end_time, kind, severity, details,
+                           run_id, fetched_at)
         SELECT 'ev' || i, 'bench', c.iso3, TIMESTAMP '2016-01-01' + INTERVAL (i * 7) HOUR,
                TIMESTAMP '2016-01-01' + INTERVAL (i * 7 + 30) HOUR, 'outage', (i % 10) / 10.0,
                '{"note": "synthetic"}', 1, now()::TIMESTAMP
@@ -114,6 +119,16 @@ def build(wh: Warehouse, years: int, metrics: int) -> dict[str, int]:
         counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     counts["countries"] = countries
     return counts
+
+
+def small_change(wh: Warehouse, round_: int) -> None:
+    """What a small collection does: one metric's latest year rewritten, through the store."""
+    frame = wh.con.execute(
+        "SELECT metric, country, period, period_start, value + 1 AS value FROM observation "
+        "WHERE metric = 'bench.Y07' AND period = (SELECT max(period) FROM observation "
+        "WHERE metric = 'bench.Y07')").df()
+    with wh.transaction():
+        wh.upsert_observations(frame, 1000 + round_)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -146,19 +161,35 @@ def main() -> None:
         print(f"warehouse.duckdb {(root / 'warehouse.duckdb').stat().st_size / 1e6:.0f} MB")
 
         with Warehouse(root / "warehouse.duckdb") as wh:
-            times = []
-            for _ in range(args.publishes):
+            full, times = [], []
+            for attempt in range(args.publishes):  # into an empty serving directory: every part
                 t0 = time.perf_counter()
-                sid = publish(wh.con, serving, keep=3)
+                publish(wh.con, root / f"full-{attempt}", keep=3)
+                full.append(time.perf_counter() - t0)
+                shutil.rmtree(root / f"full-{attempt}")
+            for round_ in range(args.publishes):  # after a small change: the parts it touched
+                small_change(wh, round_)
+                t0 = time.perf_counter()
+                sid = publish(wh.con, serving, keep=args.publishes)
                 times.append(time.perf_counter() - t0)
-            print(f"publish ({args.publishes}x): median {statistics.median(times):.2f} s, "
-                  f"min {min(times):.2f} s, max {max(times):.2f} s")
-            print(f"one snapshot on disk: {du(serving / sid) / 1e6:.1f} MB "
-                  f"({len(list((serving / sid).glob('*.parquet')))} Parquet files)")
+            print(f"publish, full ({args.publishes}x): median {statistics.median(full):.2f} s; "
+                  f"after a small change: median {statistics.median(times):.3f} s, "
+                  f"max {max(times):.3f} s")
+            files = list((serving / sid).rglob("*.parquet"))
+            one = sum(p.stat().st_size for p in files)
+            print(f"one snapshot: {one / 1e6:.1f} MB ({len(files)} Parquet files); "
+                  f"{args.publishes} kept: {du(serving / PARTS) / 1e6:.1f} MB")
             rec.parameters.update(counts)
-            rec.add("publish, median", statistics.median(times), "s")
-            rec.add("publish, max", max(times), "s")
-            rec.add("one snapshot on disk", du(serving / sid) / 1e6, "MB")
+            rec.add("publish, full rewrite, median", statistics.median(full), "s")
+            rec.add("publish after a small change, median", statistics.median(times), "s")
+            rec.add("publish after a small change, max", max(times), "s")
+            rec.ratio("publish after a small change / full rewrite", "publish after a small change, median",
+                      "publish, full rewrite, median", better="lower", note="target ≤ 0.1")
+            rec.add("one snapshot on disk", one / 1e6, "MB")
+            rec.add(f"{args.publishes} snapshots on disk", du(serving / PARTS) / 1e6, "MB")
+            rec.ratio(f"{args.publishes} snapshots / one snapshot, disk",
+                      f"{args.publishes} snapshots on disk", "one snapshot on disk", better="lower",
+                      note="target ≤ 1.5 for five")
             rec.add("warehouse.duckdb on disk", (root / "warehouse.duckdb").stat().st_size / 1e6, "MB")
 
             phase = root / "phase"
@@ -172,6 +203,7 @@ def main() -> None:
                 deadline = time.monotonic() + args.seconds
                 during = []
                 while time.monotonic() < deadline:
+                    small_change(wh, len(during) + 100)
                     t0 = time.perf_counter()
                     publish(wh.con, serving, keep=3)
                     during.append(time.perf_counter() - t0)

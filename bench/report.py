@@ -29,6 +29,7 @@ SUITE: list[tuple[str, list[str]]] = [
     ("export", ["-m", "bench.bench_export"]),
     ("scores", ["bench/bench_scores.py", "--repeat", "3"]),
     ("snapshot", ["bench/bench_snapshot.py"]),
+    ("publish_growth", ["bench/bench_publish_growth.py", "--scales", "1,2,4", "--repeat", "2"]),
     ("dashboard", ["bench/bench_dashboard.py"]),
 ]
 ORDER = [name for name, _ in SUITE]

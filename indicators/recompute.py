@@ -66,6 +66,7 @@ class Result:
     inputs: pd.DataFrame
     rows: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    changes: dict[str, int] = field(default_factory=dict)  # score rows changed, gone; rebuilt
 
 
 def load_inputs(con: duckdb.DuckDBPyConnection, catalogue: Catalogue,
@@ -148,7 +149,7 @@ def recompute(
         t = time.perf_counter()
         con.begin()
         try:
-            result.rows = sql.write_scores(con, score_frames(result, catalogue))
+            result.rows = sql.write_scores(con, score_frames(result, catalogue), result.changes)
         except BaseException:
             con.rollback()
             raise

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from roamwatch.warehouse import schema
+from roamwatch.warehouse.layout import is_snapshot_dir
 from roamwatch.warehouse.lock import LockTimeout, writer_lock
 from roamwatch.warehouse.queries import Reader
 from roamwatch.warehouse.snapshot import NoSnapshot, current_snapshot_id, publish
@@ -153,7 +154,7 @@ def test_old_snapshots_are_pruned(tmp_path):
                 obs([["test.m", "KEN", str(2000 + i), pd.Timestamp(f"{2000 + i}-01-01"), 1.0]]), 1
             )
             ids.append(publish(wh.con, serving, keep=2))
-    remaining = sorted(p.name for p in serving.iterdir() if p.is_dir())
+    remaining = sorted(p.name for p in serving.iterdir() if is_snapshot_dir(p))
     assert remaining == sorted(ids[-2:])
 
 
@@ -174,4 +175,4 @@ def test_a_snapshot_being_read_is_never_pruned(tmp_path):
         reader.close()
         publish(wh.con, serving, keep=1)
     assert not (serving / first).exists()
-    assert len([p for p in serving.iterdir() if p.is_dir() and not p.name.startswith(".")]) == 1
+    assert len([p for p in serving.iterdir() if is_snapshot_dir(p)]) == 1

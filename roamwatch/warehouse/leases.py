@@ -11,9 +11,15 @@ directory to ``.trash-…`` (atomic), and only then deletes it. A reader that wa
 that snapshot either gets its shared lock first (and the pruner skips it), or finds after
 locking that the directory is no longer at its path, and starts again from ``CURRENT``.
 
-Wiring (see the scheduler's report): ``snapshot.publish`` creates ``.lease`` in the staging
-directory and calls :func:`prune`; ``Reader.open`` uses :func:`open_leased` (or
-:func:`acquire` plus the usual views) and releases the lease in ``Reader.close``.
+Parts (``serving/parts``, see :mod:`roamwatch.warehouse.layout`) are shared between snapshots.
+After removing snapshots, :func:`prune` removes every part that no remaining snapshot's manifest
+lists; a leased snapshot remains, so the parts it needs do too. (Its directory holds hard links to
+them anyway: a reader keeps its files even if a part were removed.)
+
+Wiring: ``snapshot.publish`` creates ``.lease`` in the staging directory and calls :func:`prune`;
+``Reader.open`` uses :func:`acquire` plus the usual views and releases the lease in
+``Reader.close``. This module imports the layout's names from :mod:`roamwatch.warehouse.layout`,
+not from :mod:`roamwatch.warehouse.snapshot` (which imports this one).
 """
 
 from __future__ import annotations
@@ -27,11 +33,18 @@ from pathlib import Path
 
 import duckdb
 
-from roamwatch.warehouse.snapshot import POINTER, PUBLISHED_TABLES, NoSnapshot, current_snapshot_id
-
-LEASE = ".lease"
-TRASH_PREFIX = ".trash-"
-STAGING_PREFIX = ".staging-"
+from roamwatch.warehouse.layout import (
+    LEASE,
+    PARTS,
+    POINTER,
+    STAGING_PREFIX,
+    TRASH_PREFIX,
+    NoSnapshot,
+    attach_views,
+    current_snapshot_id,
+    is_snapshot_dir,
+    referenced_parts,
+)
 
 
 @dataclass
@@ -104,9 +117,7 @@ def acquire(serving_dir: Path, snapshot_id: str | None = None, attempts: int = 5
 def connect(directory: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with one view per published table of the snapshot in ``directory``."""
     con = duckdb.connect(":memory:")
-    for table in PUBLISHED_TABLES:
-        path = (directory / f"{table}.parquet").as_posix().replace("'", "''")
-        con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{path}')")
+    attach_views(con, directory)
     return con
 
 
@@ -139,6 +150,7 @@ def in_use(directory: Path) -> bool:
 class PruneResult:
     removed: list[str] = field(default_factory=list)
     in_use: list[str] = field(default_factory=list)  # old enough to go, but being read
+    parts_removed: list[str] = field(default_factory=list)  # paths under serving/parts
 
 
 def _pid_alive(pid: int) -> bool:
@@ -177,9 +189,7 @@ def prune(serving_dir: Path, keep: int) -> PruneResult:
     if not serving_dir.is_dir():
         return result
     current = current_snapshot_id(serving_dir)
-    snapshots = sorted(
-        p.name for p in serving_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
-    )
+    snapshots = sorted(p.name for p in serving_dir.iterdir() if is_snapshot_dir(p))
     for name in snapshots[: max(0, len(snapshots) - max(keep, 1))]:
         if name == current:
             continue
@@ -201,4 +211,40 @@ def prune(serving_dir: Path, keep: int) -> PruneResult:
         shutil.rmtree(trash, ignore_errors=True)
         result.removed.append(name)
     _remove_leftovers(serving_dir)
+    result.parts_removed = _remove_unreferenced_parts(serving_dir)
     return result
+
+
+def _remove_unreferenced_parts(serving_dir: Path) -> list[str]:
+    """Remove the parts no remaining snapshot lists, and temporary files of dead publishers.
+
+    Skipped while another live process is staging a snapshot (its parts are listed nowhere yet);
+    writers take turns under the writer lock, so that happens only when prune is run by hand.
+    """
+    parts_root = serving_dir / PARTS
+    if not parts_root.is_dir():
+        return []
+    for path in serving_dir.iterdir():
+        if path.name.startswith(STAGING_PREFIX):
+            pid = path.name[len(STAGING_PREFIX):].split("-", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid)):
+                return []
+    needed: set[str] = set()
+    for path in serving_dir.iterdir():
+        if is_snapshot_dir(path):
+            needed |= referenced_parts(path)
+    removed = []
+    for path in parts_root.iterdir():
+        if path.is_file() and path.name.startswith(".tmp-"):
+            pid = path.name.split("-")[1]
+            if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+                path.unlink(missing_ok=True)
+            continue
+        if not path.is_dir():
+            continue
+        for part in path.iterdir():
+            relative = f"{path.name}/{part.name}"
+            if part.suffix == ".parquet" and relative not in needed:
+                part.unlink(missing_ok=True)
+                removed.append(relative)
+    return sorted(removed)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import duckdb
 
+from roamwatch.warehouse.partitions import mark_changed_sql, record_rows_sql
+
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (
         1,
@@ -132,6 +134,27 @@ MIGRATIONS.append(
                 n INTEGER,
                 PRIMARY KEY (year, level, key, group_type, group_name)
             )""",
+        ],
+    )
+)
+
+# Migration 6 (issue 17): which part of a large published table changed since a snapshot. The
+# writer gives a part a fresh token whenever it writes rows into it; the publisher rewrites a part
+# only when its token differs from the one in the previous snapshot's manifest. Existing
+# observations get their tokens here.
+MIGRATIONS.append(
+    (
+        6,
+        "partition versions for incremental snapshots",
+        [
+            """CREATE TABLE IF NOT EXISTS partition_version (
+                tbl VARCHAR NOT NULL,
+                part VARCHAR NOT NULL,
+                version VARCHAR NOT NULL,
+                PRIMARY KEY (tbl, part)
+            )""",
+            mark_changed_sql("observation", "observation", only_missing=True),
+            record_rows_sql("observation"),
         ],
     )
 )

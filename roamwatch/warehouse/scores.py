@@ -1,9 +1,12 @@
 """Every SQL statement of score recomputation: reading its inputs, writing the score tables.
 
 Reads (on the writer's connection, under the writer lock):
-- :func:`load_yearly`: yearly metrics as they are, monthly ones as their yearly mean;
+- :func:`load_yearly`: yearly metrics as they are, monthly ones as their yearly mean (kept per
+  part in ``rollup_yearly``);
 - :func:`load_ooni`: daily OONI counts summed per test, country and year, with the number of
-  days measured and days with confirmed blocking (and the four messaging apps together);
+  days measured and days with confirmed blocking (and the four messaging apps together), read
+  from the yearly rollups of :mod:`roamwatch.warehouse.rollups` (refreshed first where the
+  daily rows changed);
 - :func:`load_ioda_hours`: IODA daily outage hours summed per country and year;
 - :func:`load_events` and :func:`load_coverage`: events of one source and kind, and the
   source's coverage windows, from which :mod:`indicators.derive` counts days and events per year
@@ -11,7 +14,8 @@ Reads (on the writer's connection, under the writer lock):
 - :func:`load_countries`: region and income group of each country.
 
 Writes, in the caller's transaction: :func:`write_scores` replaces the ``score`` table (levels
-``theme``, ``category``, ``overall``; the details JSON is built here in SQL) and the two tables
+``theme``, ``category``, ``overall``; the details JSON is built here in SQL, only for the
+(country, year) pairs whose inputs changed: ``score_input_hash``) and the two tables
 this module owns, created idempotently by :func:`ensure_score_tables`:
 - ``score_rank``: per country, year and category, the rank under the catalogue's aggregation and
   the best and worst rank under the alternative aggregations (robustness);
@@ -21,13 +25,14 @@ this module owns, created idempotently by :func:`ensure_score_tables`:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
 
-from roamwatch.warehouse import coverage
+from roamwatch.warehouse import coverage, rollups
 from roamwatch.warehouse.schema import MIGRATIONS
 
 _METRIC_ID = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+$")
@@ -50,25 +55,14 @@ def load_yearly(
 
     Yearly values come as they are (``n`` NULL); monthly values are averaged per year (``n``
     months, ``period`` 'YYYY-MM..YYYY-MM'); daily metrics are left to the dedicated loaders.
-    ``since_year``: skip earlier years.
+    ``since_year``: skip earlier years. Read from ``rollup_yearly``
+    (:mod:`roamwatch.warehouse.rollups`), refreshed first where those series changed.
     """
+    rollups.refresh_yearly(con)
     return con.cursor().execute(
         """
-        WITH wanted AS (
-            SELECT metric, country, period, period_start, value FROM observation
-            WHERE metric IN (SELECT unnest($metrics::VARCHAR[]))
-              AND period_start >= make_date($since, 1, 1)
-        )
-        SELECT metric, country, year(period_start)::BIGINT AS year, period, value,
-               CAST(NULL AS DOUBLE) AS n
-        FROM wanted WHERE length(period) = 4
-        UNION ALL
-        SELECT metric, country, year(period_start)::BIGINT AS year,
-               CASE WHEN min(period) = max(period) THEN min(period)
-                    ELSE min(period) || '..' || max(period) END AS period,
-               avg(value) AS value, count(*)::DOUBLE AS n
-        FROM wanted WHERE length(period) = 7
-        GROUP BY metric, country, year(period_start)
+        SELECT metric, country, year::BIGINT AS year, period, value, n FROM rollup_yearly
+        WHERE list_contains($metrics::VARCHAR[], metric) AND year >= $since
         """,
         {"metrics": list(metrics), "since": int(since_year or 1)},
     ).df()
@@ -84,32 +78,30 @@ def load_ooni(
 
     Returns ``test, country, year, first_day, last_day, anomaly, confirmed, failure,
     measurements, days_measured, days_confirmed``; test ``messaging`` holds the ``messaging``
-    tests together (a day counts once however many of them were measured or blocked). One
-    aggregation pass per metric over ``observation``, then a small pivot; the messaging days
-    need one more pass over the days with a positive count.
+    tests together (a day counts once however many of them were measured or blocked). Reads the
+    yearly rollups of :mod:`roamwatch.warehouse.rollups`, first refreshing the years whose daily
+    rows changed since (so it writes: call it under the writer lock), then a small pivot.
     """
     buckets = ("anomaly_count", "confirmed_count", "failure_count", "measurement_count")
     mapping = pd.DataFrame(  # noqa: F841  (read by DuckDB below)
         [(f"ooni.{t}.{b}", t, b, t in messaging) for t in tests for b in buckets],
         columns=["metric", "test", "bucket", "messaging"],
     )
-    names = [f"ooni.{t}.{b}" for t in messaging for b in ("measurement_count", "confirmed_count")]
-    if not all(_METRIC_ID.match(n) for n in names):
+    measured = [f"ooni.{t}.measurement_count" for t in messaging]
+    confirmed = [f"ooni.{t}.confirmed_count" for t in messaging]
+    if not all(_METRIC_ID.match(n) for n in measured + confirmed):
         raise ValueError(f"unexpected OONI test names: {list(messaging)}")
-    messaging_metrics = ", ".join(f"'{n}'" for n in names) or "NULL"  # checked above
+    rollups.refresh(con, [g for g in (measured, confirmed) if g])
     cur = con.cursor()
     cur.register("ooni_metric_map", mapping)
     try:
         return cur.execute(
             """
             WITH per_metric AS (
-                SELECT metric, country, year(period_start)::BIGINT AS year, sum(value) AS total,
-                       count(*) FILTER (WHERE value > 0) AS positive_days,
-                       min(period_start) FILTER (WHERE value > 0) AS first_day,
-                       max(period_start) FILTER (WHERE value > 0) AS last_day
-                FROM observation
-                WHERE starts_with(metric, 'ooni.') AND period_start >= make_date($since, 1, 1)
-                GROUP BY metric, country, year(period_start)
+                SELECT metric, country, year::BIGINT AS year, total, positive_days,
+                       first_positive AS first_day, last_positive AS last_day
+                FROM rollup_daily
+                WHERE starts_with(metric, 'ooni.') AND year >= $since
             ), m AS (
                 SELECT * FROM per_metric JOIN ooni_metric_map USING (metric)
             ), per_test AS (
@@ -135,19 +127,12 @@ def load_ooni(
                            AS measurements
                 FROM m WHERE messaging GROUP BY country, year
             ), messaging_days AS (
-                SELECT country, year(day)::BIGINT AS year,
-                       count(*) FILTER (WHERE measured) AS days_measured,
-                       count(*) FILTER (WHERE blocked) AS days_confirmed
-                FROM (
-                    SELECT o.country, o.period_start AS day,
-                           bool_or(m.bucket = 'measurement_count') AS measured,
-                           bool_or(m.bucket = 'confirmed_count') AS blocked
-                    FROM observation o JOIN ooni_metric_map m ON o.metric = m.metric
-                    WHERE o.metric IN ({messaging_metrics})
-                      AND o.value > 0 AND o.period_start >= make_date($since, 1, 1)
-                    GROUP BY o.country, o.period_start
-                )
-                GROUP BY country, year(day)
+                SELECT coalesce(d.country, c.country) AS country,
+                       coalesce(d.year, c.year)::BIGINT AS year,
+                       coalesce(d.days, 0) AS days_measured, coalesce(c.days, 0) AS days_confirmed
+                FROM (SELECT * FROM rollup_days_any WHERE grp = $measured) d
+                FULL OUTER JOIN (SELECT * FROM rollup_days_any WHERE grp = $confirmed) c
+                     ON c.country = d.country AND c.year = d.year
             )
             SELECT test, country, year, strftime(first_day, '%Y-%m-%d') AS first_day,
                    strftime(last_day, '%Y-%m-%d') AS last_day, anomaly, confirmed, failure,
@@ -161,8 +146,9 @@ def load_ooni(
             LEFT JOIN messaging_days d ON d.country = s.country AND d.year = s.year
             WHERE s.first_day IS NOT NULL
             ORDER BY 1, 2, 3
-            """.replace("{messaging_metrics}", messaging_metrics),
-            {"since": int(since_year or 1)},
+            """,
+            {"since": int(since_year or 1), "measured": rollups.group_key(measured),
+             "confirmed": rollups.group_key(confirmed)},
         ).df()
     finally:
         cur.unregister("ooni_metric_map")
@@ -170,13 +156,16 @@ def load_ooni(
 
 def load_ioda_hours(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """``country, year, first_day, last_day, outage_hours, days``: the daily ``ioda.outage_hours``
-    values summed per country and year (days with a value only: IODA's coverage)."""
+    values summed per country and year (days with a value only: IODA's coverage). Read from the
+    yearly rollups (:mod:`roamwatch.warehouse.rollups`), refreshed first where the daily rows
+    changed."""
+    rollups.refresh(con)
     return con.cursor().execute(
         """
-        SELECT country, year(period_start)::BIGINT AS year, min(period) AS first_day,
-               max(period) AS last_day, sum(value) AS outage_hours, count(*) AS days
-        FROM observation WHERE metric = 'ioda.outage_hours'
-        GROUP BY country, year(period_start) ORDER BY country, year
+        SELECT country, year::BIGINT AS year, strftime(first_day, '%Y-%m-%d') AS first_day,
+               strftime(last_day, '%Y-%m-%d') AS last_day, total AS outage_hours, days
+        FROM rollup_daily WHERE metric = 'ioda.outage_hours'
+        ORDER BY country, year
         """
     ).df()
 
@@ -219,11 +208,21 @@ _INPUT_BRIEF_JSON = """json_object(
     'indicator', i.indicator, 'normalised', round(i.value, 4), 'weight', i.weight,
     'carried_forward', i.carried_forward)"""
 
-_WRITE_SQL = [
+# Rank ranges and medians: replaced whole (small tables).
+_TABLE_SQL = [
     "DELETE FROM score_rank",
     "DELETE FROM score_median",
+    """INSERT INTO score_rank
+        SELECT country, year, category, rank, best_rank, worst_rank, n_countries, n_variants
+        FROM rw_rank""",
+    """INSERT INTO score_median
+        SELECT year, level, key, group_type, group_name, median, n FROM rw_median""",
+]
+
+# The score rows (into the temporary ``score_new``) of the (country, year) pairs in the frames.
+_WRITE_SQL = [
     # Themes: their inputs, and the catalogued indicators with no data.
-    f"""INSERT INTO score
+    f"""INSERT INTO score_new
         WITH inp AS (
             SELECT i.country, i.year, i.theme,
                    list({_INPUT_JSON} ORDER BY i.indicator) AS inputs,
@@ -243,7 +242,7 @@ _WRITE_SQL = [
         LEFT JOIN inp ON inp.country = t.country AND inp.year = t.year AND inp.theme = t.theme
         LEFT JOIN ids ON ids.theme = t.theme""",
     # Categories: themes, every input, missing indicators, robustness and medians.
-    f"""INSERT INTO score
+    f"""INSERT INTO score_new
         WITH inp AS (
             SELECT i.country, i.year, i.category,
                    list({_INPUT_BRIEF_JSON} ORDER BY i.indicator) AS inputs,
@@ -284,7 +283,7 @@ _WRITE_SQL = [
         LEFT JOIN rw_rank r ON r.country = k.country AND r.year = k.year AND r.category = k.category
         LEFT JOIN med ON med.country = k.country AND med.year = k.year AND med.key = k.category""",
     # Overall: the categories side by side, the contextual values, medians.
-    """INSERT INTO score
+    """INSERT INTO score_new
         WITH cats AS (
             SELECT country, year,
                    list(json_object('category', category, 'value', round(value, 4),
@@ -315,11 +314,6 @@ _WRITE_SQL = [
         LEFT JOIN cats ON cats.country = o.country AND cats.year = o.year
         LEFT JOIN ctx ON ctx.country = o.country AND ctx.year = o.year
         LEFT JOIN med ON med.country = o.country AND med.year = o.year""",
-    """INSERT INTO score_rank
-        SELECT country, year, category, rank, best_rank, worst_rank, n_countries, n_variants
-        FROM rw_rank""",
-    """INSERT INTO score_median
-        SELECT year, level, key, group_type, group_name, median, n FROM rw_median""",
 ]
 
 _FRAMES = {
@@ -350,7 +344,7 @@ def _empty_score_table(con: duckdb.DuckDBPyConnection) -> str | None:
     """
     (ddl,) = con.execute(
         "SELECT sql FROM duckdb_tables() WHERE table_name = 'score' AND schema_name = 'main'"
-    ).fetchone()
+    ).fetchall()[0]
     match = _PRIMARY_KEY.search(ddl or "")
     if match is None:
         con.execute("DELETE FROM score")
@@ -360,13 +354,63 @@ def _empty_score_table(con: duckdb.DuckDBPyConnection) -> str | None:
     return match.group(1)
 
 
-def write_scores(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> int:
+#: Above this share of (country, year) pairs changed, ``score`` is rebuilt rather than patched.
+REBUILD_SHARE = 0.25
+#: Frames whose rows belong to one (country, year); the others are read whole.
+_PAIR_FRAMES = ("rw_ind", "rw_theme", "rw_category", "rw_overall", "rw_rank")
+
+_INPUT_HASH_DDL = """CREATE TABLE IF NOT EXISTS score_input_hash (
+    country VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    h VARCHAR NOT NULL,
+    PRIMARY KEY (country, year)
+)"""
+
+
+def _input_hash_sql() -> str:
+    """Per (country, year) with score rows: a hash of everything its rows are built from (its
+    rows of the pair frames, the year's medians, the country's groups, the catalogue and the
+    SQL that builds the rows). Equal hash, equal score rows."""
+    per_pair = "\n".join(
+        f", {v} AS (SELECT country, year, list(hash(t) ORDER BY hash(t)) AS h FROM {v} t "
+        f"GROUP BY country, year)"
+        for v in _PAIR_FRAMES
+    )
+    code = hashlib.sha256("\n".join(_WRITE_SQL).encode()).hexdigest()
+    joins = " ".join(f"LEFT JOIN {v} ON {v}.country = p.country AND {v}.year = p.year"
+                     for v in _PAIR_FRAMES)
+    hashes = ", ".join(f"{v}.h" for v in _PAIR_FRAMES)
+    return f"""
+        WITH pairs AS (
+            SELECT country, year FROM rw_theme UNION SELECT country, year FROM rw_category
+            UNION SELECT country, year FROM rw_overall
+        ){per_pair}
+        , med AS (SELECT year, list(hash(t) ORDER BY hash(t)) AS h FROM rw_median t GROUP BY year)
+        , shared AS (SELECT hash((SELECT list(hash(t) ORDER BY hash(t)) FROM rw_cat t),
+                               (SELECT list(hash(t) ORDER BY hash(t)) FROM rw_order t),
+                               '{code}') AS h)
+        SELECT p.country, p.year::INTEGER AS year,
+               hash({hashes}, med.h, c.region, c.income_group, shared.h)::VARCHAR AS h
+        FROM pairs p {joins}
+        LEFT JOIN med ON med.year = p.year
+        LEFT JOIN country c ON c.iso3 = p.country
+        CROSS JOIN shared"""
+
+
+def write_scores(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame],
+                 stats: dict | None = None) -> int:
     """Replace ``score``, ``score_rank`` and ``score_median`` with the given frames.
 
     ``frames`` maps ``indicators, themes, categories, overall, ranks, medians, catalogue
     (indicator, theme, category of every scored indicator), order (category, position)`` to
     frames with the columns listed in ``_FRAMES``. Run it inside the caller's transaction.
-    Returns the number of ``score`` rows written.
+    Returns the number of ``score`` rows; ``stats``, if given, receives how many (country,
+    year) pairs there are, how many changed or vanished, and whether the table was rebuilt.
+
+    A recomputation after a small change leaves most scores as they were, and building the
+    trace JSON of every row cost more than computing the scores. So the rows of a (country,
+    year) are built again only when the hash of their inputs changed (``score_input_hash``);
+    when much changed, the table is rebuilt without index upkeep (:func:`_empty_score_table`).
     """
     names = {
         "rw_ind": "indicators", "rw_theme": "themes", "rw_category": "categories",
@@ -374,6 +418,7 @@ def write_scores(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]
         "rw_cat": "catalogue", "rw_order": "order",
     }
     ensure_score_tables(con)
+    con.execute(_INPUT_HASH_DDL)
     registered = []
     try:
         for view, key in names.items():
@@ -383,14 +428,55 @@ def write_scores(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]
                 raise ValueError(f"write_scores: frame {key!r} lacks columns {missing}")
             con.register(view, frame[_FRAMES[view]])
             registered.append(view)
-        key_columns = _empty_score_table(con)
+        for statement in _TABLE_SQL:
+            con.execute(statement)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE pair_hash AS {_input_hash_sql()}")
+        changed = con.execute(
+            """SELECT country, year FROM pair_hash n
+               WHERE NOT EXISTS (SELECT 1 FROM score_input_hash o
+                                 WHERE o.country = n.country AND o.year = n.year AND o.h = n.h)
+               UNION ALL
+               SELECT country, year FROM score_input_hash o
+               WHERE NOT EXISTS (SELECT 1 FROM pair_hash n
+                                 WHERE n.country = o.country AND n.year = o.year)"""
+        ).df()
+        (pairs,) = con.execute("SELECT count(*) FROM pair_hash").fetchall()[0]
+        (stored,) = con.execute("SELECT count(*) FROM score").fetchall()[0]
+        rebuild = len(changed) > REBUILD_SHARE * max(pairs, 1) or (stored and not con.execute(
+            "SELECT count(*) FROM score_input_hash").fetchall()[0][0])
+        if not rebuild:  # build the rows of the changed pairs only
+            for view in _PAIR_FRAMES:
+                frame = frames[names[view]][_FRAMES[view]]
+                con.register(view, frame.merge(changed, on=["country", "year"]))
+        con.execute("CREATE OR REPLACE TEMP TABLE score_new AS FROM score LIMIT 0")
         for statement in _WRITE_SQL:
             con.execute(statement)
-        if key_columns is not None:
-            con.execute(f"ALTER TABLE score ADD PRIMARY KEY ({key_columns})")
-        (count,) = con.execute("SELECT count(*) FROM score").fetchone()
+        if rebuild:
+            key_columns = _empty_score_table(con)
+            con.execute("INSERT INTO score SELECT * FROM score_new")
+            if key_columns is not None:
+                con.execute(f"ALTER TABLE score ADD PRIMARY KEY ({key_columns})")
+            con.execute("DELETE FROM score_input_hash")
+        elif len(changed):
+            con.register("rw_changed", changed)
+            registered.append("rw_changed")
+            con.execute("DELETE FROM score a USING rw_changed b "
+                        "WHERE a.country = b.country AND a.year = b.year")
+            con.execute("INSERT INTO score SELECT * FROM score_new")
+            con.execute("DELETE FROM score_input_hash a USING rw_changed b "
+                        "WHERE a.country = b.country AND a.year = b.year")
+        if rebuild or len(changed):
+            con.execute("""INSERT INTO score_input_hash SELECT * FROM pair_hash n
+                           WHERE NOT EXISTS (SELECT 1 FROM score_input_hash o
+                                             WHERE o.country = n.country AND o.year = n.year)""")
+        if stats is not None:
+            stats.update(pairs=int(pairs), changed=len(changed), rebuilt=int(bool(rebuild)))
+        (count,) = con.execute("SELECT count(*) FROM score").fetchall()[0]
     finally:
         for view in registered:
             with contextlib.suppress(duckdb.Error):  # an aborted transaction: the caller rolls back
                 con.unregister(view)
+        for temp in ("score_new", "pair_hash"):
+            with contextlib.suppress(duckdb.Error):
+                con.execute(f"DROP TABLE IF EXISTS temp.{temp}")
     return int(count)

@@ -20,6 +20,7 @@ import pandas as pd
 from roamwatch.countries import reference_countries
 from roamwatch.events import END_STATES, KNOWN, UNKNOWN
 from roamwatch.warehouse import coverage
+from roamwatch.warehouse.partitions import mark_changed_sql, record_rows_sql
 from roamwatch.warehouse.schema import migrate
 
 OBSERVATION_COLUMNS = ["metric", "country", "period", "period_start", "value", "run_id", "fetched_at"]
@@ -161,13 +162,20 @@ class Warehouse:
         batch = frame.drop_duplicates(["metric", "country", "period"], keep="last").copy()
         batch["run_id"] = run_id
         batch["fetched_at"] = pd.Timestamp.now(tz="UTC").tz_localize(None)
-        batch = batch[OBSERVATION_COLUMNS]  # noqa: F841
-        self.con.execute(
-            """INSERT INTO observation BY NAME SELECT * FROM batch
-               ON CONFLICT (metric, country, period) DO UPDATE SET
-                 value = excluded.value, period_start = excluded.period_start,
-                 run_id = excluded.run_id, fetched_at = excluded.fetched_at"""
-        )
+        batch = batch[OBSERVATION_COLUMNS]
+        self.con.register("observation_batch", batch)
+        try:
+            self.con.execute(
+                """INSERT INTO observation BY NAME SELECT * FROM observation_batch
+                   ON CONFLICT (metric, country, period) DO UPDATE SET
+                     value = excluded.value, period_start = excluded.period_start,
+                     run_id = excluded.run_id, fetched_at = excluded.fetched_at"""
+            )
+            # The published parts these rows fall in changed (roamwatch.warehouse.partitions).
+            self.con.execute(mark_changed_sql("observation", "observation_batch"))
+            self.con.execute(record_rows_sql("observation"))
+        finally:
+            self.con.unregister("observation_batch")
         return int(len(batch))
 
     def upsert_events(self, frame: pd.DataFrame, run_id: int) -> int:
