@@ -413,8 +413,11 @@ def events_panel(svc: data.DataService, iso3: str, view: frames.EventsView, lang
 
 def _coverage_rows(view: frames.EventsView) -> pd.DataFrame:
     """The coverage band of each chart row: the windows of the row's source."""
-    rows = view.events[["source", "row"]].drop_duplicates()
-    return rows.merge(view.coverage, on="source")[["row", "first_day", "last_day"]]
+    pairs = dict.fromkeys(zip(view.events["source"], view.events["row"], strict=True))
+    windows = view.coverage.to_dict("records")
+    return pd.DataFrame([{"row": row, "first_day": w["first_day"], "last_day": w["last_day"]}
+                         for source, row in pairs for w in windows if w["source"] == source],
+                        columns=["row", "first_day", "last_day"])
 
 
 def describe_events(view: frames.EventsView, lang: str) -> str:

@@ -28,6 +28,7 @@ MAX_BARS = 40
 ROW_HEIGHT = 46
 COVERAGE_FILL = "rgba(0, 114, 178, 0.07)"
 STATE_COLOURS = {"known": OKABE_ITO[0], "ongoing": OKABE_ITO[1], "unknown": OKABE_ITO[3]}
+DAY = pd.Timedelta(days=1)
 
 
 def _day(value: object) -> pd.Timestamp:
@@ -43,39 +44,40 @@ def event_bars(events: pd.DataFrame, coverage: pd.DataFrame, *, title: str, sour
     as_of (the date an ongoing event is drawn to), area. ``coverage``: row, first_day,
     last_day (the windows of the row's source for this country).
     """
-    rows = list(dict.fromkeys(events["row"]))
-    first = min([_day(v) for v in events["first_day"]] + [_day(v) for v in coverage["first_day"]])
-    last = max([_day(v) + pd.Timedelta(days=1) for v in events["last_day"]]
-               + [_day(v) + pd.Timedelta(days=1) for v in coverage["last_day"]])
+    records = events.to_dict("records")
+    windows = coverage.to_dict("records")
+    rows = list(dict.fromkeys(r["row"] for r in records))
+    first = min([_day(r["first_day"]) for r in records] + [_day(w["first_day"]) for w in windows])
+    last = max([_day(r["last_day"]) + DAY for r in records] + [_day(w["last_day"]) + DAY for w in windows])
     span = last - first
-    shortest = max(pd.Timedelta(days=1), span / 200)  # a one-day event stays visible
+    shortest = max(DAY, span / 200)  # a one-day event stays visible
     traces: list[dict] = []
-    for _, cov in coverage.iterrows():
-        width = (_day(cov["last_day"]) + pd.Timedelta(days=1)) - _day(cov["first_day"])
+    for w in windows:
+        start = _day(w["first_day"])
         traces.append({
-            "type": "bar", "y": [cov["row"]], "base": [_day(cov["first_day"]).isoformat()],
-            "x": [width.total_seconds() * 1000],
+            "type": "bar", "y": [w["row"]], "base": [start.isoformat()],
+            "x": [((_day(w["last_day"]) + DAY) - start).total_seconds() * 1000],
             "orientation": "h", "width": 0.9, "marker": {"color": COVERAGE_FILL, "line": {"width": 0}},
             "hoverinfo": "skip", "showlegend": False, "name": "coverage",
         })
     ongoing_word = i18n.t("timeline.ongoing", lang)
     unknown_word = i18n.t("country.end_unknown", lang)
     for state in ("known", "ongoing"):
-        part = events[events["end_state"] == state]
-        if part.empty:
+        part = [r for r in records if r["end_state"] == state]
+        if not part:
             continue
-        starts = [_day(v) for v in part["first_day"]]
-        ends = [max(_day(v) + pd.Timedelta(days=1), s + shortest) for s, v in
-                zip(starts, part["last_day"], strict=True)]
+        starts = [_day(r["first_day"]) for r in part]
+        ends = [max(_day(r["last_day"]) + DAY, s + shortest) for s, r in zip(starts, part, strict=True)]
         hover = []
-        for s, e, st, area in zip(part["start_time"], part["end_time"], part.get("as_of", part["last_day"]),
-                                  part["area"], strict=True):
-            end = i18n.fmt_date(e, lang) if state == "known" else \
-                i18n.t("timeline.ongoing_until", lang, date=i18n.fmt_date(st, lang))
-            hover.append(f"{i18n.fmt_date(s, lang)} → {end}" + (f"<br>{area}" if area else ""))
+        for r in part:
+            until = i18n.fmt_date(r.get("as_of", r["last_day"]), lang)
+            end = i18n.fmt_date(r["end_time"], lang) if state == "known" else \
+                i18n.t("timeline.ongoing_until", lang, date=until)
+            hover.append(f"{i18n.fmt_date(r['start_time'], lang)} → {end}"
+                         + (f"<br>{r['area']}" if r["area"] else ""))
         name = i18n.t("timeline.legend_known", lang) if state == "known" else ongoing_word
         traces.append({
-            "type": "bar", "y": list(part["row"]), "base": [s.isoformat() for s in starts],
+            "type": "bar", "y": [r["row"] for r in part], "base": [s.isoformat() for s in starts],
             "x": [(e - s).total_seconds() * 1000 for s, e in zip(starts, ends, strict=True)],
             "orientation": "h", "width": 0.5, "name": name, "legendgroup": state,
             "marker": {"color": STATE_COLOURS[state],
@@ -84,27 +86,28 @@ def event_bars(events: pd.DataFrame, coverage: pd.DataFrame, *, title: str, sour
         })
         if state == "ongoing":
             traces.append({
-                "type": "scatter", "mode": "markers+text", "y": list(part["row"]),
+                "type": "scatter", "mode": "markers+text", "y": [r["row"] for r in part],
                 "x": [e.isoformat() for e in ends], "name": ongoing_word, "legendgroup": state,
                 "showlegend": False, "marker": {"symbol": "triangle-right", "size": 11,
                                                 "color": STATE_COLOURS[state]},
-                "text": [i18n.t("timeline.as_of", lang, date=i18n.fmt_date(d, lang))
-                         for d in part.get("as_of", part["last_day"])],
+                "text": [i18n.t("timeline.as_of", lang,
+                                date=i18n.fmt_date(r.get("as_of", r["last_day"]), lang)) for r in part],
                 "textposition": "middle left", "textfont": {"size": 10},
                 "hoverinfo": "skip", "cliponaxis": False,
             })
-    unknown = events[events["end_state"] == "unknown"]
-    if not unknown.empty:
+    unknown = [r for r in records if r["end_state"] == "unknown"]
+    if unknown:
         labelled = len(unknown) <= 8  # few: say it beside each marker too
         traces.append({
-            "type": "scatter", "mode": "markers+text" if labelled else "markers", "y": list(unknown["row"]),
-            "x": [_day(v).isoformat() for v in unknown["first_day"]], "name": unknown_word,
-            "legendgroup": "unknown", "text": [unknown_word] * len(unknown) if labelled else None,
+            "type": "scatter", "mode": "markers+text" if labelled else "markers",
+            "y": [r["row"] for r in unknown], "x": [_day(r["first_day"]).isoformat() for r in unknown],
+            "name": unknown_word, "legendgroup": "unknown",
+            "text": [unknown_word] * len(unknown) if labelled else None,
             "textposition": "middle right", "textfont": {"size": 10, "color": "#57606a"}, "cliponaxis": False,
             "marker": {"symbol": "diamond-open", "size": 11, "line": {"width": 2},
                        "color": STATE_COLOURS["unknown"]},
-            "hovertext": [f"{i18n.fmt_date(s, lang)} → {unknown_word}" + (f"<br>{a}" if a else "")
-                          for s, a in zip(unknown["start_time"], unknown["area"], strict=True)],
+            "hovertext": [f"{i18n.fmt_date(r['start_time'], lang)} → {unknown_word}"
+                          + (f"<br>{r['area']}" if r["area"] else "") for r in unknown],
             "hovertemplate": "%{hovertext}<extra></extra>",
         })
     layout = stamp_layout(title=title, unit=None, sources=sources, snapshot_id=snapshot_id, lang=lang)
