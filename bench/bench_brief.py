@@ -4,7 +4,8 @@ a 2-core machine).
 
 Builds bench_scores' warehouse (250 countries with every series the catalogue reads, ten years of
 daily OONI counts, IODA hours, outage and shutdown events), computes the real scores and publishes
-a snapshot, then renders briefs from it. Writes its figures to ``bench/results/bench_brief.json``.
+a snapshot, then renders briefs from it. Records its figures with :mod:`bench.results`
+(``bench/results/brief.json``, contract C5).
 
     python bench/bench_brief.py [--repeat 5] [--keep DIR [--reuse]] [--skip-all]
 """
@@ -12,7 +13,6 @@ a snapshot, then renders briefs from it. Writes its figures to ``bench/results/b
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import statistics
@@ -23,7 +23,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-RESULTS = REPO / "bench" / "results" / "bench_brief.json"
+if str(REPO) not in sys.path:  # run as a script: the repository's packages (bench, dashboard)
+    sys.path.insert(0, str(REPO))
+
+from bench.results import Results  # noqa: E402
 
 
 def prepare(directory: Path, reuse: bool) -> str:
@@ -63,7 +66,9 @@ def main() -> None:
     snapshot = prepare(directory, args.reuse)
     env = {**os.environ, "ROAMWATCH_DATA_DIR": str(directory)}
     env.pop("ROAMWATCH_CONFIG", None)
-    results: dict = {"snapshot": snapshot, "cpus": os.cpu_count(), "figures": {}}
+    rec = Results("brief", "Country brief: one brief (target ≤ 2 s) and --all for 250 countries "
+                  "(target ≤ 3 min on 2 cores)",
+                  parameters={"country": args.country, "repeat": args.repeat, "snapshot": snapshot})
 
     # In process: gather (queries), HTML, PDF; the first brief of a process pays for the
     # per-snapshot tables and the font set-up, later ones do not.
@@ -77,23 +82,27 @@ def main() -> None:
             t0, c0 = time.perf_counter(), time.process_time()
             brief = build(svc, args.country)
             t1 = time.perf_counter()
-            html = render(brief, lang)
+            render(brief, lang)
             t2 = time.perf_counter()
             _pdf, pages = to_pdf(brief, lang)
             t3 = time.perf_counter()
-            runs.append({"first": i == 0, "lang": lang, "build": t1 - t0, "html": t2 - t1, "pdf": t3 - t2,
-                         "total": t3 - t0, "cpu": time.process_time() - c0, "pages": pages,
-                         "html_kb": len(html) / 1024})
+            runs.append({"first": i == 0, "build": t1 - t0, "html": t2 - t1, "pdf": t3 - t2,
+                         "total": t3 - t0, "cpu": time.process_time() - c0, "pages": pages})
     warm = [r for r in runs if not r["first"]]
-    summary = {key: round(statistics.median(r[key] for r in warm), 3)
-               for key in ("build", "html", "pdf", "total", "cpu")}
-    summary["first_total"] = round(runs[0]["total"], 3)
-    summary["pages"] = sorted({r["pages"] for r in runs})
-    results["figures"]["in_process"] = {
-        "command": f"python bench/bench_brief.py --repeat {args.repeat}", "country": args.country,
-        "median_s": summary, "load_average": round(os.getloadavg()[0], 1),
-    }
-    print(f"in process ({args.country}, median of {len(warm)}): {summary}", flush=True)
+
+    def median(key: str) -> float:
+        return statistics.median(r[key] for r in warm)
+
+    print(f"in process ({args.country}, en and fr, median of {len(warm)}): gather {median('build'):.3f} s, "
+          f"HTML {median('html'):.3f} s, PDF {median('pdf'):.3f} s, total {median('total'):.3f} s "
+          f"(CPU {median('cpu'):.3f} s); first brief of the process {runs[0]['total']:.2f} s", flush=True)
+    rec.add("one brief in process, median wall", median("total"), "s", note="gather + HTML + PDF")
+    rec.add("one brief in process, median CPU", median("cpu"), "s")
+    rec.add("gather (queries), median", median("build"), "s")
+    rec.add("HTML, median", median("html"), "s")
+    rec.add("PDF (WeasyPrint), median", median("pdf"), "s")
+    rec.add("first brief of a process", runs[0]["total"], "s")
+    rec.add("pages, most", max(r["pages"] for r in runs), "count", better=None)
 
     # A fresh command, as a user runs it: interpreter start, imports, snapshot, one PDF.
     times = []
@@ -103,33 +112,29 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "roamwatch.cli", "brief", args.country, "-o", str(out)],
                        cwd=REPO, env=env, check=True, capture_output=True)
         times.append(time.perf_counter() - started)
-    results["figures"]["one_command"] = {
-        "command": f"roamwatch brief {args.country} -o one.pdf",
-        "median_s": round(statistics.median(times), 2),
-        "runs_s": [round(t, 2) for t in times], "load_average": round(os.getloadavg()[0], 1),
-    }
-    print(f"`roamwatch brief {args.country} -o one.pdf`: median {statistics.median(times):.2f} s "
-          f"(target ≤ 2 s)", flush=True)
+    command = f"roamwatch brief {args.country} -o one.pdf"
+    print(f"`{command}`: median {statistics.median(times):.2f} s (target ≤ 2 s)", flush=True)
+    rec.add("one brief, fresh command, median", statistics.median(times), "s", command=command,
+            note="target ≤ 2 s; includes interpreter start and imports")
 
     if not args.skip_all:
         out = directory / "briefs"
+        command = f"roamwatch brief --all -o briefs/ ({os.cpu_count()} processes)"
         started = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "roamwatch.cli", "brief", "--all", "-o", str(out)],
                               cwd=REPO, env=env, capture_output=True, text=True)
         elapsed = time.perf_counter() - started
         tail = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
         match = re.search(r"wrote (\d+) of (\d+) briefs.*pages (\d+)–(\d+)", done.stderr)
-        results["figures"]["all"] = {
-            "command": f"roamwatch brief --all -o briefs/ ({os.cpu_count()} processes)",
-            "seconds": round(elapsed, 1), "exit": done.returncode, "summary": tail,
-            "briefs": int(match.group(1)) if match else None,
-            "pages": [int(match.group(3)), int(match.group(4))] if match else None,
-            "load_average": round(os.getloadavg()[0], 1),
-        }
         print(f"`roamwatch brief --all`: {elapsed:.1f} s (target ≤ 180 s): {tail}", flush=True)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"figures in {RESULTS}")
+        rec.add("--all, every country with a scored category", elapsed, "s", command=command,
+                note="target ≤ 180 s for 250 countries on 2 cores")
+        if match:
+            rec.add("--all, briefs written", int(match.group(1)), "count", better="higher")
+            rec.add("--all, pages, most", int(match.group(4)), "count", better=None)
+        if done.returncode != 0:
+            rec.notes.append(f"--all exited {done.returncode}: {tail}")
+    print(f"figures in {rec.write()}")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ SUITE: list[tuple[str, list[str]]] = [
     ("snapshot", ["bench/bench_snapshot.py"]),
     ("publish_growth", ["bench/bench_publish_growth.py", "--scales", "1,2,4", "--repeat", "2"]),
     ("dashboard", ["bench/bench_dashboard.py"]),
+    ("brief", ["bench/bench_brief.py"]),
 ]
 ORDER = [name for name, _ in SUITE]
 

@@ -19,7 +19,7 @@ import flask
 from dash import MATCH, Input, Output, State, dcc, html
 from dash.exceptions import DependencyException
 
-from dashboard import checks, data, downloads, guard, i18n
+from dashboard import checks, data, downloads, feeds, guard, i18n
 from dashboard.brief import routes as brief_routes
 from dashboard.components import inputs
 from dashboard.components.urlstate import build, parse, safe_path
@@ -28,9 +28,9 @@ from roamwatch.i18n import LANGUAGES
 
 HERE = Path(__file__).resolve().parent
 NAV = (("/", "nav.world"), ("/compare", "nav.compare"), ("/data", "nav.data"),
-       ("/sources", "nav.sources"), ("/methodology", "nav.methodology"))
+       ("/alerts", "nav.alerts"), ("/sources", "nav.sources"), ("/methodology", "nav.methodology"))
 #: Paths served by Dash pages (others answer the not-found page with HTTP 404).
-PAGE_PATHS = {"/", "/compare", "/data", "/sources", "/methodology"}
+PAGE_PATHS = {"/", "/compare", "/data", "/sources", "/methodology", "/alerts"}
 #: Path prefixes that are never pages: an unknown path under them is 404, not the app shell.
 RESERVED_PREFIXES = ("/_", "/assets/", "/download/", "/static/")
 
@@ -162,15 +162,27 @@ def http_status(path: str, args: dict[str, str]) -> int:
             return 404 if checks.country(path[len("/country/"):], lang) else 200
         if path not in PAGE_PATHS:
             return 404
+        if path == "/alerts":
+            return _alerts_status(args)
         check = {"/": checks.world, "/compare": checks.compare, "/data": checks.data_page}.get(path)
         return 404 if check and check(args, lang) else 200
     except Exception:  # noqa: BLE001 - the page itself will show what is wrong
         return 200
 
 
+def _alerts_status(args: dict[str, str]) -> int:
+    """400 for malformed alert filters, 404 for an unknown country."""
+    from dashboard.components import alerts
+
+    if alerts.problems(args):
+        return 400
+    return 404 if alerts.unknown_country(args) else 200
+
+
 def _register_routes(app: dash.Dash) -> None:
     server = app.server
     downloads.register(server)
+    feeds.register(server)
     brief_routes.register(server)
 
     @server.errorhandler(DependencyException)

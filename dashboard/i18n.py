@@ -495,6 +495,54 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Pas encore de notes de catégorie pour cette année.",
     ),
     "reweight.insufficient": ("insufficient data", "données insuffisantes"),
+    # alerts (page, filters, country strip)
+    "nav.alerts": ("Alerts", "Alertes"),
+    "alerts.title": ("Alerts", "Alertes"),
+    "alerts.intro": (
+        "Changes roamwatch's detectors found in the published data: new shutdowns and outages, "
+        "onsets of blocking in OONI measurements, thresholds crossed, scores that fell. Each alert "
+        "names the rule that raised it, the levels before and after with the measurements behind "
+        "them, and the snapshot it was found in. They are signals to check, not verified incidents.",
+        "Changements trouvés par les détecteurs de roamwatch dans les données publiées : nouvelles "
+        "coupures et pannes, débuts de blocage dans les mesures OONI, seuils franchis, notes en baisse. "
+        "Chaque alerte indique la règle qui l'a levée, les niveaux avant et après avec les mesures "
+        "qui les fondent, et l'instantané où elle a été trouvée. Ce sont des signaux à vérifier, non "
+        "des incidents avérés.",
+    ),
+    "alerts.country": ("Country", "Pays"),
+    "alerts.rule": ("Rule", "Règle"),
+    "alerts.state": ("State", "État"),
+    "alerts.from": ("Began on or after", "Début à partir du"),
+    "alerts.to": ("Began on or before", "Début jusqu'au"),
+    "alerts.all": ("All", "Tous"),
+    "alerts.count": ("{n} alert(s)", "{n} alerte(s)"),
+    "alerts.page": ("Page {page} of {pages}", "Page {page} sur {pages}"),
+    "alerts.prev": ("Newer", "Plus récentes"),
+    "alerts.next": ("Older", "Plus anciennes"),
+    "alerts.none": ("No alert matches these filters.", "Aucune alerte ne correspond à ces filtres."),
+    "alerts.empty": (
+        "No alerts yet: they are raised after each collection, or by `roamwatch alerts check`.",
+        "Pas encore d'alerte : elles sont levées après chaque collecte, ou par `roamwatch alerts check`.",
+    ),
+    "alerts.feed": ("Atom feed of this list", "Flux Atom de cette liste"),
+    "alerts.details": ("Evidence and detector", "Preuves et détecteur"),
+    "alerts.state.new": ("new", "nouvelle"),
+    "alerts.state.delivered": ("delivered", "envoyée"),
+    "alerts.state.acknowledged": ("acknowledged", "prise en compte"),
+    "alerts.severity.info": ("information", "information"),
+    "alerts.severity.warning": ("warning", "avertissement"),
+    "alerts.severity.critical": ("critical", "critique"),
+    "alerts.country_link": ("Country page", "Page du pays"),
+    "alerts.chart_alt": (
+        "{what}: {before} before ({n_before}), {after} from {onset} ({n_after})",
+        "{what} : {before} avant ({n_before}), {after} à partir du {onset} ({n_after})",
+    ),
+    "alerts.low_count": ("hollow dots: too few measurements to count", "points creux : trop peu de mesures pour compter"),
+    "alerts.bad_filter": ("This filter value is not valid: {value}", "Cette valeur de filtre n'est pas valide : {value}"),
+    "alerts.strip": ("Recent alerts", "Alertes récentes"),
+    "alerts.strip_none": ("No alert in the last 12 months.", "Aucune alerte ces 12 derniers mois."),
+    "alerts.strip_latest": ("{n} older alert(s); the latest:", "{n} alerte(s) plus ancienne(s) ; les dernières :"),
+    "alerts.strip_all": ("All alerts for {country}", "Toutes les alertes : {country}"),
 }
 
 REGIONS_FR = {

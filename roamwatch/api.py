@@ -109,6 +109,29 @@ class Roamwatch:
         event runs to the data's last update (never to today), as in the scores."""
         return self._reader.events(_list(source), _list(country), start, end)
 
+    def alerts(
+        self,
+        country: str | Sequence[str] | None = None,
+        rule: str | Sequence[str] | None = None,
+        state: str | Sequence[str] | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> pd.DataFrame:
+        """Alerts raised by roamwatch's detectors (``roamwatch alerts``), newest onset first:
+        rule, detector, country, series, onset, end state, levels before and after with the
+        counts behind them, ``evidence`` (JSON: observations or event ids, detector settings),
+        the snapshot the detector read, and the state (new, delivered, acknowledged).
+        ``start``/``end`` (ISO dates, inclusive) bound the onset.
+
+        >>> rw = open(data_dir)
+        >>> frame = rw.alerts(start="2000-01-01")
+        >>> wanted = {"rule", "country", "onset", "level_before", "level_after", "evidence", "state"}
+        >>> wanted <= set(frame.columns)
+        True
+        >>> rw.close()
+        """
+        return self._reader.alerts(_list(country), _list(rule), _list(state), start, end)
+
     def coverage(self, source: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Where each source's silence means "none recorded" rather than "no data":
         ``source, country`` (empty = every country), ``first_day, last_day, basis``. Outside

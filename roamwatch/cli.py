@@ -152,10 +152,29 @@ def collect(ctx: click.Context, sources: tuple[str, ...], full: bool, files: tup
     else:
         click.echo("nothing published: the warehouse holds no data yet "
                    "(details: `roamwatch status --json`)")
+    if snapshot_id and any(r.rows_written for r in results) and _installed(ALERTS_MODULE):
+        failed = _check_alerts(config) or failed
     if not sources:
         _gaps_sentence(config)
     if failed:
         sys.exit(1)
+
+
+#: After a collection that wrote rows, ``alerts.cli.after_collection(config, log)`` runs a check.
+ALERTS_MODULE = "alerts.cli"
+
+
+def _check_alerts(config) -> bool:
+    """Run the alerts check after a collection; True when it failed (said on stderr)."""
+    hook = importlib.import_module(ALERTS_MODULE).after_collection
+    try:
+        result = hook(config, lambda m: click.echo(m, err=True))
+    except Exception as exc:  # noqa: BLE001 - the collection itself is done; say why, exit 1
+        click.echo(f"alerts not checked: {exc}", err=True)
+        return True
+    if result is not None and result.snapshot_published:
+        click.echo(f"published snapshot {result.snapshot_published}")
+    return False
 
 
 def _gaps_sentence(config) -> None:
@@ -296,6 +315,7 @@ PLUGGED_COMMANDS = {
     "serve": "dashboard.cli",
     "brief": "dashboard.brief.cli",
     "schedule": "roamwatch.scheduler",
+    "alerts": "alerts.cli",
     "sources": "roamwatch.sourcelist",
 }
 

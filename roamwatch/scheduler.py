@@ -74,6 +74,9 @@ LOG_NAME = "roamwatch.log"
 #: The indicators package exposes ``recompute_scores(config) -> snapshot id`` here.
 SCORES_MODULE = "indicators.cli"
 SCORES_FUNCTION = "recompute_scores"
+#: The alerts package exposes ``after_collection(config, log) -> result | None`` here.
+ALERTS_MODULE = "alerts.cli"
+ALERTS_FUNCTION = "after_collection"
 
 
 # -- settings --------------------------------------------------------------------------------------
@@ -330,6 +333,8 @@ class Outcome:
     snapshot_id: str | None = None
     scores_snapshot_id: str | None = None
     scores_error: str | None = None
+    alerts: str | None = None  # the alerts check's summary
+    alerts_error: str | None = None
     error: str | None = None
     interrupted: bool = False
 
@@ -357,6 +362,10 @@ class Outcome:
             lines.append(f"{self.source}: scores recomputed, snapshot {self.scores_snapshot_id}")
         if self.scores_error:
             lines.append(f"{self.source}: score recomputation failed: {self.scores_error}")
+        if self.alerts:
+            lines.append(f"{self.source}: {self.alerts}")
+        if self.alerts_error:
+            lines.append(f"{self.source}: alerts check failed: {self.alerts_error}")
         if self.interrupted:
             lines.append(f"{self.source}: interrupted; the unit in progress was rolled back and "
                          "the run recorded as failed")
@@ -420,7 +429,30 @@ def collect_source(config: Config, name: str, note: Callable[[str], None]) -> Ou
         outcome.scores_error = "interrupted"
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - the collection itself succeeded
         outcome.scores_error = f"{type(exc).__name__}: {exc}"
+    if not outcome.interrupted and outcome.rows_written:
+        try:
+            outcome.alerts = check_alerts(config, note)
+        except KeyboardInterrupt:
+            outcome.interrupted = True
+            outcome.alerts_error = "interrupted"
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - the collection itself succeeded
+            outcome.alerts_error = f"{type(exc).__name__}: {exc}"
     return outcome
+
+
+def check_alerts(config: Config, note: Callable[[str], None]) -> str | None:
+    """Run the alerts check after a collection that wrote rows, through
+    ``alerts.cli.after_collection(config, log)`` when the alerts package is installed; returns
+    its one-line summary."""
+    try:
+        found = importlib.util.find_spec(ALERTS_MODULE) is not None
+    except ModuleNotFoundError:
+        found = False
+    hook = getattr(importlib.import_module(ALERTS_MODULE), ALERTS_FUNCTION, None) if found else None
+    if hook is None:
+        return None
+    result = hook(config, note)
+    return None if result is None else result.summary()
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:

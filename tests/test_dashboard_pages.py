@@ -129,7 +129,7 @@ FRENCH_PAGES = (
     "/?metric=ioda.outage_hours", "/?metric=worldbank.IT.NET.USER.ZS&region=Sub-Saharan+Africa",
     "/country/KEN", "/country/IRN", "/country/UGA", "/country/TWN", "/country/ATA",
     "/compare?countries=KEN,UGA,BRA", "/compare?metric=ooni:tor:anomaly&countries=KEN,IRN",
-    "/data?countries=KEN", "/sources", "/methodology", "/nowhere",
+    "/data?countries=KEN", "/sources", "/methodology", "/alerts", "/nowhere",
 )
 #: Names that are the same in French: organisations, datasets, tests, products, codes.
 PROPER_NAMES = (
@@ -240,7 +240,7 @@ def test_french_pages_have_no_english_left(dash_client):
 # -- visitors see no operator text -------------------------------------------------------------------
 PUBLIC_PAGES = ("/", "/?metric=worldbank.IT.NET.USER.ZS", "/country/KEN", "/country/TWN", "/compare",
                 "/compare?countries=KEN,UGA", "/data", "/data?countries=KEN", "/sources", "/methodology",
-                "/nowhere", "/country/Atlantis")
+                "/alerts", "/nowhere", "/country/Atlantis")
 #: What only an operator should read: commands, stack traces, exception text, local addresses.
 OPERATOR_TEXT = re.compile(
     r"roamwatch (collect|scores|status|serve|schedule|export)|Traceback|File \"|\w+(Error|Exception)\b|"

@@ -44,6 +44,10 @@ SUBSCRIPTIONS = (
     ("broadband_mobile", ("itu.mobile_broadband_subs_per100",)),
 )
 
+#: Every observation series the brief draws (the rest comes through the scores' traces).
+SERIES = tuple(sorted({m for ms in INTERNET_USE.values() for m in ms}
+                      | {m for _, ms in SUBSCRIPTIONS for m in ms} | {"dgg.internet_gg", "dgg.mobile_gg"}))
+
 
 class BriefError(Exception):
     """No brief can be made (no snapshot, unknown country, a year without scores)."""
@@ -239,7 +243,7 @@ def build(svc: data.DataService, code: str, year: int | None = None,
     region, income = _text(row.get("region")), _text(row.get("income_group"))
 
     categories, overall, context = _scores_part(svc, scores, catalogue, year, region, income)
-    obs = svc.country_observations(iso3)
+    obs = svc.cached(bq.country_series, iso3, SERIES)
     internet_use = _internet_use(obs, year)
     subscriptions = _subscriptions(obs, year)
     dgg = _pick_series(obs, (("internet", "dgg.internet_gg"), ("mobile", "dgg.mobile_gg")), year)

@@ -19,7 +19,7 @@ SHORT_NAMES = {
     "apnic": "APNIC Labs", "fotn": "Freedom House", "vdem": "V-Dem", "accessnow": "Access Now",
 }
 COMPACT = ("", ' class="b-compact"', ' class="b-compact b-compact2"')
-ALERT_TIME_COLUMNS = ("raised_at", "created_at", "detected_at", "onset")
+ALERT_TIME_COLUMNS = ("onset", "raised_at", "created_at", "detected_at")
 _CSS: str | None = None
 
 
@@ -558,7 +558,8 @@ def _context(c: _Ctx) -> str:
 
 def _alerts(c: _Ctx) -> str:
     b = c.b
-    if b.alerts is None:
+    if b.alerts is None or b.alerts.empty:
+        # no section: an empty alert table says nothing (no check may have run on this data)
         return ""
     out = [f'<section id="b-alerts"><h2>{_e(c.t("brief.alerts"))}</h2>']
     if b.alerts.empty:

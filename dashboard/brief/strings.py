@@ -41,8 +41,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # profile
     "brief.profile": ("ROAM-X profile", "Profil DOAM-X"),
     "brief.profile_what": (
-        "Each category's proxy score (0–100) for {country} in {year}, beside the medians of its region, its income group and the world. Coverage is the share of the category's indicator weight with data; below {threshold} the score is not given (“insufficient data”). Framework themes: how many of the framework's themes in the category hold a score for this country.",
-        "Note indirecte (0–100) de chaque catégorie pour {country} en {year}, à côté des médianes de sa région, de son groupe de revenu et du monde. La couverture est la part du poids des indicateurs de la catégorie qui a des données ; en dessous de {threshold}, la note n'est pas donnée (« données insuffisantes »). Thèmes du cadre : combien des thèmes du cadre dans la catégorie ont une note pour ce pays.",
+        "Proxy score (0–100) per category for {country} in {year}, with the medians of its region, income group and the world. Coverage: the share of the category's indicator weight with data; below {threshold} no score is given. Framework themes: the framework's themes in the category that hold a score here.",
+        'Note indirecte (0–100) par catégorie pour {country} en {year}, avec les médianes de sa région, de son groupe de revenu et du monde. Couverture : part du poids des indicateurs de la catégorie qui a des données ; sous {threshold}, pas de note. Thèmes du cadre : ceux de la catégorie qui ont ici une note.',
     ),
     "brief.category": ("Category", "Catégorie"),
     "brief.score": ("Score", "Note"),
@@ -106,8 +106,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # censorship
     "brief.censorship": ("Censorship measurements (OONI), by test", "Mesures de censure (OONI), par test"),
     "brief.censorship_what": (
-        "Shares of OONI Probe measurements per result, {start} to {end}. Anomalies may be interference or ordinary network faults; confirmed blocking was verified by OONI (e.g. a block page). Months with fewer than {min} measurements of a test are left out; what was tested depends on volunteers.",
-        "Parts des mesures OONI Probe par résultat, de {start} à {end}. Une anomalie peut être une interférence ou une panne ordinaire ; le blocage confirmé a été vérifié par OONI (p. ex. une page de blocage). Les mois avec moins de {min} mesures d'un test sont écartés ; ce qui est testé dépend des bénévoles.",
+        'Shares of OONI Probe measurements per result, {start} to {end}. An anomaly may be interference or an ordinary fault; confirmed blocking was verified by OONI. Months with under {min} measurements of a test are left out; what is tested depends on volunteers.',
+        "Parts des mesures OONI Probe par résultat, de {start} à {end}. Une anomalie peut être une interférence ou une panne ordinaire ; le blocage confirmé a été vérifié par OONI. Les mois de moins de {min} mesures d'un test sont écartés ; ce qui est testé dépend des bénévoles.",
     ),
     "brief.test": ("Test", "Test"),
     "brief.measurements": ("Measurements", "Mesures"),
@@ -121,8 +121,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # events
     "brief.events": ("Shutdowns and outages, {first}–{last}", "Coupures et pannes, {first}–{last}"),
     "brief.events_what": (
-        "Events in force per year and source, with the days they cover. An end is known, ongoing (only where the source says so; counted to the dataset's last update) or not reported (counted as the start day only). Years outside a source's coverage are “not covered”, not zero.",
-        "Événements en cours chaque année par source, avec les jours qu'ils couvrent. Une fin est connue, en cours (seulement si la source le dit ; comptée jusqu'à la dernière mise à jour des données) ou non signalée (seul le jour de début compte). Les années hors de la couverture d'une source sont « non couvertes », pas zéro.",
+        "Events in force per year and source, with the days they cover. An end is known, ongoing (only where the source says so; up to the data's last update) or not reported (the start day only). Outside a source's coverage a year is “not covered”, not zero.",
+        "Événements en cours chaque année par source, avec les jours couverts. Une fin est connue, en cours (seulement si la source le dit ; jusqu'à la dernière mise à jour) ou non signalée (seul le jour de début). Hors de la couverture d'une source, une année est « non couverte », pas zéro.",
     ),
     "brief.events_year": ("Year", "Année"),
     "brief.not_covered": ("not covered", "non couvert"),
@@ -148,8 +148,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # context
     "brief.context": ("Context (shown, not scored)", "Contexte (montré, non noté)"),
     "brief.context_what": (
-        "Contextual indicators describe the country's situation; the framework keeps them apart from the categories and roamwatch does not score them.",
-        "Les indicateurs de contexte décrivent la situation du pays ; le cadre les tient à part des catégories et roamwatch ne les note pas.",
+        'Context, kept apart from the categories as the framework does; not scored.',
+        'Contexte, tenu à part des catégories comme dans le cadre ; non noté.',
     ),
     # alerts
     "brief.alerts": ("Alerts, last 12 months", "Alertes des 12 derniers mois"),
@@ -162,8 +162,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "brief.licence": ("Licence", "Licence"),
     "brief.citation": ("Citation", "Citation"),
     "brief.method": (
-        "Method: roamwatch {version}, catalogue {catalogue}, UNESCO ROAM-X framework {framework}. Each indicator takes its latest value within {window} years (older values carried forward and flagged), normalised to 0–100 between goalposts; themes average their indicators (weighted), categories their themes; a score needs {threshold} coverage.",
-        "Méthode : roamwatch {version}, catalogue {catalogue}, cadre DOAM-X de l'UNESCO {framework}. Chaque indicateur prend sa dernière valeur sur {window} ans (les valeurs plus anciennes sont reportées et signalées), normalisée de 0 à 100 entre des bornes ; les thèmes font la moyenne pondérée de leurs indicateurs, les catégories celle de leurs thèmes ; une note exige une couverture de {threshold}.",
+        "Method: roamwatch {version}, catalogue {catalogue}, UNESCO ROAM-X framework {framework}: each indicator's latest value within {window} years (older ones carried forward, flagged), normalised to 0–100 between goalposts; themes average their indicators (weighted), categories their themes; a score needs {threshold} coverage.",
+        "Méthode : roamwatch {version}, catalogue {catalogue}, cadre DOAM-X de l'UNESCO {framework} : dernière valeur de chaque indicateur sur {window} ans (plus anciennes reportées, signalées), normalisée de 0 à 100 entre des bornes ; thèmes = moyenne pondérée des indicateurs, catégories = moyenne des thèmes ; une note exige {threshold} de couverture.",
     ),
     "brief.framework_ref": ("Framework: {publication}", "Cadre : {publication}"),
     "brief.reproduce": (

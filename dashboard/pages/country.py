@@ -13,6 +13,7 @@ from dashboard import checks, data, frames, i18n
 from dashboard import country_panels as panels
 from dashboard.brief import strings as _brief_strings  # noqa: F401 - the brief button's label
 from dashboard.components import inputs
+from dashboard.components.alerts import country_strip
 from dashboard.components.layout import (
     cite_block,
     copy_link_button,
@@ -100,6 +101,7 @@ def layout(iso3: str | None = None, lang: str | None = None, **_query: object) -
              country.get("iso2"), months, lang, snapshot),
         safe("country-events", "country.events", lang, panels.events_panel, svc, code, events, lang,
              snapshot),
+        safe("country-alerts", "alerts.strip", lang, country_strip, svc, code, lang),
         safe("country-rights", "country.rights", lang, panels.rights_panel, svc, code, obs, lang),
         safe("country-freshness", "country.freshness", lang, panels.freshness_panel, svc, code, lang),
     ], className="rw-page", id="country-page", **{"data-iso3": code})

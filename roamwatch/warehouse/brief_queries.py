@@ -40,6 +40,24 @@ def group_medians(reader: Reader, year: int, level: str) -> pd.DataFrame:
     )
 
 
+def country_series(reader: Reader, iso3: str, metrics: tuple[str, ...]) -> pd.DataFrame:
+    """One country's observations of ``metrics`` only, in the columns of
+    :func:`roamwatch.warehouse.dashboard_queries.country_observations` (that query returns every
+    daily OONI count too: tens of thousands of rows the brief does not draw)."""
+    return reader._df(
+        """
+        SELECT o.metric, m.name AS metric_name, coalesce(m.unit, '') AS unit, m.source,
+               coalesce(s.name, m.source) AS source_name, o.period, o.period_start,
+               year(o.period_start) AS year, o.value, o.fetched_at
+        FROM observation o JOIN metric m ON m.id = o.metric
+        LEFT JOIN source s ON s.id = m.source
+        WHERE o.country = $iso3 AND list_contains($metrics::VARCHAR[], o.metric)
+        ORDER BY m.source, m.name, o.period_start
+        """,
+        {"iso3": iso3, "metrics": list(metrics)},
+    )
+
+
 def warehouse_meta(reader: Reader) -> dict[str, str]:
     """The ``warehouse_meta`` key/value pairs when the snapshot publishes them (else empty)."""
     if "warehouse_meta" not in published_tables(reader):
@@ -74,27 +92,15 @@ def has_alerts(reader: Reader) -> bool:
 
 
 def country_alerts(reader: Reader, iso3: str, until: str) -> pd.DataFrame:
-    """A country's alerts raised in the 12 months up to ``until`` (ISO date), newest first.
+    """A country's alerts whose onset lies in the 12 months up to ``until`` (ISO date), newest
+    first (contract C3: :func:`roamwatch.warehouse.alerts.list_alerts`, with ``title``,
+    ``onset``, ``rule``, levels and evidence)."""
+    from roamwatch.warehouse import alerts
 
-    Until the alerts feature settles its columns this reads what it finds: the country column
-    (``country`` or ``iso3``) and the first time column of ``raised_at``, ``created_at``,
-    ``detected_at``, ``onset``."""
-    tables = published_tables(reader)
-    table = next((t for t in ALERT_TABLES if t in tables), None)
-    if table is None:
+    if not has_alerts(reader):
         return pd.DataFrame()
-    columns = _columns(reader, table)
-    country = next((c for c in ("country", "iso3") if c in columns), None)
-    when = next((c for c in ("raised_at", "created_at", "detected_at", "onset") if c in columns), None)
-    if country is None or when is None:
-        return pd.DataFrame()
-    return reader._df(
-        f"""SELECT * FROM {table} WHERE {country} = $iso3
-            AND CAST({when} AS DATE) > CAST($until AS DATE) - INTERVAL 12 MONTH
-            AND CAST({when} AS DATE) <= CAST($until AS DATE)
-            ORDER BY {when} DESC""",
-        {"iso3": iso3, "until": until},
-    )
+    since = (pd.Timestamp(until) - pd.DateOffset(months=12) + pd.Timedelta(days=1)).date().isoformat()
+    return alerts.list_alerts(reader.con, [iso3], since=since, until=until)
 
 
 def scored_countries(reader: Reader, year: int | None = None) -> list[str]:

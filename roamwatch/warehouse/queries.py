@@ -191,6 +191,27 @@ class Reader:
             params,
         )
 
+    def alerts(
+        self,
+        countries: Sequence[str] = (),
+        rules: Sequence[str] = (),
+        states: Sequence[str] = (),
+        since: str | None = None,
+        until: str | None = None,
+        limit: int | None = None,
+    ) -> pd.DataFrame:
+        """Stored alerts (newest onset first) with the country's names; ``since``/``until``
+        (ISO dates, inclusive) bound the onset. Empty for a snapshot without alerts."""
+        from roamwatch.warehouse import alerts
+
+        return alerts.list_alerts(self.con, [c.upper() for c in countries], rules, (), states,
+                                  since, until, limit=limit)
+
+    def alerts_for_country(self, iso3: str, since: str | None = None) -> pd.DataFrame:
+        """One country's alerts with an onset on or after ``since`` (ISO date), newest first:
+        e.g. "alerts of the last 12 months" for a country brief."""
+        return self.alerts(countries=[iso3], since=since)
+
     def runs(self, limit: int = 100) -> pd.DataFrame:
         return self._df("SELECT * FROM collector_run ORDER BY id DESC LIMIT $n", {"n": limit})
 

@@ -198,6 +198,61 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        5,
+        "alerts and their deliveries (contract C3)",
+        [
+            # One row per alert: what fired (rule, detector kind, country, series), when the
+            # thing began (onset) and was detected, the levels and measurement counts behind the
+            # finding, its evidence (observations or event ids, detector parameters), the
+            # snapshot the detector read, and its state: new, delivered or acknowledged.
+            """CREATE TABLE IF NOT EXISTS alert (
+                id VARCHAR PRIMARY KEY,
+                rule VARCHAR NOT NULL,
+                detector VARCHAR NOT NULL,
+                country VARCHAR,
+                series VARCHAR,
+                title VARCHAR NOT NULL,
+                severity VARCHAR NOT NULL,
+                onset TIMESTAMP,
+                ended TIMESTAMP,
+                end_state VARCHAR,
+                level_before DOUBLE,
+                level_after DOUBLE,
+                n_before BIGINT,
+                n_after BIGINT,
+                evidence JSON,
+                snapshot_id VARCHAR NOT NULL,
+                detected_at TIMESTAMP NOT NULL,
+                state VARCHAR NOT NULL DEFAULT 'new',
+                state_changed_at TIMESTAMP,
+                ack_note VARCHAR
+            )""",
+            # Every delivery attempt, successful or not, per alert and channel. ``detail`` names
+            # the HTTP or SMTP status or the error; never a URL, an address list or a secret.
+            """CREATE TABLE IF NOT EXISTS alert_delivery (
+                alert_id VARCHAR NOT NULL,
+                channel VARCHAR NOT NULL,
+                attempt INTEGER NOT NULL,
+                attempted_at TIMESTAMP NOT NULL,
+                status VARCHAR NOT NULL,
+                detail VARCHAR,
+                PRIMARY KEY (alert_id, channel, attempt)
+            )""",
+            # What a detector remembers between checks (e.g. the scores seen at the last check,
+            # for drops between snapshots). Internal: not published.
+            """CREATE TABLE IF NOT EXISTS alert_memory (
+                rule VARCHAR NOT NULL,
+                key VARCHAR NOT NULL,
+                value DOUBLE,
+                snapshot_id VARCHAR,
+                PRIMARY KEY (rule, key)
+            )""",
+        ],
+    )
+)
+
 SCHEMA_VERSION = max(number for number, _, _ in MIGRATIONS)
 
 
