@@ -280,6 +280,7 @@ def radar_panel(svc: data.DataService, iso3: str, prof: frames.Profile | None, l
     year, profile = prof.year, prof.frame
     name = svc.country_name(iso3, lang)
     labels = {"country": name, "region": i18n.t("country.median_region", lang),
+              "income_group": i18n.t("country.median_income", lang),
               "world": i18n.t("country.median_world", lang)}
     fig = figures.radar(profile, title=f"{title} — {name}, {year}", snapshot_id=snapshot, lang=lang,
                         labels=labels)
@@ -288,7 +289,11 @@ def radar_panel(svc: data.DataService, iso3: str, prof: frames.Profile | None, l
         name: [i18n.fmt_number(v, lang, 0) for v in profile["country"]],
         i18n.t("common.coverage", lang): [i18n.fmt_number(c * 100, lang, 0) + "%" if not i18n.is_missing(c)
                                           else "–" for c in profile["coverage"]],
+        i18n.t("world.framework_coverage", lang): [
+            "–" if i18n.is_missing(t) else i18n.t("common.n_of_m", lang, n=int(f), m=int(t))
+            for f, t in zip(profile["themes_filled"], profile["framework_themes"], strict=True)],
         labels["region"]: [i18n.fmt_number(v, lang, 0) for v in profile["region"]],
+        labels["income_group"]: [i18n.fmt_number(v, lang, 0) for v in profile["income_group"]],
         labels["world"]: [i18n.fmt_number(v, lang, 0) for v in profile["world"]],
     })
     detail = prof.detail
@@ -303,7 +308,9 @@ def radar_panel(svc: data.DataService, iso3: str, prof: frames.Profile | None, l
         i18n.t("country.trace", lang): [_short_json(d) for d in detail["details"]],
     })
     return chart_card(
-        "country-radar", title=title, what=i18n.t("country.radar_what", lang, year=year), figure=fig,
+        "country-radar", title=title,
+        what=i18n.t("country.radar_what", lang, year=year) + " " + i18n.t("country.radar_more", lang),
+        figure=fig,
         description=figures.describe_radar(profile, year, lang), table_frame=tbl,
         filename=f"roamwatch_{iso3}_roamx_{year}", lang=lang, csv_href=_csv_href(iso3, "profile"),
         cite=_cite(svc, ["roamwatch"], lang),

@@ -546,8 +546,9 @@ class DataService:
     def latest_country_scores(self, iso3: str) -> pd.DataFrame:
         return self.recent(q.latest_country_scores, iso3)
 
-    def score_medians(self, year: int, level: str, region: str | None) -> pd.DataFrame:
-        return self.cached(q.score_medians, int(year), level, region)
+    def score_medians(self, year: int, level: str, region: str | None,
+                      income_group: str | None = None) -> pd.DataFrame:
+        return self.cached(q.score_medians, int(year), level, region, income_group)
 
     def compare_series(self, series: str, iso3s: tuple[str, ...]) -> pd.DataFrame:
         return self.cached(q.compare_series, series, tuple(iso3s))

@@ -245,22 +245,40 @@ class Profile:
     detail: pd.DataFrame
 
 
-def profile(svc: data.DataService, iso3: str, region: str | None) -> Profile | None:
-    """The ROAM-X profile: category scores of the latest year with any, and the medians of
-    the region and the world (``None`` when the snapshot has no scores at all)."""
+def framework_themes(details: object) -> tuple[int, int] | None:
+    """(themes of the framework's category with a value, themes in the category) from a
+    category score's details; ``None`` when the trace does not say."""
+    try:
+        fw = json.loads(str(details)).get("framework") or {}
+        return int(fw["themes_filled"]), int(fw["themes_in_framework"])
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def profile(svc: data.DataService, iso3: str, region: str | None,
+            income_group: str | None = None) -> Profile | None:
+    """The ROAM-X profile: category scores of the latest year with any, how much of the
+    framework's category public data fills (``themes_filled`` of ``framework_themes``), and the
+    medians of the region, the income group and the world (``None`` when the snapshot has no
+    scores at all)."""
     if not svc.has_scores():
         return None
     scores = svc.latest_country_scores(iso3)
     if scores.empty:
-        return Profile(None, pd.DataFrame(columns=["key", "country", "coverage", "region", "world"]), scores)
+        return Profile(None, pd.DataFrame(columns=["key", "country", "coverage", "themes_filled",
+                                                   "framework_themes", "region", "income_group",
+                                                   "world"]), scores)
     year = int(scores["year"].iloc[0])
     mine = scores[scores["level"] == "category"]
-    medians = svc.score_medians(year, "category", region)
+    themes = [framework_themes(d) for d in mine["details"]]
+    mine = mine.assign(themes_filled=[t[0] if t else None for t in themes],
+                       framework_themes=[t[1] if t else None for t in themes])
+    medians = svc.score_medians(year, "category", region, income_group)
     keys = [k for k in "ROAMX" if k in set(mine["key"]) | set(medians["key"])]
     keys += sorted(set(mine["key"]) - set(keys))
     frame = pd.DataFrame({"key": keys})
-    frame = frame.merge(mine[["key", "value", "coverage"]].rename(columns={"value": "country"}),
-                        on="key", how="left")
+    frame = frame.merge(mine[["key", "value", "coverage", "themes_filled", "framework_themes"]]
+                        .rename(columns={"value": "country"}), on="key", how="left")
     frame = frame.merge(medians, on="key", how="left")
     order = {"overall": 0, "category": 1, "theme": 2}
     detail = scores.assign(_o=scores["level"].map(order)).sort_values(["_o", "key"]).drop(columns="_o")
@@ -270,12 +288,16 @@ def profile(svc: data.DataService, iso3: str, region: str | None) -> Profile | N
 def profile_csv(svc: data.DataService, prof: Profile | None, iso3: str) -> pd.DataFrame:
     if prof is None or prof.year is None:
         return with_sources(pd.DataFrame(columns=["country", "year", "category", "name", "value",
-                                                  "coverage", "region_median", "world_median"]), svc)
+                                                  "coverage", "framework_themes_filled",
+                                                  "framework_themes", "region_median",
+                                                  "income_group_median", "world_median"]), svc)
     f = prof.frame
     frame = pd.DataFrame({
         "country": iso3, "year": prof.year, "category": f["key"],
         "name": [i18n.roamx_label(k, "en") for k in f["key"]], "value": f["country"],
-        "coverage": f["coverage"], "region_median": f["region"], "world_median": f["world"],
+        "coverage": f["coverage"], "framework_themes_filled": f["themes_filled"],
+        "framework_themes": f["framework_themes"], "region_median": f["region"],
+        "income_group_median": f["income_group"], "world_median": f["world"],
     })
     return with_sources(frame, svc, "roamwatch")
 
@@ -643,17 +665,23 @@ def country_tidy(svc: data.DataService, iso3: str) -> pd.DataFrame:
     parts.append(pd.DataFrame({"section": "headline", "metric": facts["metric"], "name": facts["name"],
                                "unit": facts["unit"], "period": facts["period"], "value": facts["value"],
                                "source": facts["source"]}))
-    prof = profile(svc, iso3, country.get("region"))
+    prof = profile(svc, iso3, country.get("region"), country.get("income_group"))
     if prof is not None and prof.year is not None:
         f = prof.frame
         for column, prefix, label in (("country", "score", "{name} score"),
                                       ("region", "median_region", "{name}: median of the region"),
+                                      ("income_group", "median_income", "{name}: median of the income group"),
                                       ("world", "median_world", "{name}: median of the world")):
             parts.append(pd.DataFrame({
                 "section": "roamx_profile",
                 "metric": [f"{prefix}:category:{k}" for k in f["key"]],
                 "name": [label.format(name=i18n.roamx_label(k, "en")) for k in f["key"]],
                 "unit": "0–100", "period": str(prof.year), "value": f[column], "source": "roamwatch"}))
+        parts.append(pd.DataFrame({
+            "section": "roamx_profile", "metric": [f"framework_themes:category:{k}" for k in f["key"]],
+            "name": [f"{i18n.roamx_label(k, 'en')}: themes of UNESCO's category with a value"
+                     for k in f["key"]],
+            "unit": "themes", "period": str(prof.year), "value": f["themes_filled"], "source": "roamwatch"}))
     for section, part in (("indicators", indicator_obs(obs)), ("internet_use_by_sex", gender_obs(svc, obs)),
                           ("rights", rights_obs(obs))):
         if not part.empty:
@@ -709,7 +737,7 @@ def _headline_csv(svc: data.DataService, iso3: str) -> pd.DataFrame:
 
 def _profile_csv(svc: data.DataService, iso3: str) -> pd.DataFrame:
     country = svc.country_row(iso3) or {}
-    return profile_csv(svc, profile(svc, iso3, country.get("region")), iso3)
+    return profile_csv(svc, profile(svc, iso3, country.get("region"), country.get("income_group")), iso3)
 
 
 #: The CSV of each chart or table of the country page: ``/download/country/<ISO3>/<name>.csv``.

@@ -248,6 +248,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "roamwatch's proxy score (0–100) per ROAM-X category for {year}, against the median of the region and the world.",
         "La note indirecte de roamwatch (0–100) par catégorie ROAM-X pour {year}, comparée à la médiane de la région et du monde.",
     ),
+    "country.radar_more": (
+        "The income-group median is in the table, with the number of the framework's themes in "
+        "each category that public data fills. Not a ranking: UNESCO's framework is for national "
+        "self-assessment.",
+        "La médiane du groupe de revenu figure dans le tableau, avec le nombre de thèmes du cadre "
+        "que les données publiques renseignent dans chaque catégorie. Pas un classement : le cadre "
+        "de l'UNESCO sert à l'auto-évaluation nationale.",
+    ),
     "country.scores_missing": (
         "ROAM-X scores have not been computed on this site yet.",
         "Les notes ROAM-X n'ont pas encore été calculées sur ce site.",
@@ -269,6 +277,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "country.world": ("World", "Monde"),
     "country.median_region": ("Region median", "Médiane régionale"),
     "country.median_world": ("World median", "Médiane mondiale"),
+    "country.median_income": ("Income-group median", "Médiane du groupe de revenu"),
     "country.kind": ("Kind", "Type"),
     "country.start": ("Start", "Début"),
     "country.end": ("End", "Fin"),
@@ -470,6 +479,25 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "method.english_only": ("This document is in English.", "Ce document est en anglais."),
     "world.rank_range": ("Rank range", "Fourchette de rang"),
+    "world.framework_coverage": ("Framework themes", "Thèmes du cadre"),
+    "common.n_of_m": ("{n} of {m}", "{n} sur {m}"),
+    "world.scores_table": ("Scores by country", "Notes par pays"),
+    "world.scores_note": (
+        "Not a league table: UNESCO designed the ROAM-X framework for national self-assessment, "
+        "not for ranking countries, and these are roamwatch's proxies from public data. The rank "
+        "range is the best and worst place a country gets when the score is built other ways "
+        "(equal weights, geometric mean, each indicator left out): a wide range means its place "
+        "says little. Coverage is the share of the catalogue's indicators with data; framework "
+        "themes, how many of the themes of UNESCO's category have a value.",
+        "Ce n'est pas un classement : l'UNESCO a conçu le cadre DOAM-X pour l'auto-évaluation "
+        "nationale, non pour classer les pays, et ce sont des indicateurs indirects de roamwatch "
+        "issus de données publiques. La fourchette de rang donne la meilleure et la pire place "
+        "d'un pays quand la note est construite autrement (poids égaux, moyenne géométrique, "
+        "chaque indicateur écarté tour à tour) : une fourchette large signifie que sa place dit "
+        "peu de chose. La couverture est la part des indicateurs du catalogue disposant de "
+        "données ; les thèmes du cadre, combien des thèmes de la catégorie de l'UNESCO ont une "
+        "valeur.",
+    ),
     "reweight.title": ("Re-weight the indicators", "Repondérer les indicateurs"),
     "reweight.what": (
         "Change the weight of any indicator of a category (0 leaves it out) and see how the "

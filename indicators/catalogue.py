@@ -31,8 +31,18 @@ CATEGORY_NAMES = {
     "X": ("Cross-cutting", "Transversal"),
     CONTEXTUAL: ("Contextual", "Contexte"),
 }
+#: The framework's themes per category (25 in all: 6 R, 5 O, 6 A, 3 M, 5 X; confirmed count).
+FRAMEWORK_THEMES = {
+    "R": ("R.A", "R.B", "R.C", "R.D", "R.E", "R.F"),
+    "O": ("O.A", "O.B", "O.C", "O.D", "O.E"),
+    "A": ("A.A", "A.B", "A.C", "A.D", "A.E", "A.F"),
+    "M": ("M.A", "M.B", "M.C"),
+    "X": ("X.A", "X.B", "X.C", "X.D", "X.E"),
+}
 DIRECTIONS = ("higher_better", "lower_better")
 MATCHES = ("confirmed", "approximate")
+STANDS_FOR_STATUSES = ("confirmed", "unconfirmed")
+DECISIONS = ("kept", "moved", "dropped", "contextual")
 TRANSFORMS = ("none", "log10")
 
 _ID = re.compile(r"^(R|O|A|M|X|CTX)\.([A-Z]|\d)\.[a-z0-9_]+$")
@@ -87,14 +97,31 @@ class Indicator:
     min_days: int | None = None
     window_years: int | None = None
     core: bool | None = None
+    stands_for: str | None = None
+    stands_for_status: str | None = None
 
     @property
     def scored(self) -> bool:
         return self.category != CONTEXTUAL
 
     @property
+    def question(self) -> str | None:
+        """The ROAM-X question or indicator this one stands in for (``stands_for``)."""
+        return self.stands_for
+
+    @property
     def match_label(self) -> str:
         return "proxy" if self.proxy else str(self.unesco_match)
+
+
+@dataclass(frozen=True)
+class Review:
+    """One decision of the review of the catalogue against the framework."""
+
+    indicator: str  # the id before the review
+    decision: str  # kept, moved, dropped or contextual
+    reason: str
+    now: str | None = None  # the id after the review (absent when dropped)
 
 
 @dataclass(frozen=True)
@@ -106,6 +133,7 @@ class Catalogue:
     first_year: int | None
     themes: dict[str, Theme]
     indicators: tuple[Indicator, ...]
+    review: tuple[Review, ...] = ()
     by_id: dict[str, Indicator] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -127,6 +155,10 @@ class Catalogue:
     def categories(self) -> list[str]:
         present = {i.category for i in self.scored}
         return [c for c in CATEGORIES if c in present]
+
+    def framework_themes(self, category: str) -> tuple[str, ...]:
+        """The framework's themes of ``category`` (filled by the catalogue or not)."""
+        return FRAMEWORK_THEMES.get(category, ())
 
     def raw_inputs(self) -> list[str]:
         """Warehouse metric ids the catalogue reads (event inputs excluded), sorted."""
@@ -226,6 +258,8 @@ INDICATOR_FIELDS: dict[str, tuple[bool, Callable[[Any], str | None]]] = {
     "source": (True, _nonempty_str),
     "citation": (True, _nonempty_str),
     "core": (False, _bool),
+    "stands_for": (False, _sentence),
+    "stands_for_status": (False, _choice(STANDS_FOR_STATUSES)),
 }
 REQUIRED_FIELDS = tuple(name for name, (required, _) in INDICATOR_FIELDS.items() if required)
 THEME_FIELDS: dict[str, tuple[bool, Callable[[Any], str | None]]] = {
@@ -235,6 +269,12 @@ THEME_FIELDS: dict[str, tuple[bool, Callable[[Any], str | None]]] = {
     "unesco_match": (True, _choice(MATCHES)),
 }
 FRAMEWORK_FIELDS = ("name", "version", "publication", "revision", "note")
+REVIEW_FIELDS: dict[str, tuple[bool, Callable[[Any], str | None]]] = {
+    "indicator": (True, _pattern(_ID, "an indicator id as it was before the review")),
+    "decision": (True, _choice(DECISIONS)),
+    "now": (False, _pattern(_ID, "the indicator's id after the review")),
+    "reason": (True, _nonempty_str),
+}
 
 
 def _check_fields(
@@ -296,6 +336,12 @@ def _check_indicator(entry: dict, where: str, themes: dict[str, Theme]) -> Indic
             raise fail("metrics", f"{metric!r} is not a metric id like 'source.code'")
         elif metric not in entry["inputs"]:
             raise fail("metrics", f"{metric!r} is read from the warehouse: list it in inputs too")
+    if category != CONTEXTUAL:
+        for name in ("stands_for", "stands_for_status"):
+            if name not in entry:
+                raise fail(name, "missing: every scored indicator states the ROAM-X question it "
+                                 "stands in for (stands_for) and ROAMX.md's status of it "
+                                 "(stands_for_status: confirmed or unconfirmed)")
     rules = [k for k in ("min_measurements", "min_days") if k in entry]
     if rules and not all(m.startswith("derived.ooni.") for m in entry["metrics"]):
         raise fail(rules[0], "only applies to OONI-derived series (derived.ooni.*)")
@@ -333,7 +379,7 @@ def parse_catalogue(data: dict, path: Path | str = CATALOGUE_PATH) -> Catalogue:
         if key not in ("window_years", "threshold", "first_year"):
             raise CatalogueError(f"{name}: [scoring]: field '{key}': unknown field (a typo?)")
     for key in data:
-        if key not in ("framework", "scoring", "theme", "indicator"):
+        if key not in ("framework", "scoring", "theme", "indicator", "review"):
             raise CatalogueError(f"{name}: top-level key '{key}': unknown (a typo?)")
 
     themes: dict[str, Theme] = {}
@@ -358,6 +404,21 @@ def parse_catalogue(data: dict, path: Path | str = CATALOGUE_PATH) -> Catalogue:
             raise CatalogueError(f"{where}: field 'id': duplicate indicator id")
         seen.add(indicator.id)
         indicators.append(indicator)
+    reviews: list[Review] = []
+    for n, entry in enumerate(data.get("review", []), start=1):
+        label = entry.get("indicator", "?") if isinstance(entry, dict) else "?"
+        where = f"{name}: review #{n} '{label}'"
+        _check_fields(entry, REVIEW_FIELDS, where)
+        now = entry.get("now")
+        if entry["decision"] == "dropped":
+            if now is not None or entry["indicator"] in seen:
+                raise CatalogueError(f"{where}: field 'decision': a dropped indicator has no 'now' "
+                                     "and is no longer in the catalogue")
+        elif now not in seen:
+            raise CatalogueError(f"{where}: field 'now': {now!r} is not an indicator of the catalogue")
+        elif entry["decision"] == "contextual" and not now.startswith("CTX."):
+            raise CatalogueError(f"{where}: field 'now': a contextual indicator's id starts with CTX.")
+        reviews.append(Review(**entry))
     return Catalogue(
         path=path,
         framework={k: str(v) for k, v in framework.items()},
@@ -366,6 +427,7 @@ def parse_catalogue(data: dict, path: Path | str = CATALOGUE_PATH) -> Catalogue:
         first_year=None if first_year is None else int(first_year),
         themes=themes,
         indicators=tuple(indicators),
+        review=tuple(reviews),
     )
 
 

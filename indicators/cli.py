@@ -193,10 +193,15 @@ def _explain(config, iso3: str, year: int | None, category: str | None) -> None:
     if category in (None, "ROAMX") and overall is not None:
         details = json.loads(overall.details) if overall.details else {}
         out.append(f"ROAM-X overall: {_score_text(overall.value, overall.coverage, details.get('reason'))}")
+        fw = details.get("framework")
+        if fw:
+            out.append(f"framework coverage: {fw['themes_filled']} of the framework's "
+                       f"{fw['themes_in_framework']} themes have a value ({_fmt_cov(fw.get('coverage'))})")
         out.append(_table(
-            ["category", "score", "coverage"],
+            ["category", "score", "coverage", "framework coverage"],
             [[f"{c['category']} {CATEGORY_NAMES.get(c['category'], ('',))[0]}",
-              _fmt(c.get("value")), _fmt_cov(c.get("coverage"))] for c in details.get("categories", [])],
+              _fmt(c.get("value")), _fmt_cov(c.get("coverage")), _fmt_cov(c.get("framework_coverage"))]
+             for c in details.get("categories", [])],
         ))
         if details.get("context"):
             out += ["", "Context (shown, never scored):"]
@@ -217,10 +222,17 @@ def _explain(config, iso3: str, year: int | None, category: str | None) -> None:
             continue
         details = json.loads(row.details) if row.details else {}
         out.append(f"{title}: {_score_text(row.value, row.coverage, details.get('reason'))}")
+        fw = details.get("framework")
+        if fw:
+            out.append(f"  framework coverage: {fw['themes_filled']} of the framework's "
+                       f"{fw['themes_in_framework']} {cat} themes have a value "
+                       f"({_fmt_cov(fw.get('coverage'))})")
         rob = details.get("robustness")
         if rob:
-            out.append(f"  rank {rob['rank']} of {rob['n_countries']}; between {rob['best_rank']} "
-                       f"and {rob['worst_rank']} under {rob['n_variants']} alternative aggregations")
+            out.append(f"  rank range {rob['best_rank']}–{rob['worst_rank']} of {rob['n_countries']} "
+                       f"under {rob['n_variants']} aggregations (not a league table: UNESCO's "
+                       "framework is for national self-assessment; the range shows how much a "
+                       "position depends on how the score is built)")
         med = details.get("medians") or {}
         if med:
             out.append("  medians: " + ", ".join(
@@ -243,12 +255,14 @@ def _explain(config, iso3: str, year: int | None, category: str | None) -> None:
                     f"{_fmt(item.get('raw'), 2)} {ind.unit}", _fmt(item.get("normalised")),
                     _fmt(item.get("weight"), 1), note,
                 ])
+            outside = {o.get("indicator"): o.get("note") for o in trace.get("outside_coverage", [])
+                       if isinstance(o, dict)}
             for missing in trace.get("missing", []):
                 ind = catalogue.by_id.get(missing)
                 if ind is None:
                     continue
                 table_rows.append([ind.id, ind.name_en, "", "", "", "–", _fmt(ind.weight, 1),
-                                   "no data within the window"])
+                                   outside.get(missing) or "no data within the window"])
             if table_rows:
                 out.append(_indent(_table(
                     ["indicator", "name", "metric", "period used", "raw value", "score", "weight",

@@ -10,10 +10,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from indicators.catalogue import CATEGORY_NAMES, CONTEXTUAL, Catalogue, Indicator, load_catalogue
+from indicators.catalogue import (
+    CATEGORY_NAMES,
+    CONTEXTUAL,
+    FRAMEWORK_THEMES,
+    Catalogue,
+    Indicator,
+    load_catalogue,
+)
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "methodology.md"
-_ROAMX_THEMES = {"R": "ABCDEF", "O": "ABCDE", "A": "ABCDEF", "M": "ABC", "X": "ABCDE"}
+_DECISIONS = {"kept": "kept", "moved": "moved", "dropped": "dropped", "contextual": "made contextual"}
 
 
 def _goalposts(ind: Indicator) -> str:
@@ -42,6 +49,8 @@ def _indicator_section(ind: Indicator, catalogue: Catalogue) -> list[str]:
         "",
         f"- **Category / theme:** {CATEGORY_NAMES[ind.category][0]} / {ind.theme} {theme.title_en}",
         f"- **UNESCO reference:** `{ind.unesco_ref}`; {match}",
+        *([f"- **Stands in for:** {ind.stands_for.strip()} *({ind.stands_for_status} in the "
+           "framework notes, ROAMX.md)*"] if ind.stands_for else []),
         f"- **Series used:** {', '.join(f'`{m}`' for m in ind.metrics)}"
         + (" (in order of preference)" if len(ind.metrics) > 1 else ""),
         f"- **Warehouse inputs:** {', '.join(f'`{m}`' for m in ind.inputs)}",
@@ -110,16 +119,26 @@ def render(catalogue: Catalogue | None = None) -> str:
         "5. **Coverage** = the share of weight that has data: for a theme, the weight of its "
         "indicators with a value over the weight of all its indicators; for a category, the mean "
         "of its themes' coverage. Coverage is stored and shown beside every score. Below the "
-        f"threshold (default {catalogue.threshold:g}) the score is *insufficient data*, never a number.",
+        f"threshold (default {catalogue.threshold:g}) the score is *insufficient data*, never a number. "
+        "**Framework coverage** is shown beside it: the themes of the category that have a value "
+        "over the themes the framework has in that category (R 6, O 5, A 6, M 3, X 5), filled by "
+        "the catalogue or not. A category at 100 % coverage that fills 2 of its 6 framework themes "
+        "says so (\"framework coverage 2 of 6\"); the threshold applies to the catalogue coverage "
+        "only. The overall row gives the same over all 25 themes (`details.framework`, and the "
+        "`framework_coverage` column of `rw.scores()`).",
         "6. **Overall ROAM-X view** = the five category scores side by side, with their mean only "
         "when all five have a value (its coverage is the mean of the five coverages). The overall "
         "number never hides a missing part.",
         "7. **Medians.** Per year, the world median and the median of each World Bank region and "
         "income group, for every theme, category and the overall score.",
-        "8. **Robustness.** Per category and year, countries are ranked under the catalogue's "
-        "aggregation and under alternatives: equal weights, geometric means (values floored at 1), "
-        "and each indicator dropped in turn. The best and worst rank a country gets is stored "
-        "beside its score (table `score_rank`, and `details.robustness`).",
+        "8. **Robustness, not a league table.** UNESCO designed the framework for national "
+        "self-assessment, not for ranking countries, so roamwatch publishes no rank for a ROAM-X "
+        "score: a country is shown against its region's and income group's medians. Where "
+        "positions are listed, they are *rank ranges*: per category and year, countries are "
+        "placed under the catalogue's aggregation and under alternatives (equal weights, "
+        "geometric means with values floored at 1, each indicator dropped in turn), and the best "
+        "and worst place a country gets is stored beside its score (table `score_rank`, and "
+        "`details.robustness`). A wide range means the position says little.",
         "9. **Trace.** The `score` table holds theme, category and overall scores (levels `theme`, "
         "`category`, `overall`; keys like `R.B`, `R`, `ROAMX`), each with its coverage. A theme's "
         "`details` list every input: indicator, series, period used, raw value, normalised value, "
@@ -135,14 +154,38 @@ def render(catalogue: Catalogue | None = None) -> str:
         "the `[scoring]` table of the configuration (`weights` is a table of indicator id = weight; "
         "`threshold`, `window_years`, `first_year`); the dashboard can ask for a re-weighted view.",
         "",
+        "## What a derived number means",
+        "",
+        "- **Missing is not zero.** A count derived from events (days of shutdown, shutdowns) or "
+        "from measurements (days with confirmed blocking) exists only inside the period and the "
+        "countries its source covers (table `source_coverage`): #KeepItOn, the years of the sheets "
+        "imported, up to the dataset's last update; OONI, the months with measurements in the "
+        "country; IODA, the days its outage hours were collected; Freedom on the Net, the countries "
+        "and editions assessed. Inside, \"0 shutdowns\" means none was recorded; outside, there is "
+        "no value, and the indicator is listed under `missing` in the trace.",
+        "- **An event's end is known, ongoing or unknown** (`event.end_state`), as the source says. "
+        "An unknown end (empty, \"Unknown\", not a date, or before the start) counts as the start "
+        "day only and is flagged in the event's `details.quality`; an ongoing event runs to the "
+        "last day of the data that reports it (the #KeepItOn sheet, the IODA window), never past "
+        "the source's last update and never to today's date. `roamwatch.events` holds this one "
+        "definition; the scores, the dashboard, the API and the exports use it.",
+        "- **Repeats are merged.** A shutdown carried over from one #KeepItOn yearly sheet to the "
+        "next is one event: the newest copy, unless only an older copy gives its end; the other "
+        "copies are listed in `details.merged_copies`.",
+        "- **One source measure, one indicator.** No two scored indicators read the same series, "
+        "so no measure is counted twice; measures the framework treats as context are shown, not "
+        "scored. `docs/validation.md` (generated by `python -m indicators.validation` from a "
+        "snapshot) checks the scores statistically: correlations within each category, agreement "
+        "with a held-out source, rank-range widths, the share of countries scored, and the share of "
+        "each indicator's values at its goalposts.",
+        "",
         "## Coverage of the framework",
         "",
         "| Category | Theme | Title | Indicators | UNESCO theme letter |",
         "|---|---|---|---|---|",
     ]
-    for category, letters in _ROAMX_THEMES.items():
-        for letter in letters:
-            tid = f"{category}.{letter}"
+    for category, theme_ids in FRAMEWORK_THEMES.items():
+        for tid in theme_ids:
             theme = catalogue.themes.get(tid)
             count = sum(1 for i in scored if i.theme == tid)
             title = theme.title_en if theme else "(not declared)"
@@ -153,15 +196,32 @@ def render(catalogue: Catalogue | None = None) -> str:
         "",
         "## Indicators at a glance",
         "",
-        "| Id | Name | UNESCO | Match | Direction | Goalposts | Weight |",
-        "|---|---|---|---|---|---|---|",
+        "| Id | Name | UNESCO | Match | Stands in for | Direction | Goalposts | Weight |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for ind in catalogue.indicators:
         direction = "↑" if ind.direction == "higher_better" else "↓"
         goal = _goalposts(ind) if ind.scored else "contextual"
         weight = f"{ind.weight:g}" if ind.scored else "–"
+        stands = f"{ind.stands_for_status}" if ind.stands_for else "–"
         lines.append(f"| `{ind.id}` | {_cell(ind.name_en)} | `{ind.unesco_ref}` | {ind.match_label} | "
-                     f"{direction} | {_cell(goal)} | {weight} |")
+                     f"{stands} | {direction} | {_cell(goal)} | {weight} |")
+    if catalogue.review:
+        lines += [
+            "",
+            "## Review of the catalogue against the framework",
+            "",
+            "The placements were reviewed against the framework (ROAMX.md §2–§4): measures of "
+            "practice placed under a policy theme, one source measure feeding two indicators, "
+            "contextual measures scored, near-duplicates. Each decision and its reason:",
+            "",
+            "| Indicator before | Decision | Now | Reason |",
+            "|---|---|---|---|",
+        ]
+        for review in catalogue.review:
+            now = f"`{review.now}`" if review.now else "–"
+            lines.append(f"| `{review.indicator}` | {_DECISIONS[review.decision]} | {now} | "
+                         f"{_cell(review.reason.strip())} |")
     lines += ["", "## Indicators", ""]
     for category in [*catalogue.categories, CONTEXTUAL]:
         members = [i for i in catalogue.indicators if i.category == category]

@@ -64,6 +64,10 @@ class Result:
     ranks: pd.DataFrame
     medians: pd.DataFrame
     inputs: pd.DataFrame
+    #: year, theme, indicator, note: indicators with no data because their source does not
+    #: cover the year (every country), for the traces.
+    outside: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["year", "theme", "indicator", "note"]))
     rows: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     changes: dict[str, int] = field(default_factory=dict)  # score rows changed, gone; rebuilt
@@ -88,6 +92,26 @@ def load_inputs(con: duckdb.DuckDBPyConnection, catalogue: Catalogue,
     return derive_inputs(yearly, ooni, ioda, shutdowns)
 
 
+def outside_coverage(catalogue: Catalogue, coverage: pd.DataFrame, years) -> pd.DataFrame:
+    """``year, theme, indicator, note`` for every scored indicator read from a source's events
+    (``event:<source>:<kind>``) and every year in ``years`` its source's every-country coverage
+    does not reach: no data there, never 0."""
+    rows = []
+    for ind in catalogue.scored:
+        sources = {i.split(":")[1] for i in ind.inputs if i.startswith("event:")}
+        for source in sorted(sources):
+            windows = coverage[(coverage["source"] == source) & coverage["country"].isna()]
+            spans = [(pd.Timestamp(a).date(), pd.Timestamp(b).date())
+                     for a, b in zip(windows["first_day"], windows["last_day"], strict=True)]
+            covered = {y for a, b in spans for y in range(a.year, b.year + 1)}
+            text = ", ".join(f"{a.isoformat()}..{b.isoformat()}" for a, b in sorted(spans)) or "nothing"
+            for year in years:
+                if year not in covered:
+                    rows.append((int(year), ind.theme, ind.id,
+                                 f"no data: {source} covers {text}, not {year}"))
+    return pd.DataFrame(rows, columns=["year", "theme", "indicator", "note"])
+
+
 def score_frames(result: Result, catalogue: Catalogue) -> dict[str, pd.DataFrame]:
     """The frames :func:`roamwatch.warehouse.scores.write_scores` stores."""
     s = result.scores
@@ -103,6 +127,7 @@ def score_frames(result: Result, catalogue: Catalogue) -> dict[str, pd.DataFrame
             columns=["indicator", "theme", "category"],
         ),
         "order": pd.DataFrame({"category": list(CATEGORIES), "position": range(len(CATEGORIES))}),
+        "outside": result.outside,
     }
 
 
@@ -145,6 +170,10 @@ def recompute(
     countries = sql.load_countries(con)
     medians = group_medians(scores, countries)
     result = Result(scores=scores, ranks=ranks, medians=medians, inputs=inputs, timings=timings)
+    event_sources = sorted({i.split(":")[1] for ind in catalogue.scored for i in ind.inputs
+                            if i.startswith("event:")})
+    if event_sources and years is not None:
+        result.outside = outside_coverage(catalogue, sql.load_coverage(con, event_sources), years)
     if write:
         t = time.perf_counter()
         con.begin()

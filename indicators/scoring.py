@@ -6,7 +6,9 @@ normalised to 0–100 between fixed goalposts (direction-aware, clipped). Theme 
 the indicators present; category = mean of its themes; overall ROAM-X = mean of the five
 categories, given only when all five have a value, so the parts are never hidden. Coverage (the
 share of weight with data) sits beside every score; below the threshold (default 0.5) a score is
-``NaN`` with the reason "insufficient data".
+``NaN`` with the reason "insufficient data". Beside it, *framework coverage* says how much of the
+framework's category the score reaches: the themes with a value over the themes the framework
+has in that category (R 6, O 5, A 6, M 3, X 5), whether the catalogue fills them or not.
 
 The entry points are :func:`compute_scores` (inputs → scores) and :func:`reweight` (the same
 aggregation over already normalised indicators with other weights or threshold: what the dashboard
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators.catalogue import CATEGORIES, CONTEXTUAL, Catalogue
+from indicators.catalogue import CATEGORIES, CONTEXTUAL, FRAMEWORK_THEMES, Catalogue
 
 OVERALL_KEY = "ROAMX"
 INSUFFICIENT = "insufficient data"
@@ -43,8 +45,11 @@ class Scores:
     - ``indicators``: one row per country, year and indicator with a value within the window
       (``status`` "ok") or only values below the minimum-data rule (``status`` "below minimum
       data", ``value`` NaN); contextual indicators included, with ``value`` NaN.
-    - ``themes``/``categories``: ``country, year, category, [theme,] value, coverage, reason``.
-    - ``overall``: ``country, year, value, coverage, reason`` plus one column per category.
+    - ``themes``/``categories``: ``country, year, category, [theme,] value, coverage, reason``;
+      categories also ``themes_filled`` (themes with a value), ``framework_themes`` (themes of
+      the framework's category) and ``framework_coverage`` (their ratio).
+    - ``overall``: ``country, year, value, coverage, reason`` plus one column per category, and
+      the same three framework columns over the whole framework (25 themes).
     """
 
     indicators: pd.DataFrame
@@ -355,11 +360,18 @@ def aggregate(
         mean = np.where(n_vals > 0, np.nansum(vals, axis=1) / np.maximum(n_vals, 1), np.nan)
         c_value[:, k] = np.where((c_cover[:, k] + _EPS >= thr) & (n_vals > 0), mean, np.nan)
     c_reason = np.where(np.isfinite(c_value), "", np.where(c_cover > 0, INSUFFICIENT, NO_DATA))
+    # Framework coverage: themes with a value over the framework's themes of the category.
+    filled = np.zeros((n_cy, n_c), dtype="int64")
+    for k, c in enumerate(cat_order):
+        filled[:, k] = np.isfinite(t_value[:, np.flatnonzero(theme_category == c)]).sum(axis=1)
+    in_framework = np.array([max(len(FRAMEWORK_THEMES.get(c, ())), 1) for c in cat_order], dtype="int64")
     cats = pd.DataFrame({
         "country": country_cat(np.repeat(key_country, n_c)),
         "year": np.repeat(key_year, n_c),
         "category": np.tile(np.array(cat_order, dtype=object), n_cy),
         "value": c_value.ravel(), "coverage": c_cover.ravel(), "reason": c_reason.ravel(),
+        "themes_filled": filled.ravel(), "framework_themes": np.tile(in_framework, n_cy),
+        "framework_coverage": (filled / in_framework).ravel(),
     })
 
     # Overall: the five categories side by side; a number only when every one has a value.
@@ -367,10 +379,13 @@ def aggregate(
     complete = np.isfinite(c_value).all(axis=1) & (o_cover + _EPS >= thr) & (n_c > 0)
     o_value = np.where(complete, c_value.mean(axis=1) if n_c else np.nan, np.nan)
     missing = pd.DataFrame(~np.isfinite(c_value), columns=cat_order)
+    all_themes = sum(len(t) for t in FRAMEWORK_THEMES.values())
     overall = pd.DataFrame({
         "country": country_cat(key_country), "year": key_year, "value": o_value,
         "coverage": o_cover,
         "reason": _overall_reasons(pd.Series(complete), missing, categories),
+        "themes_filled": filled.sum(axis=1), "framework_themes": all_themes,
+        "framework_coverage": filled.sum(axis=1) / all_themes,
     })
     for c in categories:
         overall[c] = c_value[:, cat_order.index(c)]

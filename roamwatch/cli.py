@@ -265,38 +265,84 @@ def _isnull(value: object) -> bool:
 @click.option("--to", "year_to", type=int, help="Last year (inclusive).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (and its provenance to FILE.provenance.json) instead of stdout.")
+@click.option("--scores", "scores", is_flag=True,
+              help="Export the ROAM-X category and overall scores (with coverage, framework "
+                   "coverage and rank range) instead of observations.")
 @click.pass_context
-def export(ctx, metrics, countries, year_from, year_to, output) -> None:
-    """Export observations of the published snapshot as CSV.
+def export(ctx, metrics, countries, year_from, year_to, output, scores) -> None:
+    """Export observations (or, with --scores, ROAM-X scores) of the published snapshot as CSV.
 
     Text cells that a spreadsheet would run as a formula are prefixed with an apostrophe;
-    numbers are written as numbers.
+    numbers are written as numbers. Scores carry their coverage, their framework coverage
+    (share of the framework's themes with a value) and their rank range under alternative
+    aggregations, never a single rank: UNESCO's framework is not for ranking countries.
 
     \b
     Examples:
       roamwatch export -m worldbank.IT.NET.USER.ZS -c KEN -c UGA --from 2015
       roamwatch export -m 'worldbank.*' -o worldbank.csv
+      roamwatch export --scores -c KEN --from 2018 -o kenya_scores.csv
     """
-    from roamwatch.export import provenance, write_csv
     from roamwatch.warehouse.queries import Reader
     from roamwatch.warehouse.snapshot import NoSnapshot
 
     config = _config(ctx)
+    if scores and metrics:
+        raise click.UsageError("--scores exports scores; do not combine it with --metric")
     try:
         with Reader.open(config.serving_dir) as reader:
-            unknown = [
-                m for m in metrics if not m.endswith("*") and m not in set(reader.metric_ids())
-            ]
-            if unknown:
-                raise click.ClickException(
-                    f"unknown metric(s): {', '.join(unknown)}; see `roamwatch export --help` "
-                    "and the metric ids in `roamwatch status`"
-                )
-            frame = reader.observations(metrics, countries, year_from, year_to)
-            sources = reader.sources(sorted(frame["source"].unique()))
             snapshot_id = reader.snapshot_id
+            if scores:
+                frame = _score_export(reader, countries, year_from, year_to)
+                sources = reader.sources()
+            else:
+                frame = _observation_export(reader, metrics, countries, year_from, year_to)
+                sources = reader.sources(sorted(frame["source"].unique()))
     except NoSnapshot as exc:
         raise click.ClickException(str(exc)) from exc
+    _write_export(frame, output, snapshot_id, sources)
+
+
+def _observation_export(reader, metrics, countries, year_from, year_to):
+    known = set(reader.metric_ids())
+    unknown = [m for m in metrics if not m.endswith("*") and m not in known]
+    if unknown:
+        raise click.ClickException(
+            f"unknown metric(s): {', '.join(unknown)}; see `roamwatch export --help` "
+            "and the metric ids in `roamwatch status`"
+        )
+    return reader.observations(metrics, countries, year_from, year_to)
+
+
+def _score_export(reader, countries, year_from, year_to):
+    """Category and overall scores: value, coverage, framework coverage, rank range."""
+    import json
+
+    import pandas as pd
+
+    frame = reader.scores(countries, [], ["category", "overall"])
+    if year_from is not None:
+        frame = frame[frame["year"] >= year_from]
+    if year_to is not None:
+        frame = frame[frame["year"] <= year_to]
+
+    def robustness(details, key):
+        try:
+            return (json.loads(details).get("robustness") or {}).get(key)
+        except (TypeError, ValueError):
+            return None
+
+    out = frame[["country", "country_name", "year", "level", "key", "value", "coverage",
+                 "framework_coverage"]].copy()
+    for column, key in (("rank_range_best", "best_rank"), ("rank_range_worst", "worst_rank"),
+                        ("ranked_countries", "n_countries")):
+        out[column] = pd.array([robustness(d, key) for d in frame["details"]], dtype="Int64")
+    return out.reset_index(drop=True)
+
+
+def _write_export(frame, output, snapshot_id, sources) -> None:
+    from roamwatch.export import provenance, write_csv
+
     if output is None:
         write_csv(frame, sys.stdout)
         return

@@ -1,124 +1,89 @@
-"""Fill a data directory from the real recorded files of the shared corpus (``../shared/corpus``
-or ``$ROAMWATCH_CORPUS``), through the real collectors: World Bank rows and OONI fastpath rows
-served by the local test servers, the FOTN 2018, ITU and #KeepItOn workbooks through ``--file``.
+"""Fill a data directory from the real recorded files of the shared corpus, then score it.
 
-    python -m tests.corpus_fill --data-dir /tmp/roamwatch-corpus
+    python -m tests.corpus_fill --data-dir /tmp/roamwatch-real [--corpus ../shared/corpus] \
+        [--validation [docs/validation.md]]
 
-The corpus files are read where they lie, never copied. The World Bank corpus holds data rows of
-one indicator and no country metadata, so economies get no region or income group here (real
-metadata gives them to all but about 30 territories); that is also the hardest case for pages.
+The files are read in place through each file collector's real ``--file`` path (nothing is
+copied): Access Now's #KeepItOn workbook 2016–2022, Freedom on the Net 2018, and ITU's June 2019
+releases (Internet use 2000–2018, fixed-broadband and mobile-cellular subscriptions, Internet use
+by sex). The API sources (World Bank, OONI, IODA, APNIC, DGG) and V-Dem have no complete real
+answer in the corpus and stay empty, so the scores show what these real files alone support.
+``--validation`` then writes the validation report (:mod:`indicators.validation`) from it: the
+committed ``docs/validation.md`` is made this way, and a test regenerates it when the corpus is
+present.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from contextlib import ExitStack
 from pathlib import Path
 
-from collectors.runner import run_collectors
-from roamwatch.config import load_config
-from roamwatch.countries import is_iso3
-from tests.demo import FAST_HTTP
-from tests.servers.ooni import OoniServer, measurements_from_fastpath_csv
-from tests.servers.worldbank import WorldBankServer
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def corpus_dir() -> Path | None:
-    """The shared corpus, or ``None`` when this machine has none."""
-    path = Path(os.environ.get("ROAMWATCH_CORPUS") or REPO.parent / "shared" / "corpus")
-    return path if path.is_dir() else None
+#: (collector, corpus file, settings)
+FILES = (
+    ("accessnow", "accessnow_stop/#KeepItOn STOP Data 2016-2022 [Public].xlsx", {}),
+    ("fotn", "freedom_house/FINAL_DATA_FOTN2018_TOTAL_and_CATEGORY_SCORES.xlsx", {}),
+    ("itu", "itu/Individuals_Internet_2000-2018_Jun2019.xls", {}),
+    ("itu", "itu/Fixed_broadband_2000-2018_Jun2019_revised27082019.xls", {}),
+    ("itu", "itu/Mobile_cellular_2000-2018_Jun2019.xls", {}),
+    ("itu", "itu/Individuals using the internet by gender_Jun2019.xlsx", {}),
+)
 
 
-class CorpusWorldBank(WorldBankServer):
-    """The local World Bank API serving real recorded rows of one indicator."""
+def fill(data_dir: Path, corpus: Path, log=print) -> str:
+    """Import the corpus files into ``data_dir``, recompute the scores; returns the snapshot id."""
+    from collectors.runner import run_collectors
+    from indicators.cli import recompute_and_publish
+    from roamwatch.config import load_config
 
-    def __init__(self, rows: list[dict]) -> None:
-        super().__init__()
-        self.rows = rows
-        self.indicator = rows[0]["indicator"]["id"]
-
-    def country_rows(self) -> list[dict]:
-        seen: dict[str, dict] = {}
-        for row in self.rows:
-            code = row["countryiso3code"] or row["country"]["id"]
-            if code in seen:
-                continue
-            economy = bool(row["countryiso3code"]) and is_iso3(row["countryiso3code"])
-            kind = {"id": "", "iso2code": "", "value": ""} if economy else \
-                {"id": "NA", "iso2code": "NA", "value": "Aggregates"}
-            seen[code] = {
-                "id": code, "iso2Code": row["country"]["id"], "name": row["country"]["value"],
-                "region": kind, "adminregion": {"id": "", "iso2code": "", "value": ""},
-                "incomeLevel": kind, "lendingType": kind,
-                "capitalCity": "", "longitude": "", "latitude": "",
-            }
-        return list(seen.values())
-
-    def data_rows(self, indicator: str, first: int, last: int) -> list[dict]:
-        if indicator != self.indicator:
-            return []
-        return [r for r in self.rows if first <= int(r["date"]) <= last]
+    missing = [f for _, f, _ in FILES if not (corpus / f).is_file()]
+    if missing:
+        raise FileNotFoundError(f"corpus files missing under {corpus}: {missing}")
+    config = load_config(env={"ROAMWATCH_DATA_DIR": str(data_dir)})  # no user configuration
+    for name, file, settings in FILES:
+        (result,), _ = run_collectors([name], config, progress=False, log=lambda _m: None,
+                                      options={"file": [str(corpus / file)], **settings})
+        if result.status != "success":
+            raise RuntimeError(f"{name} {file}: {result.status}: {result.error}")
+        log(f"{name}: {Path(file).name}: {result.rows_written} rows")
+    _result, snapshot_id = recompute_and_publish(config)
+    log(f"scored; snapshot {snapshot_id}")
+    return snapshot_id
 
 
-def fill(data_dir: Path, corpus: Path, log=print) -> dict[str, str]:
-    rows = json.loads((corpus / "worldbank" / "IT.NET.USER.ZS.json").read_text(encoding="utf-8"))
-    measurements = measurements_from_fastpath_csv(corpus / "ooni" / "fastpath_fixture_rows.derived.csv")
-    tests = sorted({m.test for m in measurements})
-    itu = sorted(p for p in (corpus / "itu").iterdir() if p.suffix in (".xls", ".xlsx"))
-    statuses: dict[str, str] = {}
-    with ExitStack() as stack:
-        wb = stack.enter_context(CorpusWorldBank(rows))
-        ooni = stack.enter_context(OoniServer(measurements))
-        config = load_config(env={
-            "ROAMWATCH_DATA_DIR": str(data_dir),
-            "ROAMWATCH_WORLDBANK_BASE_URL": wb.url + "/v2",
-            "ROAMWATCH_OONI_BASE_URL": ooni.url,
-            **FAST_HTTP,
-        })
-        first = min(m.day for m in measurements).isoformat()
-        last = max(m.day for m in measurements).isoformat()
-        plans = [
-            ("worldbank", {"indicators": [{"code": "IT.NET.USER.ZS", "unit": "%",
-                                           "name": "Individuals using the Internet (% of population)"}],
-                           "first_year": 2014}),
-            ("ooni", {"min_interval": 0, "tests": tests, "first_day": first, "last_day": last}),
-            ("fotn", {"file": [str(corpus / "freedom_house"
-                                   / "FINAL_DATA_FOTN2018_TOTAL_and_CATEGORY_SCORES.xlsx")],
-                      "edition": 2018}),
-            ("accessnow", {"file": [str(corpus / "accessnow_stop"
-                                        / "#KeepItOn STOP Data 2016-2022 [Public].xlsx")]}),
-            ("itu", {"file": [str(p) for p in itu]}),
-        ]
-        for name, options in plans:
-            (result,), _snapshot = run_collectors([name], config, full=True, progress=False,
-                                                  options=options, log=lambda _m: None)
-            statuses[name] = result.status
-            log(f"{name}: {result.status}, {result.rows_written} rows"
-                + (f" ({result.error})" if result.error else ""))
-    from tests.demo import _scores
+NOTE = ("Data: the real files of the shared corpus, imported through the collectors by "
+        "`python -m tests.corpus_fill` (Access Now #KeepItOn 2016–2022, Freedom on the Net 2018, "
+        "ITU's June 2019 releases of Internet use, fixed-broadband and mobile-cellular "
+        "subscriptions and Internet use by sex). The other sources (World Bank, OONI, IODA, "
+        "APNIC, Digital Gender Gaps, V-Dem) have no complete real file there and are empty, so "
+        "several categories cannot be scored: the figures below are what these files alone "
+        "support.")
 
-    scores = _scores(config, log)
-    if scores:
-        statuses["scores"] = scores
-    log(f"data directory {data_dir} ready")
-    return statuses
+
+def validation(data_dir: Path, output: Path) -> str:
+    """Write the validation report of ``data_dir``'s snapshot to ``output``; returns it."""
+    from indicators.validation import read_snapshot, render
+
+    text = render(read_snapshot(data_dir / "serving"), note=NOTE)
+    output.write_text(text, encoding="utf-8")
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", required=True, type=Path)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--corpus", type=Path,
+                        default=Path(os.environ.get("ROAMWATCH_CORPUS", "../shared/corpus")))
+    parser.add_argument("--validation", type=Path, nargs="?", const=Path("docs/validation.md"),
+                        help="then write the validation report (default docs/validation.md)")
     args = parser.parse_args(argv)
-    corpus = corpus_dir()
-    if corpus is None:
-        print("no corpus: set ROAMWATCH_CORPUS to the shared corpus directory", file=sys.stderr)
-        return 2
-    statuses = fill(args.data_dir.resolve(), corpus)
-    return 0 if all(s in ("success", "partial") for s in statuses.values()) else 1
+    data_dir = args.data_dir.expanduser().resolve()
+    fill(data_dir, args.corpus.expanduser().resolve())
+    if args.validation is not None:
+        validation(data_dir, args.validation)
+        print(f"wrote {args.validation}")
+    return 0
 
 
 if __name__ == "__main__":

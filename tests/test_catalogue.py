@@ -43,18 +43,55 @@ def raw() -> dict:
         return tomllib.load(fh)
 
 
-def test_packaged_catalogue_loads_with_enough_indicators():
+def test_packaged_catalogue_loads_with_every_category_filled():
     cat = load_catalogue()
     scored = cat.scored
-    assert len(scored) >= 40
     per = {c: [i for i in scored if i.category == c] for c in "ROAMX"}
-    for c in "ROAX":
-        assert len(per[c]) >= 5, c
+    assert all(per[c] for c in "ROAMX"), {c: len(v) for c, v in per.items()}
+    assert len(scored) == 24
     assert per["M"], "M is filled by labelled proxies"
     assert all(i.proxy for i in per["M"]), "every M indicator is an honest, labelled proxy"
     assert cat.contextual and all(not i.scored for i in cat.contextual)
     assert cat.framework["version"] == "2019"
     assert "2024" in cat.framework["revision"]
+    assert sum(len(cat.framework_themes(c)) for c in "ROAMX") == 25
+
+
+def test_one_source_measure_feeds_one_scored_indicator():
+    owners: dict[str, list[str]] = {}
+    for ind in load_catalogue().scored:
+        for item in ind.inputs:
+            owners.setdefault(item, []).append(ind.id)
+    shared = {k: v for k, v in owners.items() if len(v) > 1}
+    assert not shared, shared
+
+
+def test_review_against_the_framework():
+    cat = load_catalogue()
+    by_old = {r.indicator: r for r in cat.review}
+    ids = {i.id for i in cat.indicators}
+    # the placements an IUI practitioner rejected: each one re-mapped or dropped
+    assert by_old["R.A.fotn_user_rights"].now == "R.E.fotn_user_rights"
+    assert "R.C.ooni_web_anomaly" not in ids and by_old["R.C.ooni_web_anomaly"].decision == "dropped"
+    assert not any(i.startswith("O.C.ooni_") for i in ids)  # messaging apps counted once, in R.D
+    assert by_old["O.D.vdem_sm_censorship"].now == "R.B.vdem_sm_censorship"
+    for old, new in (("A.F.adult_literacy", "CTX.3.adult_literacy"),
+                     ("A.B.mobile_cellular", "CTX.6.mobile_cellular")):
+        assert by_old[old].decision == "contextual" and not cat.by_id[new].scored
+    for contextual in ("worldbank.SE.ADT.LITR.ZS", "worldbank.EG.ELC.ACCS.ZS",
+                       "worldbank.NY.GNP.PCAP.CD", "itu.mobile_cellular_subs_per100"):
+        assert not any(contextual in i.inputs for i in cat.scored), contextual
+    assert not any("ioda.outage_hours" in i.inputs for i in cat.scored)  # shutdowns: R.B only
+    assert [i.id for i in cat.scored if i.category == "M"] == ["M.A.vdem_cso_consultation"]
+    # every scored indicator says which ROAM-X question it stands in for, with ROAMX.md's status
+    for ind in cat.scored:
+        assert ind.stands_for and ind.stands_for.startswith(ind.theme), ind.id
+        assert ind.stands_for_status in ("confirmed", "unconfirmed"), ind.id
+    # every decision is shown in the methodology
+    doc = methodology.render(cat)
+    assert "## Review of the catalogue against the framework" in doc
+    for review in cat.review:
+        assert f"`{review.indicator}`" in doc
 
 
 def test_every_catalogued_indicator_has_every_required_field(raw):
@@ -144,6 +181,8 @@ BROKEN = [
     ("min measurements on non-OONI", _set("min_measurements", 100), "min_measurements", "OONI"),
     ("window zero", _set("window_years", 0), "window_years", "at least 1"),
     ("empty description", _set("description", "  "), "description", "non-empty"),
+    ("scored without stands_for", _del("stands_for"), "stands_for", "ROAM-X question"),
+    ("bad stands_for status", _set("stands_for_status", "likely"), "stands_for_status", "must be one of"),
 ]
 
 
@@ -188,6 +227,21 @@ def test_bad_theme_entry(raw):
     data["theme"][0]["unesco_match"] = "maybe"
     with pytest.raises(CatalogueError, match=r"theme #1 'R.A': field 'unesco_match'"):
         parse_catalogue(data, "c.toml")
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda r: r.update(now="R.Z.nowhere"), "is not an indicator of the catalogue"),
+    (lambda r: r.update(decision="dropped", indicator="R.B.fotn_content"), "no longer in the catalogue"),
+    (lambda r: r.update(decision="renamed"), "must be one of"),
+])
+def test_bad_review_entry(raw, change, words):
+    data = copy.deepcopy(raw)
+    entry = next(r for r in data["review"] if r["decision"] == "moved")
+    change(entry)
+    entry.pop("now", None) if entry["decision"] == "dropped" and "no longer" in words else None
+    with pytest.raises(CatalogueError, match=r"review #\d+ '.*'") as info:
+        parse_catalogue(data, "c.toml")
+    assert words in str(info.value)
 
 
 def test_file_errors(tmp_path):

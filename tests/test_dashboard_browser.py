@@ -487,13 +487,13 @@ def test_reweighting_moves_ranks_and_lives_in_the_link(driver, tmp_path):
     data_dir = tmp_path / "demo"
     fill(data_dir, log=lambda _m: None)
     with open_snapshot(data_dir) as rw:
-        rows = rw.scores(year=2023, level="theme")
+        rows = rw.scores(year=2022, level="theme")  # A needs FOTN (A.A) within its window
     weights = {"A.B.internet_users": 5.0, "A.B.fixed_broadband": 0.0}
     expected = reweighted_ranking(rows, load_catalogue(), "A", weights=weights)
     expected = expected[expected["new_value"].notna()]
     assert not expected.empty
     with _serve(data_dir) as base:
-        driver.get(base + "/methodology?category=A&year=2023")
+        driver.get(base + "/methodology?category=A&year=2022")
         box = _wait(driver, "input[id*='A.B.internet_users']")
         _settle(driver)
         box.clear()

@@ -170,3 +170,21 @@ def test_reader_events_carry_end_state_days_and_coverage(tmp_path):
     assert cov[["first_day", "last_day"]].astype(str).values.tolist() == [["2016-01-01", "2022-12-31"]]
     published = query(tmp_path / "warehouse.duckdb", "SELECT count(*) FROM source_coverage")
     assert published == [(1,)]
+
+
+def test_timeline_bars_follow_the_counted_days_not_the_clock():
+    from dashboard.components import figures
+
+    spans = event_spans(pd.DataFrame([
+        ev("unknown", "2020-12-18", state="unknown"),
+        ev("ongoing", "2020-11-04", state="ongoing", as_of="2022-12-31"),
+    ]), {"accessnow": "2022-12-31"}).assign(source_name="Access Now", kind="shutdown", severity=None)
+    fig = figures.timeline(spans, title="t", sources="s", snapshot_id=None,
+                           now=pd.Timestamp("2026-11-27"))
+    (bars,) = fig.data
+    widths = dict(zip(spans["id"], bars.x, strict=True))
+    span = (pd.Timestamp("2023-01-01") - pd.Timestamp("2020-11-04")).total_seconds() * 1000
+    assert widths["ongoing"] == span  # to the last update, not to 2026
+    assert widths["unknown"] == span / 150  # its one day, widened to the visible minimum
+    hover = dict(zip(spans["id"], bars.hovertext, strict=True))
+    assert "end unknown" in hover["unknown"] and "ongoing" in hover["ongoing"]

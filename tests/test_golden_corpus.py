@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -167,3 +169,25 @@ def test_published_events_carry_the_days_they_count(imported):
     assert set(frame["end_state"]) == set(END_STATES)
     unknown = frame[frame["end_state"] == "unknown"]
     assert (unknown["first_day"] == unknown["last_day"]).all()
+
+
+def test_committed_validation_report_regenerates_from_the_real_files(tmp_path):
+    """docs/validation.md is what `python -m tests.corpus_fill --validation` writes from the
+    corpus (only the snapshot id differs), and it states the held-out FOTN correlation."""
+    from tests.corpus_fill import fill, validation
+
+    corpus = corpus_dir()
+    data_dir = tmp_path / "data"
+    fill(data_dir, corpus, log=lambda _m: None)
+    fresh = validation(data_dir, tmp_path / "validation.md")
+    committed = (Path(__file__).resolve().parents[1] / "docs" / "validation.md").read_text(
+        encoding="utf-8")
+
+    def without_snapshot(text: str) -> str:
+        return re.sub(r"^Snapshot: `[^`]+`\.$", "Snapshot: …", text, flags=re.M)
+
+    assert without_snapshot(fresh) == without_snapshot(committed), \
+        "docs/validation.md is stale: run `python -m tests.corpus_fill --data-dir DIR --validation`"
+    held_out = [line for line in committed.splitlines()
+                if line.startswith("| R Rights") and "(any data)" in line]
+    assert held_out and re.search(r"\| 2018 \| 0\.\d\d \| 65 \|$", held_out[0]), held_out

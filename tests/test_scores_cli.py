@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -95,8 +96,8 @@ def fill(wh: Warehouse) -> None:
         {"id": "io-1", "source": "ioda", "country": "KEN", "kind": "outage",
          "start_time": pd.Timestamp("2023-02-01 01:00"), "end_time": pd.Timestamp("2023-02-01 06:00")},
     ]), run)
-    wh.merge_coverage(pd.DataFrame([("accessnow", None, dt.date(2016, 1, 1), dt.date(2023, 12, 31),
-                                     "test sheets 2016-2023")],
+    wh.merge_coverage(pd.DataFrame([("accessnow", None, dt.date(2019, 1, 1), dt.date(2023, 12, 31),
+                                     "test sheets 2019-2023")],
                                    columns=["source", "country", "first_day", "last_day", "basis"]))
     wh.refresh_coverage("ioda")
     wh.finish_run(run, "success")
@@ -135,15 +136,25 @@ def test_scores_end_to_end(filled):
     overall = scores[scores["level"] == "overall"]
     assert overall["key"].tolist() == ["ROAMX"] and overall["value"].notna().all()
     details = json.loads(cats.loc["R", "details"])
-    assert {t["theme"] for t in details["themes"]} == {"R.A", "R.B", "R.C", "R.D", "R.E"}
-    brief = next(i for i in details["inputs"] if i["indicator"] == "R.A.fotn_user_rights")
+    assert {t["theme"] for t in details["themes"]} == {"R.B", "R.D", "R.E"}
+    # Framework coverage: 3 of the framework's 6 Rights themes have a value.
+    assert details["framework"] == {"themes_filled": 3, "themes_in_framework": 6,
+                                    "coverage": 0.5, "filled": ["R.B", "R.D", "R.E"]}
+    assert cats.loc["R", "framework_coverage"] == 0.5
+    assert cats.loc["M", "framework_coverage"] == pytest.approx(1 / 3, abs=1e-4)
+    brief = next(i for i in details["inputs"] if i["indicator"] == "R.E.fotn_user_rights")
     assert brief["carried_forward"] is True and 0 <= brief["normalised"] <= 100
+    # No league table: a rank range, never a rank.
+    assert set(details["robustness"]) == {"best_rank", "worst_rank", "n_countries", "n_variants"}
     assert details["robustness"]["n_countries"] == 3
     assert details["medians"]["world"] is not None
+    overall_details = json.loads(overall["details"].iloc[0])
+    assert overall_details["framework"]["themes_in_framework"] == 25
+    assert overall_details["framework"]["themes_filled"] == 3 + 1 + 3 + 1 + 2
     # The theme rows carry every input in full.
     by_key = scores.set_index(["level", "key"])
-    theme_a = json.loads(by_key.loc[("theme", "R.A"), "details"])
-    fotn = next(i for i in theme_a["inputs"] if i["indicator"] == "R.A.fotn_user_rights")
+    theme_a = json.loads(by_key.loc[("theme", "R.E"), "details"])
+    fotn = next(i for i in theme_a["inputs"] if i["indicator"] == "R.E.fotn_user_rights")
     assert {"metric", "period", "raw", "normalised", "carried_forward", "weight"} <= set(fotn)
     assert fotn["metric"] == "fotn.c_rights" and fotn["carried_forward"] is True
     theme_b = json.loads(by_key.loc[("theme", "R.B"), "details"])
@@ -154,6 +165,7 @@ def test_scores_end_to_end(filled):
     assert scores["coverage"].notna().all()
     warehouse = filled / "warehouse.duckdb"
     assert query(warehouse, "SELECT count(*) FROM score_rank")[0][0] > 0
+    assert query(warehouse, "SELECT count(rank) FROM score_rank")[0][0] == 0
     assert query(warehouse, "SELECT count(*) FROM score_median WHERE group_type = 'region'")[0][0] > 0
 
 
@@ -182,10 +194,16 @@ def test_explain_prints_the_trace(filled):
     out = result.output
     assert "Kenya (KEN), 2023" in out and "not a UNESCO assessment" in out
     assert "R — Rights" in out and "coverage" in out
-    for text in ("R.A.fotn_user_rights", "fotn.c_rights", "2021 (carried forward)",
-                 "R.B.shutdown_days", "derived.accessnow.shutdown_days", "weight"):
+    for text in ("R.E.fotn_user_rights", "fotn.c_rights", "2021 (carried forward)",
+                 "R.B.shutdown_days", "derived.accessnow.shutdown_days", "weight",
+                 "framework coverage: 3 of the framework's 6 R themes have a value (50%)",
+                 "rank range", "not a league table"):
         assert text in out, text
+    assert not re.search(r"\brank \d+ of \d+", out)  # no single rank anywhere
     assert "O — Openness" not in out
+    # before the #KeepItOn sheets: shutdown days are no data, and the trace says why
+    early = run("scores", "--explain", "KEN", "--year", "2018", "--category", "R").output
+    assert "no data: accessnow covers 2019-01-01..2023-12-31, not 2018" in early
     overall = run("scores", "--explain", "UGA")
     assert overall.exit_code == 0 and "ROAM-X overall" in overall.output
     assert "X — Cross-cutting" in overall.output

@@ -70,6 +70,8 @@ category = "{category}"
 theme = "{theme}"
 unesco_ref = "{theme if category == 'contextual' else theme + '.?'}"
 unesco_match = "approximate"
+{'' if category == 'contextual' else 'stands_for = "the framework question this indicator stands for"'}
+{'' if category == 'contextual' else 'stands_for_status = "unconfirmed"'}
 name_en = "{id_}"
 name_fr = "{id_}"
 description = "test indicator"

@@ -489,12 +489,12 @@ def describe_ooni(months: pd.DataFrame, lang: str = "en") -> str:
 # -- ROAM-X radar -------------------------------------------------------------------------------
 def radar(profile: pd.DataFrame, *, title: str, snapshot_id: str | None, lang: str = "en",
           labels: dict[str, str] | None = None) -> Figure:
-    """Scores (0–100) per category: columns key, country, region, world (NaN allowed).
-    ``labels`` maps column names to legend labels."""
+    """Scores (0–100) per category: columns key, country, region, income_group, world (NaN
+    allowed; absent columns are skipped). ``labels`` maps column names to legend labels."""
     labels = labels or {}
     theta = [i18n.roamx_label(k, lang) for k in profile["key"]]
     traces = []
-    for i, column in enumerate(("country", "region", "world")):
+    for i, column in enumerate(("country", "region", "income_group", "world")):
         if column not in profile or profile[column].isna().all():
             continue
         r = _values(profile[column])

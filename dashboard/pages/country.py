@@ -63,7 +63,7 @@ def layout(iso3: str | None = None, lang: str | None = None, **_query: object) -
     events = frames.events_view(svc, code)
     gender = frames.gender_obs(svc, obs)
     facts_frame = frames.headline(svc, code, obs, months, events, gender)
-    prof = frames.profile(svc, code, country.get("region"))
+    prof = frames.profile(svc, code, country.get("region"), country.get("income_group"))
 
     facts = [i18n.region_label(country.get("region"), lang),
              i18n.income_label(country.get("income_group"), lang),

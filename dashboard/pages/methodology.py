@@ -1,6 +1,6 @@
 """Methodology page: ``docs/methodology.md`` and a re-weighting panel whose state is in the URL.
 
-``?category=A&year=2023&w=A.B.internet_users:2,A.B.outage_hours:0`` reproduces a view: the
+``?category=A&year=2023&w=A.B.internet_users:2,A.B.fixed_broadband:0`` reproduces a view: the
 ranking of countries under catalogue weights beside the ranking under the weights given.
 """
 

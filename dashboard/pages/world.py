@@ -61,10 +61,18 @@ def layout(metric: str | None = None, year: str | None = None, region: str | Non
         "_href": ["/country/" + c + build({"lang": lang}) for c in ranked["iso3"]],
     })
     if is_score:
+        # ROAM-X scores are not ranked (UNESCO's framework is not for ranking): no position
+        # column, only the rank range under alternative aggregations, with the reason.
+        rank_table = rank_table.drop(columns=[i18n.t("common.rank", lang)])
         rank_table[i18n.t("common.coverage", lang)] = [
             i18n.fmt_number(c * 100, lang, 0) + "%" if not i18n.is_missing(c) else "–"
             for c in ranked["coverage"]
         ]
+        if "themes_filled" in ranked and ranked["framework_themes"].notna().any():
+            rank_table[i18n.t("world.framework_coverage", lang)] = [
+                "–" if i18n.is_missing(t) else i18n.t("common.n_of_m", lang, n=int(f), m=int(t))
+                for f, t in zip(ranked["themes_filled"], ranked["framework_themes"], strict=True)
+            ]
         rank_table = rank_table.drop(columns=[i18n.t("common.period", lang)])  # it is the year
         if "best_rank" in ranked and ranked["best_rank"].notna().any():
             rank_table[i18n.t("world.rank_range", lang)] = [
@@ -113,8 +121,10 @@ def layout(metric: str | None = None, year: str | None = None, region: str | Non
         cite={"snapshot": snapshot, "sources": sources},
     )
     ranking = html.Section([
-        html.H2(i18n.t("world.ranking", lang), id="world-ranking-title"),
-        html.P(i18n.t("world.ranking_note", lang), className="rw-muted"),
+        html.H2(i18n.t("world.scores_table" if is_score else "world.ranking", lang),
+                id="world-ranking-title"),
+        html.P(i18n.t("world.scores_note" if is_score else "world.ranking_note", lang),
+               className="rw-muted"),
         table(rank_table, lang=lang, links={i18n.t("common.country", lang): "_href"},
               class_name="rw-table rw-ranking", max_rows=250),
         html.P(i18n.t("world.no_value_count", lang, n=no_value), className="rw-muted") if no_value else None,

@@ -185,7 +185,9 @@ def world_values(reader: Reader, series: str, year: int) -> pd.DataFrame:
     value, period, coverage (scores only; NULL value = insufficient data), for category
     scores the best and worst world rank under alternative aggregations (``score_rank``),
     ``aggregation`` (how the year's value was made: ``value``, ``sum`` or ``mean`` of the
-    periods of the year) and ``measurements`` (OONI shares: the year's measurement count)."""
+    periods of the year), ``measurements`` (OONI shares: the year's measurement count) and for
+    category scores the framework's themes with a value (``themes_filled`` of
+    ``framework_themes``)."""
     if is_ooni_share(series):
         test, bucket = ooni_parts(series)
         return reader._df(
@@ -203,7 +205,8 @@ def world_values(reader: Reader, series: str, year: int) -> pd.DataFrame:
                    END AS value,
                    CAST($year AS VARCHAR) AS period, CAST(NULL AS DOUBLE) AS coverage,
                    CAST(NULL AS INTEGER) AS best_rank, CAST(NULL AS INTEGER) AS worst_rank,
-                   'share' AS aggregation, o.measurements
+                   'share' AS aggregation, o.measurements,
+                   CAST(NULL AS INTEGER) AS themes_filled, CAST(NULL AS INTEGER) AS framework_themes
             FROM o LEFT JOIN country c ON c.iso3 = o.country
             WHERE o.measurements > 0
             ORDER BY value DESC NULLS LAST, name_en
@@ -219,7 +222,11 @@ def world_values(reader: Reader, series: str, year: int) -> pd.DataFrame:
                    coalesce(c.name_fr, c.name_en, s.country) AS name_fr, c.region, c.income_group,
                    s.value, CAST(s.year AS VARCHAR) AS period, s.coverage,
                    r.best_rank, r.worst_rank, 'value' AS aggregation,
-                   CAST(NULL AS DOUBLE) AS measurements
+                   CAST(NULL AS DOUBLE) AS measurements,
+                   TRY_CAST(json_extract_string(s.details, '$.framework.themes_filled') AS INTEGER)
+                       AS themes_filled,
+                   TRY_CAST(json_extract_string(s.details, '$.framework.themes_in_framework')
+                            AS INTEGER) AS framework_themes
             FROM score s LEFT JOIN country c ON c.iso3 = s.country
             LEFT JOIN score_rank r
                    ON s.level = 'category' AND r.country = s.country AND r.year = s.year
@@ -255,7 +262,8 @@ def world_values(reader: Reader, series: str, year: int) -> pd.DataFrame:
                coalesce(c.name_fr, c.name_en, y.country) AS name_fr, c.region, c.income_group,
                y.value, y.period, CAST(NULL AS DOUBLE) AS coverage,
                CAST(NULL AS INTEGER) AS best_rank, CAST(NULL AS INTEGER) AS worst_rank,
-               y.aggregation, CAST(NULL AS DOUBLE) AS measurements
+               y.aggregation, CAST(NULL AS DOUBLE) AS measurements,
+               CAST(NULL AS INTEGER) AS themes_filled, CAST(NULL AS INTEGER) AS framework_themes
         FROM y LEFT JOIN country c ON c.iso3 = y.country
         ORDER BY y.value DESC, name_en
         """,
@@ -393,17 +401,20 @@ def latest_country_scores(reader: Reader, iso3: str) -> pd.DataFrame:
     )
 
 
-def score_medians(reader: Reader, year: int, level: str, region: str | None) -> pd.DataFrame:
-    """Median score per key for ``level`` and ``year``: over the world and over ``region``."""
+def score_medians(reader: Reader, year: int, level: str, region: str | None,
+                  income_group: str | None = None) -> pd.DataFrame:
+    """Median score per key for ``level`` and ``year``: over the world, over ``region`` and
+    over ``income_group``."""
     return reader._df(
         """
         SELECT s.key, median(s.value) AS world,
-               median(s.value) FILTER (WHERE c.region = $region) AS region
+               median(s.value) FILTER (WHERE c.region = $region) AS region,
+               median(s.value) FILTER (WHERE c.income_group = $income) AS income_group
         FROM score s LEFT JOIN country c ON c.iso3 = s.country
         WHERE s.year = $year AND s.level = $level AND s.value IS NOT NULL
         GROUP BY s.key ORDER BY s.key
         """,
-        {"year": year, "level": level, "region": region},
+        {"year": year, "level": level, "region": region, "income": income_group},
     )
 
 

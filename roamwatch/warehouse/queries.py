@@ -173,7 +173,9 @@ class Reader:
         years: Sequence[int] = (),
         levels: Sequence[str] = (),
     ) -> pd.DataFrame:
-        """Scores (0–100, NULL when coverage was insufficient) with coverage and their trace."""
+        """Scores (0–100, NULL when coverage was insufficient) with coverage and their trace;
+        ``framework_coverage`` (categories and overall): the share of the framework's themes
+        with a value, whatever the catalogue fills."""
         where, params = ["TRUE"], {}
         if countries:
             params["countries"] = [c.upper() for c in countries]
@@ -185,7 +187,10 @@ class Reader:
             params["levels"] = list(levels)
             where.append("list_contains($levels::VARCHAR[], s.level)")
         return self._df(
-            f"""SELECT s.*, c.name_en AS country_name FROM score s
+            f"""SELECT s.*,
+                       TRY_CAST(json_extract_string(s.details, '$.framework.coverage') AS DOUBLE)
+                           AS framework_coverage,
+                       c.name_en AS country_name FROM score s
                 LEFT JOIN country c ON c.iso3 = s.country
                 WHERE {' AND '.join(where)} ORDER BY s.country, s.year, s.level, s.key""",
             params,

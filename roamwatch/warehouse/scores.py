@@ -17,8 +17,9 @@ Writes, in the caller's transaction: :func:`write_scores` replaces the ``score``
 ``theme``, ``category``, ``overall``; the details JSON is built here in SQL, only for the
 (country, year) pairs whose inputs changed: ``score_input_hash``) and the two tables
 this module owns, created idempotently by :func:`ensure_score_tables`:
-- ``score_rank``: per country, year and category, the rank under the catalogue's aggregation and
-  the best and worst rank under the alternative aggregations (robustness);
+- ``score_rank``: per country, year and category, the best and worst rank under the catalogue's
+  aggregation and the alternative ones (robustness); the ``rank`` column stays empty: roamwatch
+  publishes rank ranges, never a single rank (UNESCO's framework is not meant for ranking);
 - ``score_median``: world, region and income-group medians per year, level and key.
 """
 
@@ -213,7 +214,8 @@ _TABLE_SQL = [
     "DELETE FROM score_rank",
     "DELETE FROM score_median",
     """INSERT INTO score_rank
-        SELECT country, year, category, rank, best_rank, worst_rank, n_countries, n_variants
+        SELECT country, year, category, CAST(NULL AS INTEGER), best_rank, worst_rank, n_countries,
+               n_variants
         FROM rw_rank""",
     """INSERT INTO score_median
         SELECT year, level, key, group_type, group_name, median, n FROM rw_median""",
@@ -231,16 +233,22 @@ _WRITE_SQL = [
             GROUP BY i.country, i.year, i.theme
         ), ids AS (
             SELECT theme, list(indicator ORDER BY indicator) AS ids FROM rw_cat GROUP BY theme
+        ), outside AS (
+            SELECT year, theme, list(json_object('indicator', indicator, 'note', note)
+                                     ORDER BY indicator) AS notes
+            FROM rw_outside GROUP BY year, theme
         )
         SELECT t.country, t.year, 'theme', t.theme, t.value, t.coverage,
                json_object('category', t.category, 'reason', t.reason,
                            'weight_with_data', t.wsum, 'weight_total', t.total,
                            'inputs', coalesce(inp.inputs, []),
                            'missing', list_filter(ids.ids,
-                                                  lambda x: NOT list_contains(coalesce(inp.present, []), x)))
+                                                  lambda x: NOT list_contains(coalesce(inp.present, []), x)),
+                           'outside_coverage', coalesce(outside.notes, []))
         FROM rw_theme t
         LEFT JOIN inp ON inp.country = t.country AND inp.year = t.year AND inp.theme = t.theme
-        LEFT JOIN ids ON ids.theme = t.theme""",
+        LEFT JOIN ids ON ids.theme = t.theme
+        LEFT JOIN outside ON outside.year = t.year AND outside.theme = t.theme""",
     # Categories: themes, every input, missing indicators, robustness and medians.
     f"""INSERT INTO score_new
         WITH inp AS (
@@ -252,7 +260,9 @@ _WRITE_SQL = [
         ), th AS (
             SELECT country, year, category,
                    list(json_object('theme', theme, 'value', round(value, 4), 'coverage', round(coverage, 4),
-                                    'reason', reason) ORDER BY theme) AS themes
+                                    'reason', reason) ORDER BY theme) AS themes,
+                   list(theme ORDER BY theme) FILTER (WHERE value IS NOT NULL AND NOT isnan(value))
+                       AS filled
             FROM rw_theme GROUP BY country, year, category
         ), ids AS (
             SELECT category, list(indicator ORDER BY indicator) AS ids FROM rw_cat GROUP BY category
@@ -272,8 +282,12 @@ _WRITE_SQL = [
                            'inputs', coalesce(inp.inputs, []),
                            'missing', list_filter(ids.ids,
                                                   lambda x: NOT list_contains(coalesce(inp.present, []), x)),
+                           'framework', json_object(
+                               'themes_filled', k.themes_filled, 'themes_in_framework', k.framework_themes,
+                               'coverage', round(k.framework_coverage, 4),
+                               'filled', coalesce(th.filled, [])),
                            'robustness', CASE WHEN r.country IS NULL THEN NULL ELSE json_object(
-                               'rank', r.rank, 'best_rank', r.best_rank, 'worst_rank', r.worst_rank,
+                               'best_rank', r.best_rank, 'worst_rank', r.worst_rank,
                                'n_countries', r.n_countries, 'n_variants', r.n_variants) END,
                            'medians', med.medians)
         FROM rw_category k
@@ -288,6 +302,7 @@ _WRITE_SQL = [
             SELECT country, year,
                    list(json_object('category', category, 'value', round(value, 4),
                                     'coverage', round(coverage, 4),
+                                    'framework_coverage', round(framework_coverage, 4),
                                     'reason', reason) ORDER BY position) AS categories
             FROM rw_category JOIN rw_order USING (category) GROUP BY country, year
         ), ctx AS (
@@ -309,6 +324,9 @@ _WRITE_SQL = [
         )
         SELECT o.country, o.year, 'overall', 'ROAMX', o.value, o.coverage,
                json_object('reason', o.reason, 'categories', coalesce(cats.categories, []),
+                           'framework', json_object(
+                               'themes_filled', o.themes_filled, 'themes_in_framework', o.framework_themes,
+                               'coverage', round(o.framework_coverage, 4)),
                            'context', coalesce(ctx.context, []), 'medians', med.medians)
         FROM rw_overall o
         LEFT JOIN cats ON cats.country = o.country AND cats.year = o.year
@@ -320,13 +338,16 @@ _FRAMES = {
     "rw_ind": ["country", "year", "indicator", "category", "theme", "metric", "period", "raw",
                "value", "carried_forward", "weight", "status", "n", "days"],
     "rw_theme": ["country", "year", "category", "theme", "value", "coverage", "reason", "wsum", "total"],
-    "rw_category": ["country", "year", "category", "value", "coverage", "reason"],
-    "rw_overall": ["country", "year", "value", "coverage", "reason"],
+    "rw_category": ["country", "year", "category", "value", "coverage", "reason", "themes_filled",
+                    "framework_themes", "framework_coverage"],
+    "rw_overall": ["country", "year", "value", "coverage", "reason", "themes_filled",
+                   "framework_themes", "framework_coverage"],
     "rw_rank": ["country", "year", "category", "rank", "best_rank", "worst_rank", "n_countries",
                 "n_variants"],
     "rw_median": ["year", "level", "key", "group_type", "group_name", "median", "n"],
     "rw_cat": ["indicator", "theme", "category"],
     "rw_order": ["category", "position"],
+    "rw_outside": ["year", "theme", "indicator", "note"],
 }
 
 
@@ -369,8 +390,8 @@ _INPUT_HASH_DDL = """CREATE TABLE IF NOT EXISTS score_input_hash (
 
 def _input_hash_sql() -> str:
     """Per (country, year) with score rows: a hash of everything its rows are built from (its
-    rows of the pair frames, the year's medians, the country's groups, the catalogue and the
-    SQL that builds the rows). Equal hash, equal score rows."""
+    rows of the pair frames, the year's medians and coverage notes, the country's groups, the
+    catalogue and the SQL that builds the rows). Equal hash, equal score rows."""
     per_pair = "\n".join(
         f", {v} AS (SELECT country, year, list(hash(t) ORDER BY hash(t)) AS h FROM {v} t "
         f"GROUP BY country, year)"
@@ -386,13 +407,15 @@ def _input_hash_sql() -> str:
             UNION SELECT country, year FROM rw_overall
         ){per_pair}
         , med AS (SELECT year, list(hash(t) ORDER BY hash(t)) AS h FROM rw_median t GROUP BY year)
+        , outs AS (SELECT year, list(hash(t) ORDER BY hash(t)) AS h FROM rw_outside t GROUP BY year)
         , shared AS (SELECT hash((SELECT list(hash(t) ORDER BY hash(t)) FROM rw_cat t),
                                (SELECT list(hash(t) ORDER BY hash(t)) FROM rw_order t),
                                '{code}') AS h)
         SELECT p.country, p.year::INTEGER AS year,
-               hash({hashes}, med.h, c.region, c.income_group, shared.h)::VARCHAR AS h
+               hash({hashes}, med.h, outs.h, c.region, c.income_group, shared.h)::VARCHAR AS h
         FROM pairs p {joins}
         LEFT JOIN med ON med.year = p.year
+        LEFT JOIN outs ON outs.year = p.year
         LEFT JOIN country c ON c.iso3 = p.country
         CROSS JOIN shared"""
 
@@ -402,8 +425,10 @@ def write_scores(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]
     """Replace ``score``, ``score_rank`` and ``score_median`` with the given frames.
 
     ``frames`` maps ``indicators, themes, categories, overall, ranks, medians, catalogue
-    (indicator, theme, category of every scored indicator), order (category, position)`` to
-    frames with the columns listed in ``_FRAMES``. Run it inside the caller's transaction.
+    (indicator, theme, category of every scored indicator), order (category, position),
+    outside`` (optional: year, theme, indicator, note of indicators whose source does not cover
+    the year; listed as no data in the theme traces) to frames with the columns listed in
+    ``_FRAMES``. Run it inside the caller's transaction.
     Returns the number of ``score`` rows; ``stats``, if given, receives how many (country,
     year) pairs there are, how many changed or vanished, and whether the table was rebuilt.
 
@@ -415,8 +440,10 @@ def write_scores(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]
     names = {
         "rw_ind": "indicators", "rw_theme": "themes", "rw_category": "categories",
         "rw_overall": "overall", "rw_rank": "ranks", "rw_median": "medians",
-        "rw_cat": "catalogue", "rw_order": "order",
+        "rw_cat": "catalogue", "rw_order": "order", "rw_outside": "outside",
     }
+    if "outside" not in frames:
+        frames = {**frames, "outside": pd.DataFrame(columns=_FRAMES["rw_outside"])}
     ensure_score_tables(con)
     con.execute(_INPUT_HASH_DDL)
     registered = []
