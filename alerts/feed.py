@@ -20,16 +20,14 @@ from typing import Any
 import pandas as pd
 
 from alerts import text
+from roamwatch import i18n
+from roamwatch.i18n import N_
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
-FEED_TITLE = {"en": "roamwatch alerts", "fr": "Alertes roamwatch"}
-FEED_SUBTITLE = {
-    "en": "Changes detected in public internet-freedom data: new shutdowns and outages, "
-          "blocking onsets, thresholds crossed.",
-    "fr": "Changements détectés dans les données publiques sur la liberté d'Internet : "
-          "nouvelles coupures et pannes, débuts de blocage, seuils franchis.",
-}
+FEED_TITLE = N_("roamwatch alerts")
+FEED_SUBTITLE = N_("Changes detected in public internet-freedom data: new shutdowns and outages, "
+                   "blocking onsets, thresholds crossed.")
 
 
 def _utc(value: Any) -> datetime | None:
@@ -55,12 +53,12 @@ def atom(alerts: pd.DataFrame, *, feed_url: str, site_url: str, lang: str = "en"
     """The Atom document for ``alerts`` (rows as :func:`roamwatch.warehouse.alerts.list_alerts`
     returns them). ``feed_url`` is the feed's own URL (its id), ``site_url`` the dashboard root."""
     ET.register_namespace("", ATOM_NS)
-    words = "fr" if lang == "fr" else "en"  # alert texts exist in English and French
+    words = lang  # alert texts exist in UNESCO's six languages
     site = site_url.rstrip("/")
     feed = ET.Element(f"{{{ATOM_NS}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": lang})
     _add(feed, "id", feed_url)
-    _add(feed, "title", FEED_TITLE[words] + (f" – {title_suffix}" if title_suffix else ""))
-    _add(feed, "subtitle", FEED_SUBTITLE[words])
+    _add(feed, "title", i18n.gettext(FEED_TITLE, lang) + (f" – {title_suffix}" if title_suffix else ""))
+    _add(feed, "subtitle", i18n.gettext(FEED_SUBTITLE, lang))
     updated = _add(feed, "updated")
     _add(feed, "link", href=feed_url, rel="self", type="application/atom+xml")
     _add(feed, "link", href=f"{site}/alerts?lang={lang}", rel="alternate",

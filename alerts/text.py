@@ -1,5 +1,4 @@
-# ruff: noqa: E501  (a translation table reads best with one string pair per line)
-"""Words about an alert, in English and French: its title and the lines that explain it.
+"""Words about an alert, in UNESCO's six languages: its title and the lines that explain it.
 
 Used by the e-mail and webhook messages, the Atom feed, the command line and the dashboard, so an
 alert reads the same everywhere. Works on an ``alert`` row (a dict, or a pandas row) as stored.
@@ -11,50 +10,63 @@ import json
 import math
 from typing import Any
 
-STRINGS: dict[str, tuple[str, str]] = {
-    "new_event.shutdown": ("New internet shutdown in {country} from {start}", "Nouvelle coupure d'Internet : {country}, depuis le {start}"),
-    "new_event.outage": ("Internet outage in {country} from {start}, {hours} h", "Panne d'Internet : {country}, depuis le {start}, {hours} h"),
-    "new_event.other": ("New {kind} in {country} from {start}", "Nouvel événement ({kind}) : {country}, depuis le {start}"),
-    "change_point.up": ("{what} rose in {country} from {start}: {before} → {after}", "{what} en hausse, {country}, depuis le {start} : {before} → {after}"),
-    "change_point.down": ("{what} fell in {country} from {start}: {before} → {after}", "{what} en baisse, {country}, depuis le {start} : {before} → {after}"),
-    "threshold.above": ("{what} above {limit} in {country} from {start} (peak {peak})", "{what} au-dessus de {limit} : {country}, depuis le {start} (pic {peak})"),
-    "threshold.below": ("{what} below {limit} in {country} from {start} (lowest {peak})", "{what} en dessous de {limit} : {country}, depuis le {start} (minimum {peak})"),
-    "score_drop": ("ROAM-X {category} score of {country} ({year}) fell {drop} points: {before} → {after}", "Score ROAM-X {category} de {country} ({year}) en baisse de {drop} points : {before} → {after}"),
-    "end.known": ("ended {end}", "terminé le {end}"),
-    "end.ongoing": ("ongoing", "en cours"),
-    "end.unknown": ("end not known", "fin inconnue"),
-    "share.anomaly": ("OONI {test} blocking share", "part de blocage OONI {test}"),
-    "share.confirmed": ("OONI {test} confirmed-blocking share", "part de blocage confirmé OONI {test}"),
-    "share.note": ("Share: (anomaly + confirmed) ÷ measurements that did not fail", "Part : (anomalie + confirmé) ÷ mesures non échouées"),
-    "share.note_confirmed": ("Share: confirmed ÷ measurements that did not fail", "Part : confirmé ÷ mesures non échouées"),
-    "line.rule": ("Rule: {rule}", "Règle : {rule}"),
-    "line.severity": ("Severity: {severity}", "Gravité : {severity}"),
-    "line.onset": ("Began: {onset}", "Début : {onset}"),
-    "line.state": ("End: {end}", "Fin : {end}"),
-    "line.levels": ("Level before: {before} ({n_before}); after: {after} ({n_after})", "Niveau avant : {before} ({n_before}) ; après : {after} ({n_after})"),
-    "line.measurements": ("{n} measurements over {days} days", "{n} mesures sur {days} jours"),
-    "line.periods": ("{days} periods", "{days} périodes"),
-    "line.confirmed": ("Confirmed blocking: {before} before, {after} after", "Blocage confirmé : {before} avant, {after} après"),
-    "line.detector": ("One-sided CUSUM: statistic {stat} over threshold {h} (k = {k}); baseline median of {start} to {stop}", "CUSUM unilatéral : statistique {stat} au-delà du seuil {h} (k = {k}) ; référence : médiane du {start} au {stop}"),
-    "line.relapses": ("Came back {n} time(s) within the quiet period (one alert)", "Revenu {n} fois pendant la période de calme (une seule alerte)"),
-    "line.events": ("Events: {ids}", "Événements : {ids}"),
-    "line.details": ("Details: {details}", "Détails : {details}"),
-    "line.snapshot": ("Data snapshot: {snapshot}", "Instantané des données : {snapshot}"),
-    "line.detected": ("Detected: {when}", "Détecté : {when}"),
-    "line.link": ("More: {url}", "Plus : {url}"),
-    "severity.info": ("information", "information"),
-    "severity.warning": ("warning", "avertissement"),
-    "severity.critical": ("critical", "critique"),
+from roamwatch import i18n
+from roamwatch.countries import country_name
+from roamwatch.i18n import N_, formatting
+
+#: Messages by key (English; translations in the gettext catalogues, roamwatch/i18n/locale).
+#: Alerts pick them by computed keys (detector, direction, end state), hence keys.
+MESSAGES: dict[str, str] = {
+    "new_event.shutdown": N_("New internet shutdown in {country} from {start}"),
+    "new_event.outage": N_("Internet outage in {country} from {start}, {hours} h"),
+    "new_event.other": N_("New {kind} in {country} from {start}"),
+    "change_point.up": N_("{what} rose in {country} from {start}: {before} → {after}"),
+    "change_point.down": N_("{what} fell in {country} from {start}: {before} → {after}"),
+    "threshold.above": N_("{what} above {limit} in {country} from {start} (peak {peak})"),
+    "threshold.below": N_("{what} below {limit} in {country} from {start} (lowest {peak})"),
+    "score_drop": N_("ROAM-X {category} score of {country} ({year}) fell {drop} points: {before} → {after}"),
+    "end.known": N_("ended {end}"),
+    "end.ongoing": N_("ongoing"),
+    "end.unknown": N_("end not known"),
+    "share.anomaly": N_("OONI {test} blocking share"),
+    "share.confirmed": N_("OONI {test} confirmed-blocking share"),
+    "share.note": N_("Share: (anomaly + confirmed) ÷ measurements that did not fail"),
+    "share.note_confirmed": N_("Share: confirmed ÷ measurements that did not fail"),
+    "line.rule": N_("Rule: {rule}"),
+    "line.severity": N_("Severity: {severity}"),
+    "line.onset": N_("Began: {onset}"),
+    "line.state": N_("End: {end}"),
+    "line.levels": N_("Level before: {before} ({n_before}); after: {after} ({n_after})"),
+    "line.confirmed": N_("Confirmed blocking: {before} before, {after} after"),
+    "line.detector": N_(
+        "One-sided CUSUM: statistic {stat} over threshold {h} (k = {k}); baseline median of {start} to "
+        "{stop}"),
+    "line.events": N_("Events: {ids}"),
+    "line.details": N_("Details: {details}"),
+    "line.snapshot": N_("Data snapshot: {snapshot}"),
+    "line.detected": N_("Detected: {when}"),
+    "line.link": N_("More: {url}"),
+    "severity.info": N_("information"),
+    "severity.warning": N_("warning"),
+    "severity.critical": N_("critical"),
 }
 SEVERITIES = ("info", "warning", "critical")
 
 
-def t(key: str, lang: str = "en", **fmt: Any) -> str:
-    pair = STRINGS.get(key)
-    if pair is None:
+def msg(key: str, lang: str = "en", **fmt: Any) -> str:
+    """Message ``key`` in ``lang`` (any of UNESCO's six), formatted; an unknown key as is."""
+    message = MESSAGES.get(key)
+    if message is None:
         return key
-    text = pair[1] if lang == "fr" else pair[0]
+    text = i18n.gettext(message, lang)
     return text.format(**fmt) if fmt else text
+
+
+def _count(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _get(alert: Any, name: str) -> Any:
@@ -80,13 +92,14 @@ def evidence(alert: Any) -> dict:
 
 
 def _date(value: Any, lang: str) -> str:
+    """A day as the language writes it (CLDR: ``Mar 5, 2024``, ``5 mars 2024``, ``2024年3月5日``)."""
     if value is None:
         return "?"
     text = str(value)[:10]
-    if lang == "fr" and len(text) == 10:
-        y, m, d = text.split("-")
-        return f"{d}/{m}/{y}"
-    return text
+    try:
+        return formatting.date_text(text, lang) if len(text) == 10 else text
+    except ValueError:
+        return text
 
 
 def number(value: Any, lang: str = "en", digits: int = 1) -> str:
@@ -98,11 +111,10 @@ def number(value: Any, lang: str = "en", digits: int = 1) -> str:
         return str(value)
     if math.isnan(value):
         return "–"
-    text = f"{value:,.{digits}f}" if abs(value) >= 1000 else f"{value:.{digits}f}"
-    if digits and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
+    text = formatting.number(round(value, digits), lang, digits)
+    decimal = formatting.locale(lang).number_symbols.get("latn", {}).get("decimal", ".")
+    if digits and decimal in text:  # no trailing zeros: 12.50 → 12.5, 3.0 → 3
+        text = text.rstrip("0").rstrip(decimal)
     return text
 
 
@@ -118,9 +130,8 @@ def is_share(alert: Any) -> bool:
 
 
 def country_label(alert: Any, lang: str) -> str:
-    name = _get(alert, "country_name_fr") if lang == "fr" else None
-    name = name or _get(alert, "country_name")
     code = _get(alert, "country")
+    name = country_name(code, lang, _get(alert, "country_name")) if code else _get(alert, "country_name")
     return f"{name} ({code})" if name and code else (code or "?")
 
 
@@ -129,7 +140,7 @@ def what(alert: Any, lang: str) -> str:
     ev = evidence(alert)
     if is_share(alert):
         measure = "confirmed" if str(ev.get("measure", "")).startswith("confirmed") else "anomaly"
-        return t(f"share.{measure}", lang, test=series.split(".", 1)[1])
+        return msg(f"share.{measure}", lang, test=series.split(".", 1)[1])
     return series
 
 
@@ -148,26 +159,28 @@ def _title(alert: Any, lang: str) -> str:
         kinds = ev.get("kind") or []
         kind = kinds[0] if kinds else "event"
         if kind == "outage" and ev.get("hours") is not None:
-            text = t("new_event.outage", lang, country=country, start=start, hours=number(ev["hours"], lang, 0))
+            text = msg("new_event.outage", lang, country=country, start=start,
+                     hours=number(ev["hours"], lang, 0))
         elif kind == "shutdown":
-            text = t("new_event.shutdown", lang, country=country, start=start)
+            text = msg("new_event.shutdown", lang, country=country, start=start)
         else:
-            text = t("new_event.other", lang, kind=kind, country=country, start=start)
+            text = msg("new_event.other", lang, kind=i18n.gettext(str(kind), lang), country=country,
+                     start=start)
         return f"{text} ({end_text(alert, lang)})"
     if detector == "change_point":
         direction = (ev.get("params") or {}).get("direction", "up")
         share = is_share(alert)
-        return t(f"change_point.{direction}", lang, what=what(alert, lang), country=country, start=start,
+        return msg(f"change_point.{direction}", lang, what=what(alert, lang), country=country, start=start,
                  before=level(_get(alert, "level_before"), share, lang),
                  after=level(_get(alert, "level_after"), share, lang))
     if detector == "threshold":
-        return t(f"threshold.{ev.get('direction', 'above')}", lang, what=_get(alert, "series"),
+        return msg(f"threshold.{ev.get('direction', 'above')}", lang, what=_get(alert, "series"),
                  limit=number(ev.get("limit"), lang, 2), country=country, start=start,
                  peak=number(ev.get("peak"), lang, 2))
     if detector == "score_drop":
         before, after = _get(alert, "level_before"), _get(alert, "level_after")
         drop = None if before is None or after is None else float(before) - float(after)
-        return t("score_drop", lang, category=ev.get("category", "?"), country=country,
+        return msg("score_drop", lang, category=ev.get("category", "?"), country=country,
                  year=ev.get("year", "?"), drop=number(drop, lang), before=number(before, lang),
                  after=number(after, lang))
     return str(_get(alert, "title") or "")
@@ -176,52 +189,62 @@ def _title(alert: Any, lang: str) -> str:
 def end_text(alert: Any, lang: str) -> str:
     state = _get(alert, "end_state") or "unknown"
     if state == "known":
-        return t("end.known", lang, end=_date(_get(alert, "ended"), lang))
-    return t(f"end.{state}", lang) if f"end.{state}" in STRINGS else state
+        return msg("end.known", lang, end=_date(_get(alert, "ended"), lang))
+    return msg(f"end.{state}", lang) if f"end.{state}" in MESSAGES else state
 
 
 def lines(alert: Any, lang: str = "en", link: str | None = None) -> list[str]:
     """The explanation of an alert: what, when, levels and counts, detector, evidence, snapshot."""
     ev = evidence(alert)
-    out = [t("line.rule", lang, rule=_get(alert, "rule")),
-           t("line.severity", lang, severity=t(f"severity.{_get(alert, 'severity')}", lang)),
-           t("line.onset", lang, onset=_date(_get(alert, "onset"), lang))]
+    out = [msg("line.rule", lang, rule=_get(alert, "rule")),
+           msg("line.severity", lang, severity=msg(f"severity.{_get(alert, 'severity')}", lang)),
+           msg("line.onset", lang, onset=_date(_get(alert, "onset"), lang))]
     if _get(alert, "end_state"):
-        out.append(t("line.state", lang, end=end_text(alert, lang)))
+        out.append(msg("line.state", lang, end=end_text(alert, lang)))
     detector = _get(alert, "detector")
     if detector == "change_point":
         share = is_share(alert)
-        counts = (lambda n, days: t("line.measurements", lang, n=number(n, lang, 0), days=days)) if share \
-            else (lambda n, days: t("line.periods", lang, days=days))
-        out.append(t("line.levels", lang,
+        def measurements(n: Any, days: Any) -> str:
+            return i18n.ngettext("{n} measurements over {days} day", "{n} measurements over {days} days",
+                                 _count(days), lang).format(n=number(n, lang, 0), days=days)
+
+        def periods(_n: Any, days: Any) -> str:
+            return i18n.ngettext("{days} period", "{days} periods", _count(days), lang).format(days=days)
+
+        counts = measurements if share else periods
+        out.append(msg("line.levels", lang,
                      before=level(_get(alert, "level_before"), share, lang),
                      n_before=counts(_get(alert, "n_before"), ev.get("periods_before")),
                      after=level(_get(alert, "level_after"), share, lang),
                      n_after=counts(_get(alert, "n_after"), ev.get("periods_after"))))
         if share:
             confirmed_only = str(ev.get("measure", "")).startswith("confirmed")
-            out.append(t("share.note_confirmed" if confirmed_only else "share.note", lang))
+            out.append(msg("share.note_confirmed" if confirmed_only else "share.note", lang))
         if share and ev.get("confirmed_after") is not None:
-            out.append(t("line.confirmed", lang, before=level(ev.get("confirmed_before"), True, lang),
+            out.append(msg("line.confirmed", lang, before=level(ev.get("confirmed_before"), True, lang),
                          after=level(ev.get("confirmed_after"), True, lang)))
         params = ev.get("params") or {}
-        out.append(t("line.detector", lang, stat=number(ev.get("statistic"), lang),
+        out.append(msg("line.detector", lang, stat=number(ev.get("statistic"), lang),
                      h=number(params.get("h"), lang), k=number(params.get("k"), lang),
                      start=_date(ev.get("baseline_from"), lang), stop=_date(ev.get("baseline_to"), lang)))
         if ev.get("relapses"):
-            out.append(t("line.relapses", lang, n=ev["relapses"]))
+            out.append(i18n.ngettext(
+                "Came back {n} time within the quiet period (one alert)",
+                "Came back {n} times within the quiet period (one alert)",
+                _count(ev["relapses"]), lang).format(n=ev["relapses"]))
     elif detector == "new_event":
         events = ev.get("events") or []
-        out.append(t("line.events", lang, ids=", ".join(e["id"] for e in events[:10])
+        out.append(msg("line.events", lang, ids=", ".join(e["id"] for e in events[:10])
                      + (" …" if len(events) > 10 else "")))
         details = (events[0].get("details") or {}) if events else {}
-        shown = {k: v for k, v in details.items() if k in ("type", "extent", "networks", "area", "datasource", "link")}
+        keep = ("type", "extent", "networks", "area", "datasource", "link")
+        shown = {k: v for k, v in details.items() if k in keep}
         if shown:
-            out.append(t("line.details", lang, details="; ".join(f"{k}: {v}" for k, v in shown.items())))
-    out.append(t("line.snapshot", lang, snapshot=_get(alert, "snapshot_id")))
-    out.append(t("line.detected", lang, when=str(_get(alert, "detected_at"))[:19]))
+            out.append(msg("line.details", lang, details="; ".join(f"{k}: {v}" for k, v in shown.items())))
+    out.append(msg("line.snapshot", lang, snapshot=_get(alert, "snapshot_id")))
+    out.append(msg("line.detected", lang, when=str(_get(alert, "detected_at"))[:19]))
     if link:
-        out.append(t("line.link", lang, url=link))
+        out.append(msg("line.link", lang, url=link))
     return out
 
 

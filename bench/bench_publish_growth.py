@@ -38,6 +38,7 @@ from pathlib import Path
 from bench.bench_scores import LAST_YEAR, OONI_YEARS, build
 from bench.results import Results
 from collectors import get_collector
+from collectors.local_servers.worldbank import WorldBankServer
 from collectors.runner import run_one
 from indicators.catalogue import load_catalogue
 from indicators.recompute import recompute
@@ -46,7 +47,6 @@ from roamwatch.warehouse.layout import PARTS, read_manifest
 from roamwatch.warehouse.queries import Reader
 from roamwatch.warehouse.snapshot import PUBLISHED_TABLES, publish
 from roamwatch.warehouse.store import Warehouse
-from tests.servers.worldbank import WorldBankServer
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-c", "from roamwatch.cli import main; main()"]

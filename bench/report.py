@@ -32,6 +32,7 @@ SUITE: list[tuple[str, list[str]]] = [
     ("publish_growth", ["bench/bench_publish_growth.py", "--scales", "1,2,4", "--repeat", "2"]),
     ("dashboard", ["bench/bench_dashboard.py"]),
     ("brief", ["bench/bench_brief.py"]),
+    ("offline", ["-m", "bench.bench_offline"]),
 ]
 ORDER = [name for name, _ in SUITE]
 

@@ -11,7 +11,7 @@ import pkgutil
 from functools import lru_cache
 
 # Shared machinery, not sources.
-_MACHINERY = frozenset({"base", "errors", "http", "validate", "runner", "files"})
+_MACHINERY = frozenset({"base", "errors", "http", "validate", "runner", "files", "local_servers"})
 
 
 class UnknownCollector(KeyError):

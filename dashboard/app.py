@@ -22,6 +22,7 @@ from dash.exceptions import DependencyException
 from dashboard import checks, data, downloads, feeds, guard, i18n
 from dashboard.brief import routes as brief_routes
 from dashboard.components import inputs
+from dashboard.components.layout import synthetic_banner
 from dashboard.components.urlstate import build, parse, safe_path
 from roamwatch.config import Config, load_config
 from roamwatch.i18n import LANGUAGES
@@ -39,6 +40,7 @@ def shell() -> html.Div:
     return html.Div([
         dcc.Location(id="url", refresh="callback-nav"),
         html.Header(id="rw-header", className="rw-header", children=_header("/", "")),
+        html.Div(id="rw-banner", children=_banner("en")),
         html.Main(dash.page_container, id="rw-main", className="rw-main", tabIndex="-1"),
         html.Footer(id="rw-footer", className="rw-footer", children=_footer("en")),
         dcc.Store(id="rw-lang", data={"lang": "en", "dir": "ltr"}),
@@ -91,6 +93,11 @@ def language_menu(pathname: str, query: dict[str, str], lang: str) -> html.Detai
     ], className="rw-lang-menu", id="rw-lang-menu")
 
 
+def _banner(lang: str) -> list:
+    """What every page says above its content about the data as a whole: synthetic or not."""
+    return [synthetic_banner(lang)] if data.get().synthetic() else []
+
+
 def _footer(lang: str) -> list:
     svc = data.get()
     snapshot = svc.snapshot_id()
@@ -106,6 +113,7 @@ def _footer(lang: str) -> list:
 
 @dash.callback(
     Output("rw-header", "children"),
+    Output("rw-banner", "children"),
     Output("rw-footer", "children"),
     Output("rw-lang", "data"),
     Input("url", "pathname"),
@@ -114,7 +122,7 @@ def _footer(lang: str) -> list:
 @inputs.checked(inputs.pathname, inputs.search)
 def _update_shell(pathname, search):
     lang = i18n.lang_of(parse(search).get("lang"))
-    return (_header(pathname or "/", search or ""), _footer(lang),
+    return (_header(pathname or "/", search or ""), _banner(lang), _footer(lang),
             {"lang": lang, "dir": i18n.direction(lang)})
 
 

@@ -255,6 +255,11 @@ class DataService:
         reader = self.reader()
         return reader.snapshot_id if reader else None
 
+    def synthetic(self) -> bool:
+        """True when the current snapshot holds synthetic demo data (``roamwatch demo``)."""
+        reader = self.reader()
+        return bool(reader and reader.synthetic)
+
     def cached(self, fn: Callable[..., Any], *args: Any) -> Any:
         """``fn(reader, *args)``, computed once per snapshot."""
         return self._memo(fn.__module__, fn.__qualname__, args, lambda reader: fn(reader, *args))

@@ -60,19 +60,36 @@ def _csv_text(frame: pd.DataFrame, header: bool = True) -> str:
 CSV_TYPE = "text/csv; charset=utf-8"
 
 
+#: HTTP header every download of synthetic demo data carries (``roamwatch demo``).
+SYNTHETIC_HEADER = "X-Roamwatch-Synthetic"
+
+
+def _stem(synthetic: bool) -> str:
+    """File names start with this: a download of demo data says so in its name."""
+    return "roamwatch_SYNTHETIC-DEMO" if synthetic else "roamwatch"
+
+
+def _mark(response: flask.Response, synthetic: bool) -> flask.Response:
+    if synthetic:
+        response.headers[SYNTHETIC_HEADER] = "true"
+    return response
+
+
 def wants_excel() -> bool:
     return flask.request.args.get("excel", "") not in ("", "0", "false", "no")
 
 
-def _csv_response(frame: pd.DataFrame, stem: str) -> flask.Response:
+def _csv_response(frame: pd.DataFrame, stem: str, synthetic: bool = False) -> flask.Response:
     """``frame`` as a CSV attachment ``<stem>.csv`` (``<stem>_excel.csv`` with a BOM when the
-    request asks for Excel)."""
+    request asks for Excel); a ``roamwatch`` stem of demo data is named and marked synthetic."""
+    if stem.startswith("roamwatch"):
+        stem = _stem(synthetic) + stem[len("roamwatch"):]
     excel = wants_excel()
     text = (BOM if excel else "") + _csv_text(frame)
     response = flask.Response(text.encode("utf-8"), content_type=CSV_TYPE)
     response.headers["Content-Disposition"] = \
         f'attachment; filename="{stem}{"_excel" if excel else ""}.csv"'
-    return response
+    return _mark(response, synthetic)
 
 
 def _csv_chunks(reader, flt: q.DataFilter) -> Iterator[tuple[str, int]]:
@@ -124,7 +141,7 @@ CHARTS: dict[str, Callable[[data.DataService, dict[str, str]], tuple[pd.DataFram
 def metadata(svc: data.DataService, flt: q.DataFilter, rows: int) -> dict:
     reader = svc.reader()
     assert reader is not None
-    meta = provenance(reader.snapshot_id, q.data_sources(reader, flt))
+    meta = provenance(reader.snapshot_id, q.data_sources(reader, flt), reader.synthetic)
     meta.update({
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "rows": rows,
@@ -152,7 +169,8 @@ def register(server: flask.Flask) -> None:
         if match.status == "redirect":
             return flask.redirect(f"/download/country/{match.iso3}.csv", 302)
         frame = country_frame(svc, match.iso3)
-        return _csv_response(frame, f"roamwatch_{match.iso3}_{svc.snapshot_id()}")
+        return _csv_response(frame, f"roamwatch_{match.iso3}_{svc.snapshot_id()}",
+                             svc.synthetic())
 
     @server.route("/download/country/<code>/<panel>.csv")
     def download_country_panel(code: str, panel: str):  # noqa: ANN202
@@ -165,7 +183,8 @@ def register(server: flask.Flask) -> None:
             flask.abort(404)
         if match.status == "redirect":
             return flask.redirect(f"/download/country/{match.iso3}/{panel}.csv", 302)
-        return _csv_response(build(svc, match.iso3), f"roamwatch_{match.iso3}_{panel}_{svc.snapshot_id()}")
+        return _csv_response(build(svc, match.iso3), f"roamwatch_{match.iso3}_{panel}_{svc.snapshot_id()}",
+                             svc.synthetic())
 
     @server.route("/download/chart/<chart>.csv")
     def download_chart(chart: str):  # noqa: ANN202
@@ -177,7 +196,7 @@ def register(server: flask.Flask) -> None:
         if made is None:
             flask.abort(404)
         frame, stem = made
-        return _csv_response(frame, f"{stem}_{svc.snapshot_id()}")
+        return _csv_response(frame, f"{stem}_{svc.snapshot_id()}", svc.synthetic())
 
     @server.route("/download/data.csv")
     def download_data_csv():  # noqa: ANN202
@@ -196,9 +215,10 @@ def register(server: flask.Flask) -> None:
                 yield text.encode("utf-8")
 
         response = flask.Response(flask.stream_with_context(chunks()), content_type=CSV_TYPE)
+        suffix = "_excel" if excel else ""
         response.headers["Content-Disposition"] = \
-            f'attachment; filename="roamwatch_data_{reader.snapshot_id}{"_excel" if excel else ""}.csv"'
-        return response
+            f'attachment; filename="{_stem(reader.synthetic)}_data_{reader.snapshot_id}{suffix}.csv"'
+        return _mark(response, reader.synthetic)
 
     @server.route("/download/data.zip")
     def download_data_zip():  # noqa: ANN202
@@ -207,7 +227,7 @@ def register(server: flask.Flask) -> None:
         if reader is None:
             return _no_data()
         flt = data.filter_from_query(dict(flask.request.args))
-        name = f"roamwatch_data_{reader.snapshot_id}"
+        name = f"{_stem(reader.synthetic)}_data_{reader.snapshot_id}"
         # Spooled: small selections stay in memory, large ones go to a temporary file.
         spool = tempfile.SpooledTemporaryFile(max_size=32 << 20)  # noqa: SIM115 - send_file closes it
         rows = 0
@@ -220,5 +240,5 @@ def register(server: flask.Flask) -> None:
             archive.writestr(f"{name}/metadata.json",
                              json.dumps(metadata(svc, flt, rows), indent=2, ensure_ascii=False))
         spool.seek(0)
-        return flask.send_file(spool, mimetype="application/zip", as_attachment=True,
-                               download_name=f"{name}.zip")
+        return _mark(flask.send_file(spool, mimetype="application/zip", as_attachment=True,
+                                     download_name=f"{name}.zip"), reader.synthetic)

@@ -263,6 +263,9 @@ def _explain(config, iso3: str, year: int | None, category: str | None) -> None:
                     continue
                 table_rows.append([ind.id, ind.name_en, "", "", "", "–", _fmt(ind.weight, 1),
                                    outside.get(missing) or "no data within the window"])
+            for flag in trace.get("flags", []):
+                if isinstance(flag, dict):
+                    out.append(f"    {flag.get('indicator')}: {flag.get('note')}")
             if table_rows:
                 out.append(_indent(_table(
                     ["indicator", "name", "metric", "period used", "raw value", "score", "weight",

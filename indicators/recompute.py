@@ -68,15 +68,21 @@ class Result:
     #: cover the year (every country), for the traces.
     outside: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["year", "theme", "indicator", "note"]))
+    #: country, year, theme, indicator, note: values counted from events with an unknown or
+    #: ongoing end, for the traces.
+    flags: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["country", "year", "theme", "indicator", "note"]))
     rows: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     changes: dict[str, int] = field(default_factory=dict)  # score rows changed, gone; rebuilt
 
 
 def load_inputs(con: duckdb.DuckDBPyConnection, catalogue: Catalogue,
-                today: dt.date | None = None, since_year: int | None = None) -> pd.DataFrame:
+                today: dt.date | None = None, since_year: int | None = None,
+                parts: dict | None = None) -> pd.DataFrame:
     """The long inputs frame (raw yearly series plus derived ones) for ``catalogue``;
-    ``since_year``: ignore observations of earlier years."""
+    ``since_year``: ignore observations of earlier years; ``parts``, if given, receives the
+    per-year event counts (``shutdowns``) the derived series come from."""
     wanted = {m for i in catalogue.indicators for m in i.inputs}
     yearly = sql.load_yearly(con, catalogue.raw_inputs(), since_year)
     ooni = ioda = shutdowns = None
@@ -89,7 +95,32 @@ def load_inputs(con: duckdb.DuckDBPyConnection, catalogue: Catalogue,
         shutdowns = shutdown_years(sql.load_events(con, "accessnow", "shutdown"),
                                    sql.load_coverage(con, ["accessnow"]),
                                    sql.load_countries(con)["iso3"])
+        if parts is not None:
+            parts["shutdowns"] = shutdowns
     return derive_inputs(yearly, ooni, ioda, shutdowns)
+
+
+def event_flags(catalogue: Catalogue, shutdowns: pd.DataFrame | None) -> pd.DataFrame:
+    """``country, year, theme, indicator, note`` for the #KeepItOn indicators of a country-year
+    where some shutdowns have an unknown end (counted as their start day only) or are ongoing
+    (counted to the data's last update): the trace says so beside the value."""
+    columns = ["country", "year", "theme", "indicator", "note"]
+    if shutdowns is None or shutdowns.empty or "unknown_events" not in shutdowns:
+        return pd.DataFrame(columns=columns)
+    flagged = shutdowns[(shutdowns["unknown_events"] > 0) | (shutdowns["ongoing_events"] > 0)]
+    rows = []
+    for ind in catalogue.scored:
+        if not any(m.startswith("derived.accessnow.") for m in ind.metrics):
+            continue
+        for r in flagged.itertuples(index=False):
+            parts = []
+            if r.unknown_events:
+                parts.append(f"{r.unknown_events} of {r.events} shutdowns with an unknown end, "
+                             "counted as their start day only")
+            if r.ongoing_events:
+                parts.append(f"{r.ongoing_events} ongoing, counted to the data's last update")
+            rows.append((r.country, int(r.year), ind.theme, ind.id, "; ".join(parts)))
+    return pd.DataFrame(rows, columns=columns)
 
 
 def outside_coverage(catalogue: Catalogue, coverage: pd.DataFrame, years) -> pd.DataFrame:
@@ -128,6 +159,7 @@ def score_frames(result: Result, catalogue: Catalogue) -> dict[str, pd.DataFrame
         ),
         "order": pd.DataFrame({"category": list(CATEGORIES), "position": range(len(CATEGORIES))}),
         "outside": result.outside,
+        "flags": result.flags,
     }
 
 
@@ -149,7 +181,8 @@ def recompute(
         window = settings.window_years or catalogue.window_years
         longest = max([window, *(i.window_years or window for i in catalogue.indicators)])
         since = int(first_year) - longest + 1
-    inputs = load_inputs(con, catalogue, today, since)
+    parts: dict = {}
+    inputs = load_inputs(con, catalogue, today, since, parts)
     timings["load"] = time.perf_counter() - t0
 
     t = time.perf_counter()
@@ -174,6 +207,7 @@ def recompute(
                             if i.startswith("event:")})
     if event_sources and years is not None:
         result.outside = outside_coverage(catalogue, sql.load_coverage(con, event_sources), years)
+    result.flags = event_flags(catalogue, parts.get("shutdowns"))
     if write:
         t = time.perf_counter()
         con.begin()

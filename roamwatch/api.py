@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,6 +36,16 @@ def _list(value: str | Sequence[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+class SyntheticDataWarning(UserWarning):
+    """The snapshot holds synthetic demo data (``roamwatch demo``): made-up values, not
+    measurements."""
+
+
+class MissingDataWarning(UserWarning):
+    """A metric or source asked for has no data in this snapshot (not collected, or not
+    imported yet); the result is empty, not an error."""
+
+
 class Roamwatch:
     """A handle on one published snapshot. Use :func:`roamwatch.open` to get one.
 
@@ -44,6 +55,20 @@ class Roamwatch:
     def __init__(self, serving_dir: Path):
         self._serving_dir = serving_dir
         self._reader = Reader.open(serving_dir)
+        self._warn_if_synthetic(stacklevel=4)  # the caller of roamwatch.open()
+
+    def _warn_if_synthetic(self, stacklevel: int = 3) -> None:
+        if self.synthetic:
+            warnings.warn(f"snapshot {self.snapshot_id} holds synthetic demo data "
+                          "(roamwatch demo): made-up values, not measurements",
+                          SyntheticDataWarning, stacklevel=stacklevel)
+
+    @property
+    def synthetic(self) -> bool:
+        """True when this snapshot holds synthetic demo data (``roamwatch demo``): made-up
+        values in the real shapes, not measurements. Every result carries the same flag in
+        :meth:`sources`."""
+        return self._reader.synthetic
 
     @property
     def snapshot_id(self) -> str:
@@ -55,6 +80,7 @@ class Roamwatch:
         old = self._reader
         self._reader = Reader.open(self._serving_dir)
         old.close()
+        self._warn_if_synthetic()
         return self.snapshot_id
 
     def close(self) -> None:
@@ -84,7 +110,22 @@ class Roamwatch:
         True
         >>> rw.close()
         """
-        return self._reader.observations(_list(metric), _list(country), start, end)
+        metrics = _list(metric)
+        self._warn_missing_metrics(metrics)
+        return self._reader.observations(metrics, _list(country), start, end)
+
+    def _warn_missing_metrics(self, metrics: list[str]) -> None:
+        """Say which requested metric ids (or ``prefix*``) this snapshot holds nothing for."""
+        known = self._reader.metric_ids()
+        missing = [m for m in metrics
+                   if not any(k.startswith(m[:-1]) if m.endswith("*") else k == m for k in known)]
+        if missing:
+            sources = sorted({m.split(".", 1)[0].rstrip("*") for m in missing})
+            warnings.warn(
+                f"no data for {', '.join(missing)} in snapshot {self.snapshot_id}: "
+                f"{', '.join(sources)} not collected or not imported here (see "
+                "`roamwatch sources`); the result leaves them out",
+                MissingDataWarning, stacklevel=3)
 
     def scores(
         self,
@@ -107,7 +148,13 @@ class Roamwatch:
         dates), with ``end_state`` (``known``, ``ongoing`` or ``unknown``) and the days each one
         counts, ``first_day``..``last_day``: an unknown end counts as the start day, an ongoing
         event runs to the data's last update (never to today), as in the scores."""
-        return self._reader.events(_list(source), _list(country), start, end)
+        wanted = _list(source)
+        missing = [s for s in wanted if s not in self._reader.event_sources()]
+        if missing:
+            warnings.warn(f"no events from {', '.join(missing)} in snapshot {self.snapshot_id}: "
+                          "not collected or not imported here (see `roamwatch sources`)",
+                          MissingDataWarning, stacklevel=2)
+        return self._reader.events(wanted, _list(country), start, end)
 
     def alerts(
         self,
@@ -147,9 +194,11 @@ class Roamwatch:
         return self._reader.countries()
 
     def sources(self) -> pd.DataFrame:
-        """Each source with its licence and citation, and the snapshot id to cite with it."""
+        """Each source with its licence and citation, the snapshot id to cite with it, and
+        whether the snapshot is synthetic demo data (``synthetic``)."""
         frame = self._reader.sources()
         frame["snapshot_id"] = self.snapshot_id
+        frame["synthetic"] = self.synthetic
         return frame
 
     def runs(self, limit: int = 100) -> pd.DataFrame:

@@ -298,9 +298,14 @@ def export(ctx, metrics, countries, year_from, year_to, output, scores) -> None:
             else:
                 frame = _observation_export(reader, metrics, countries, year_from, year_to)
                 sources = reader.sources(sorted(frame["source"].unique()))
+            synthetic = reader.synthetic
     except NoSnapshot as exc:
         raise click.ClickException(str(exc)) from exc
-    _write_export(frame, output, snapshot_id, sources)
+    if synthetic:
+        from roamwatch.export import SYNTHETIC_NOTE
+
+        click.echo(f"warning: {SYNTHETIC_NOTE}", err=True)
+    _write_export(frame, output, snapshot_id, sources, synthetic)
 
 
 def _observation_export(reader, metrics, countries, year_from, year_to):
@@ -340,7 +345,7 @@ def _score_export(reader, countries, year_from, year_to):
     return out.reset_index(drop=True)
 
 
-def _write_export(frame, output, snapshot_id, sources) -> None:
+def _write_export(frame, output, snapshot_id, sources, synthetic: bool = False) -> None:
     from roamwatch.export import provenance, write_csv
 
     if output is None:
@@ -349,7 +354,8 @@ def _write_export(frame, output, snapshot_id, sources) -> None:
     with output.open("w", encoding="utf-8", newline="") as fh:
         write_csv(frame, fh)
     meta = output.with_name(output.name + ".provenance.json")
-    meta.write_text(json.dumps(provenance(snapshot_id, sources), indent=2), encoding="utf-8")
+    meta.write_text(json.dumps(provenance(snapshot_id, sources, synthetic), indent=2),
+                    encoding="utf-8")
     click.echo(f"wrote {len(frame)} rows to {output} (snapshot {snapshot_id}; provenance in {meta})",
                err=True)
 
@@ -363,6 +369,7 @@ PLUGGED_COMMANDS = {
     "schedule": "roamwatch.scheduler",
     "alerts": "alerts.cli",
     "sources": "roamwatch.sourcelist",
+    "demo": "roamwatch.demo",
 }
 
 

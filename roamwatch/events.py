@@ -166,11 +166,14 @@ def days_by_year(
     last_day``); ``coverage`` has the source's windows (``country`` NULL = every country).
     Every covered country-year gets a row, 0 when no event touched it (``countries`` lists the
     countries an every-country window applies to); a day or a year outside coverage gets no row
-    at all (no data). Returns ``country, year, period, days, events``: ``period`` is the covered
-    part of the year (``"2021"``, or ``"2025-01-01..2025-06-30"``), ``days`` distinct days
-    covered by at least one event, ``events`` the events with at least one such day.
+    at all (no data). Returns ``country, year, period, days, events, unknown_events,
+    ongoing_events``: ``period`` is the covered part of the year (``"2021"``, or
+    ``"2025-01-01..2025-06-30"``), ``days`` distinct days covered by at least one event,
+    ``events`` the events with at least one such day, of which ``unknown_events`` have an unknown
+    end (counted as their start day) and ``ongoing_events`` are ongoing (counted to the data's
+    last update).
     """
-    columns = ["country", "year", "period", "days", "events"]
+    columns = ["country", "year", "period", "days", "events", "unknown_events", "ongoing_events"]
     if coverage is None or coverage.empty:
         return pd.DataFrame({c: pd.Series(dtype=object if c in ("country", "period") else "int64")
                              for c in columns})
@@ -183,11 +186,14 @@ def days_by_year(
     frame = pd.DataFrame(grid, columns=["country", "year", "period"])
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    counts = pd.DataFrame(columns=["country", "year", "days", "events"])
+    counts = pd.DataFrame(columns=["country", "year", "days", "events", "unknown_events",
+                                   "ongoing_events"])
     if not spans.empty:
         ids = spans["id"].to_numpy() if "id" in spans else spans.index.to_numpy()
+        state = spans["end_state"].to_numpy(dtype=object) if "end_state" in spans else \
+            np.full(len(spans), None, dtype=object)
         ev = pd.DataFrame({
-            "country": spans["country"].astype(str).to_numpy(), "event": ids,
+            "country": spans["country"].astype(str).to_numpy(), "event": ids, "state": state,
             "first": spans["first_day"].to_numpy().astype("datetime64[D]").astype("int64"),
             "last": spans["last_day"].to_numpy().astype("datetime64[D]").astype("int64"),
         })
@@ -200,6 +206,7 @@ def days_by_year(
         if keep.any():
             c_arr = pairs["country"].to_numpy()[keep]
             e_arr = pairs["event"].to_numpy()[keep]
+            s_arr = pairs["state"].to_numpy()[keep]
             lo, hi = lo[keep], hi[keep]
             n = hi - lo + 1
             rep = np.repeat(np.arange(len(lo)), n)
@@ -207,14 +214,18 @@ def days_by_year(
             days = lo[rep] + offsets
             years = days.astype("datetime64[D]").astype("datetime64[Y]").astype("int64") + 1970
             exploded = pd.DataFrame({"country": c_arr[rep], "event": e_arr[rep], "day": days,
-                                     "year": years})
+                                     "year": years, "state": s_arr[rep]})
             keys = ["country", "year"]
             per_day = exploded.drop_duplicates(["country", "day"]).groupby(keys).size()
-            per_event = exploded.drop_duplicates(["country", "event", "year"]).groupby(keys).size()
-            counts = pd.DataFrame({"days": per_day, "events": per_event}).reset_index()
+            in_year = exploded.drop_duplicates(["country", "event", "year"])
+            per_event = in_year.groupby(keys).size()
+            unknown = in_year[in_year["state"] == UNKNOWN].groupby(keys).size()
+            ongoing = in_year[in_year["state"] == ONGOING].groupby(keys).size()
+            counts = pd.DataFrame({"days": per_day, "events": per_event, "unknown_events": unknown,
+                                   "ongoing_events": ongoing}).reset_index()
     out = frame.merge(counts, on=["country", "year"], how="left")
-    out["days"] = out["days"].fillna(0).astype("int64")
-    out["events"] = out["events"].fillna(0).astype("int64")
+    for column in ("days", "events", "unknown_events", "ongoing_events"):
+        out[column] = out[column].fillna(0).astype("int64")
     out["year"] = out["year"].astype("int64")
     return out[columns].sort_values(["country", "year"]).reset_index(drop=True)
 

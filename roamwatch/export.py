@@ -34,13 +34,22 @@ def write_csv(frame: pd.DataFrame, fh: IO[str], header: bool = True) -> None:
     safe_frame(frame).to_csv(fh, index=False, header=header, lineterminator="\r\n")
 
 
-def provenance(snapshot_id: str, sources: pd.DataFrame) -> dict:
-    """The metadata that travels with an export: snapshot id, and each source's licence."""
-    return {
+SYNTHETIC_NOTE = ("SYNTHETIC DEMO DATA, NOT MEASUREMENTS: every value was made up by "
+                  "`roamwatch demo` to show how roamwatch works.")
+
+
+def provenance(snapshot_id: str, sources: pd.DataFrame, synthetic: bool = False) -> dict:
+    """The metadata that travels with an export: snapshot id, each source's licence, and
+    whether the data are synthetic demo data (``synthetic``, with a warning before all else)."""
+    meta: dict = {"synthetic": bool(synthetic)}
+    if synthetic:
+        meta["warning"] = SYNTHETIC_NOTE
+    meta.update({
         "snapshot_id": snapshot_id,
         "note": (
             "roamwatch figures are proxies computed from public international data, "
             "not UNESCO Internet Universality assessments."
         ),
         "sources": json.loads(sources.to_json(orient="records")),
-    }
+    })
+    return meta

@@ -113,6 +113,42 @@ def texts(node: Any, out: list[str] | None = None) -> list[str]:
     return out
 
 
+def html_texts(document: str) -> list[str]:
+    """The text nodes and the title/alt/aria-label attributes of an HTML document (not the
+    contents of <style>, <script>, <title> or SVG <desc>, which repeat visible text)."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Texts(HTMLParser):
+        skip = 0
+
+        def handle_starttag(self, tag, attrs):  # noqa: ANN001, ANN202
+            if tag in ("style", "script"):
+                self.skip += 1
+            for name, value in attrs:
+                if name in ("title", "alt", "aria-label") and value:
+                    found.append(value)
+
+        def handle_endtag(self, tag):  # noqa: ANN001, ANN202
+            if tag in ("style", "script"):
+                self.skip -= 1
+
+        def handle_data(self, data):  # noqa: ANN001, ANN202
+            if not self.skip and data.strip():
+                found.append(data.strip())
+
+    Texts().feed(document)
+    return found
+
+
+def brief_texts(iso3: str, lang: str) -> list[str]:
+    from dashboard import data
+    from dashboard.brief import build, render
+
+    return html_texts(render(build(data.get(), iso3), lang, toolbar=True, base_path=f"/country/{iso3}/brief"))
+
+
 def render(data_dir: Path) -> dict[str, list[str]]:
     import dash
 
@@ -136,6 +172,7 @@ def render(data_dir: Path) -> dict[str, list[str]]:
                 docs = [t[len(MARKDOWN):] for t in found if t.startswith(MARKDOWN)]
                 if docs:
                     result[f"{name} doc [{lang}]"] = docs
+            result[f"brief KEN [{lang}]"] = brief_texts("KEN", lang)
         # Proper names of sources, their citations, licences and terms are shown as published.
         from dashboard import data
 

@@ -214,7 +214,8 @@ def _english_fragments() -> set[str]:
     from indicators.catalogue import load_catalogue
 
     out: set[str] = set()
-    for en, fr in strings.STRINGS.values():
+    for en in strings.MESSAGES.values():
+        fr = i18n.t(en, "fr")
         if en == fr:
             continue
         for part in re.split(r"\{[^}]*\}", en):

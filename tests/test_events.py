@@ -79,6 +79,7 @@ def test_days_by_year_counts_inside_coverage_only_and_zero_fills():
     assert got.loc[("UGA", 2015), "days"] == 1 and got.loc[("UGA", 2015), "period"] == \
         "2015-07-01..2015-12-31"
     assert got.loc[("UGA", 2016), "days"] == 1 + 4 and got.loc[("UGA", 2016), "events"] == 3
+    assert (got["unknown_events"] == 0).all() and (got["ongoing_events"] == 0).all()
     assert got.loc[("FRA", 2017), "days"] == 0 and got.loc[("FRA", 2016), "period"] == "2016"
     assert got.loc[("FRA", 2019), "period"] == "2019-01-01..2019-06-30"
     assert ("FRA", 2015) not in got.index
@@ -86,6 +87,19 @@ def test_days_by_year_counts_inside_coverage_only_and_zero_fills():
     assert not covered(coverage, "accessnow", "KEN", "2015-08-01")
     assert last_updates(coverage) == {"accessnow": pd.Timestamp("2019-06-30").to_datetime64()
                                       .astype("datetime64[D]")}
+
+
+def test_days_by_year_counts_events_by_end_state():
+    coverage = pd.DataFrame([("accessnow", None, dt.date(2020, 1, 1), dt.date(2022, 12, 31), "s")],
+                            columns=COV)
+    spans = event_spans(pd.DataFrame([
+        ev("a", "2020-03-02", "2020-03-02", "known"),
+        ev("b", "2020-12-18", state="unknown"),
+        ev("c", "2020-11-04", state="ongoing", as_of="2022-12-31"),
+    ]), last_updates(coverage))
+    got = days_by_year(spans, coverage, ["KEN"]).set_index("year")
+    assert got.loc[2020, ["events", "unknown_events", "ongoing_events"]].tolist() == [3, 1, 1]
+    assert got.loc[2021, ["events", "unknown_events", "ongoing_events"]].tolist() == [1, 0, 1]
 
 
 def test_days_by_year_without_coverage_is_no_data():

@@ -142,3 +142,25 @@ def test_a_file_that_is_not_the_providers_is_refused_naming_why(config, tmp_path
     result = import_file(config, "dgg", other)
     assert result.status == "failed" and "needs iso2 and date columns" in result.error
     assert stored(config) == {}
+
+
+def test_a_default_url_that_answers_a_web_page_is_refused_and_keeps_the_data(config, tmp_path):
+    """A provider that moves its file, or puts it behind a form, answers HTML: the import fails
+    saying so, and what was imported before stays."""
+    from tests.servers.base import LocalServer, Reply
+
+    class Moved(LocalServer):
+        def handle(self, path, query):
+            return Reply(200, b"<!DOCTYPE html><html><body>Please fill in the form</body></html>",
+                         {"Content-Type": "text/html; charset=utf-8"})
+
+    good = tmp_path / "V-Dem-CY-Full+Others-v16.csv"
+    good.write_text("country_name,country_text_id,year,v2smgovfilprc\nKenya,KEN,2020,1.5\n",
+                    encoding="utf-8")
+    assert import_file(config, "vdem", good).status == "success"
+    with Moved() as server:
+        (result,), _ = run_collectors(["vdem"], config, progress=False, log=lambda _m: None,
+                                      options={"url": server.url + "/media/datasets/v16.zip"})
+    assert result.status == "failed"
+    assert "answered a web page, not a data file" in result.error
+    assert stored(config, "vdem.") == {("vdem.v2smgovfilprc", "KEN", "2020"): 1.5}

@@ -93,6 +93,8 @@ def fill(wh: Warehouse) -> None:
          "start_time": pd.Timestamp("2021-01-13 06:00"), "end_time": pd.Timestamp("2021-01-18 00:00")},
         {"id": "an-2", "source": "accessnow", "country": "KEN", "kind": "shutdown",
          "start_time": pd.Timestamp("2023-06-25"), "end_time": pd.Timestamp("2023-06-26 12:00")},
+        {"id": "an-3", "source": "accessnow", "country": "KEN", "kind": "shutdown",  # end unknown
+         "start_time": pd.Timestamp("2023-09-01"), "end_time": None},
         {"id": "io-1", "source": "ioda", "country": "KEN", "kind": "outage",
          "start_time": pd.Timestamp("2023-02-01 01:00"), "end_time": pd.Timestamp("2023-02-01 06:00")},
     ]), run)
@@ -159,7 +161,9 @@ def test_scores_end_to_end(filled):
     assert fotn["metric"] == "fotn.c_rights" and fotn["carried_forward"] is True
     theme_b = json.loads(by_key.loc[("theme", "R.B"), "details"])
     days = next(i for i in theme_b["inputs"] if i["indicator"] == "R.B.shutdown_days")
-    assert days["raw"] == 2.0  # 25 and 26 June
+    assert days["raw"] == 3.0  # 25 and 26 June, and 1 September (end unknown: its start day)
+    assert theme_b["flags"] == [{"indicator": "R.B.shutdown_days", "note": (
+        "1 of 2 shutdowns with an unknown end, counted as their start day only")}]
     # Theme rows are stored too, each with its coverage; indicators live in their traces.
     assert set(scores["level"]) == {"theme", "category", "overall"}
     assert scores["coverage"].notna().all()
@@ -197,7 +201,8 @@ def test_explain_prints_the_trace(filled):
     for text in ("R.E.fotn_user_rights", "fotn.c_rights", "2021 (carried forward)",
                  "R.B.shutdown_days", "derived.accessnow.shutdown_days", "weight",
                  "framework coverage: 3 of the framework's 6 R themes have a value (50%)",
-                 "rank range", "not a league table"):
+                 "rank range", "not a league table",
+                 "R.B.shutdown_days: 1 of 2 shutdowns with an unknown end, counted as their start day"):
         assert text in out, text
     assert not re.search(r"\brank \d+ of \d+", out)  # no single rank anywhere
     assert "O — Openness" not in out

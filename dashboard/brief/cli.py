@@ -11,13 +11,15 @@ from pathlib import Path
 
 import click
 
+from roamwatch.i18n import LANGS
+
 FORMATS = ("pdf", "html")
 
 
 @click.command("brief")
 @click.argument("country", required=False)
 @click.option("--year", type=int, help="The year (default: the latest year with a category score).")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+@click.option("--lang", type=click.Choice(list(LANGS)), default="en", show_default=True,
               help="Language of the brief.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="FILE.pdf or FILE.html for one country; a directory with --all.")

@@ -20,9 +20,10 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard import data
+from dashboard import data, i18n
 from indicators.catalogue import CATEGORIES, Catalogue, Indicator, load_catalogue
 from roamwatch import events as rw_events
+from roamwatch.i18n import N_
 from roamwatch.warehouse import brief_queries as bq
 
 #: Years of outages and shutdowns shown (the brief's year and the ones before it).
@@ -50,7 +51,16 @@ SERIES = tuple(sorted({m for ms in INTERNET_USE.values() for m in ms}
 
 
 class BriefError(Exception):
-    """No brief can be made (no snapshot, unknown country, a year without scores)."""
+    """No brief can be made (no snapshot, unknown country, a year without scores).
+
+    ``str()`` is the English message (the command line); :meth:`text` says it in a language."""
+
+    def __init__(self, message: str, **fields: object) -> None:
+        self.message, self.fields = message, fields
+        super().__init__(message.format(**fields) if fields else message)
+
+    def text(self, lang: str) -> str:
+        return i18n.t(self.message, lang, **self.fields)
 
 
 @dataclass
@@ -223,11 +233,14 @@ def build(svc: data.DataService, code: str, year: int | None = None,
     latest year with a category score)."""
     reader = svc.reader()
     if reader is None:
-        raise BriefError(f"no published data in {svc.serving_dir}: run `roamwatch collect` first")
+        raise BriefError(N_("no published data in {folder}: run `roamwatch collect` first"),
+                         folder=svc.serving_dir)
     match = svc.resolve_country(code)
     if match.iso3 is None:
-        hint = f" (did you mean {', '.join(match.suggestions)}?)" if match.suggestions else ""
-        raise BriefError(f"no country matches {code!r}{hint}")
+        if match.suggestions:
+            raise BriefError(N_("no country matches {code} (did you mean {codes}?)"), code=repr(code),
+                             codes=", ".join(match.suggestions))
+        raise BriefError(N_("no country matches {code}"), code=repr(code))
     iso3 = match.iso3
     row = svc.country_row(iso3) or {}
     catalogue = load_catalogue()
@@ -236,8 +249,10 @@ def build(svc: data.DataService, code: str, year: int | None = None,
     if year is None:
         year = default_year(scores)
     elif int(year) not in set(scores["year"].astype(int)):
-        have = f"years with scores: {years[0]}–{years[-1]}" if years else "no scores at all"
-        raise BriefError(f"{iso3} has no scores for {year} ({have})")
+        if years:
+            raise BriefError(N_("{iso3} has no scores for {year} (years with scores: {first}–{last})"),
+                             iso3=iso3, year=year, first=years[0], last=years[-1])
+        raise BriefError(N_("{iso3} has no scores for {year} (no scores at all)"), iso3=iso3, year=year)
     year = int(year) if year is not None else None
     meta = svc.cached(bq.warehouse_meta)
     region, income = _text(row.get("region")), _text(row.get("income_group"))

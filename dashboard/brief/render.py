@@ -11,6 +11,7 @@ from dashboard import i18n
 from dashboard.brief import strings
 from dashboard.brief.model import Brief, CategoryBlock, IndicatorLine, Series
 from dashboard.components import svgcharts
+from roamwatch.i18n import LANGUAGES
 
 CSS_PATH = Path(__file__).with_name("brief.css")
 #: Short names of the sources, as a reader cites them (the full names are in the references).
@@ -43,7 +44,7 @@ class _Ctx:
         self.fr = lang == "fr"
 
     def t(self, key: str, **fmt: object) -> str:
-        return i18n.t(key, self.lang, **fmt)
+        return strings.t(key, self.lang, **fmt)
 
     def num(self, value: float | None, digits: int | None = None) -> str:
         return i18n.fmt_number(value, self.lang, digits)
@@ -116,7 +117,7 @@ def render(brief: Brief, lang: str = "en", *, toolbar: bool = False, base_path: 
     footer = c.t("brief.footer", country=c.name(), year=year, snapshot=brief.snapshot_id)
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="{lang}"{COMPACT[compact]}><head><meta charset="utf-8">',
+        f'<html lang="{lang}" dir="{i18n.direction(lang)}"{COMPACT[compact]}><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<link rel="icon" href="data:,">',  # no favicon request
         f"<title>{_e(title)}</title>",
@@ -161,12 +162,14 @@ def _with_desc(svg: str, text: str) -> str:
 
 def _toolbar(c: _Ctx, base: str) -> str:
     query = {"year": c.b.year} if c.b.year is not None else {}
-    other = "en" if c.fr else "fr"
+    others = "".join(
+        f'<a href="{_e(base)}?{urlencode({**query, "lang": code})}" hreflang="{code}" lang="{code}" '
+        f'dir="{language.direction}">{_e(language.name)}</a>'
+        for code, language in LANGUAGES.items() if code != c.lang)
     links = [
         '<button type="button" id="b-print" hidden>' + _e(c.t("brief.print")) + "</button>",
         f'<a href="{_e(base)}.pdf?{urlencode({**query, "lang": c.lang})}">{_e(c.t("brief.pdf"))}</a>',
-        f'<a href="{_e(base)}?{urlencode({**query, "lang": other})}" hreflang="{other}">'
-        f'{_e(c.t("brief.other_lang"))}</a>',
+        f'<span class="b-langs">{others}</span>',
         f'<a href="/country/{_e(c.b.iso3)}?{urlencode({"lang": c.lang})}">{_e(c.name())}</a>',
     ]
     years = [y for y in c.b.years if y != c.b.year][-6:]
@@ -273,7 +276,7 @@ def _question(c: _Ctx, ind) -> str:
     has one in this language."""
     english = getattr(ind, "question", None) or ind.proxy
     text = c.catalogue_text(english) if english else None
-    if text == english and c.fr:  # no French yet: say nothing rather than English
+    if text == english and c.lang != "en":  # not translated yet: say nothing rather than English
         text = None
     match = c.t("brief.proxy") if ind.proxy else c.t(f"brief.{ind.unesco_match or 'approximate'}")
     core = _e(f"{c.t('brief.stands_for')} {ind.unesco_ref} ({match})")
@@ -494,9 +497,9 @@ def _events(c: _Ctx) -> str:
             elif covered is None:
                 shown = f"{ey.counts.get(s, 0)}*"
             else:
-                days = ey.days.get(s) or 0
-                key = "brief.events_cell_one" if days == 1 else "brief.events_cell"
-                shown = _e(c.t(key, events=ey.counts.get(s, 0), days=days))
+                days = int(ey.days.get(s) or 0)
+                shown = _e(i18n.tn("{events} ({n} day)", "{events} ({n} days)", days, c.lang,
+                                   events=ey.counts.get(s, 0)))
             cells.append(f'<td class="n">{shown}</td>')
         body.append(f"<tr><th scope=\"row\">{ey.year}</th>{''.join(cells)}</tr>")
     table = (f'<table id="b-events-table" style="table-layout:auto"><thead><tr>{"".join(cols)}</tr></thead>'
@@ -506,8 +509,10 @@ def _events(c: _Ctx) -> str:
                + "</div></div>")
     states = b.event_states
     if b.events_total:
-        text = c.t("brief.states", n=b.events_total, known=states.get("known", 0),
-                   ongoing=states.get("ongoing", 0), unknown=states.get("unknown", 0))
+        text = i18n.tn("End of the {n} event: known {known}, ongoing {ongoing}, not reported {unknown}.",
+                       "End of the {n} events: known {known}, ongoing {ongoing}, not reported {unknown}.",
+                       int(b.events_total), c.lang, known=states.get("known", 0),
+                       ongoing=states.get("ongoing", 0), unknown=states.get("unknown", 0))
         out.append(f"<p>{_e(text)}</p>")
     if not b.events.empty:
         rows = []
@@ -524,7 +529,8 @@ def _events(c: _Ctx) -> str:
         out.append(_table("b-events-recent", ["brief.start", "brief.end", "brief.kind", "brief.area",
                                               "brief.event_source"], rows, c, widths=[13, 13, 12, 47, 15]))
         if b.events_total > len(b.events):
-            text = c.t("brief.recent_more", n=len(b.events), total=b.events_total)
+            text = i18n.tn("The {shown} most recent of {n} event.", "The {shown} most recent of {n} events.",
+                           int(b.events_total), c.lang, shown=len(b.events))
             out.append(f'<p class="b-small">{_e(text)}</p>')
     out.append(f'<p class="b-what">{_e(c.t("brief.events_what"))}</p>')
     out.append("</section>")
@@ -596,7 +602,7 @@ def _references(c: _Ctx) -> str:
     year = b.year if b.year is not None else ""
     explain = f"roamwatch scores --explain {b.iso3}" + (f" --year {year}" if year != "" else "")
     brief_cmd = f"roamwatch brief {b.iso3}" + (f" --year {year}" if year != "" else "") + \
-        (" --lang fr" if c.fr else "") + f" -o {b.iso3}.pdf"
+        (f" --lang {c.lang}" if c.lang != "en" else "") + f" -o {b.iso3}.pdf"
     method = c.t("brief.method", version=m["roamwatch"], catalogue=m["catalogue"], framework=m["framework"],
                  window=m["window"], threshold=c.pct(float(m["threshold"])))
     reproduce = c.t("brief.reproduce", snapshot=b.snapshot_id, explain=explain, brief=brief_cmd)

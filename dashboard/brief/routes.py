@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import flask
 
 from dashboard import data, i18n
-from dashboard.brief import BriefError, build, render, to_pdf
+from dashboard.brief import BriefError, build, render, strings, to_pdf
 from dashboard.brief.strings import brief_lang
 
 #: Rendered PDFs kept per (snapshot, country, year, language): the button is often pressed twice.
@@ -43,8 +43,9 @@ def _year(raw: str | None) -> int | None:
 
 
 def _problem(lang: str, reason: str, status: int) -> flask.Response:
-    text = escape(i18n.t("brief.notfound", lang, reason=reason))
-    body = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>roamwatch</title>'
+    text = escape(strings.t("brief.notfound", lang, reason=reason))
+    body = (f'<!DOCTYPE html><html lang="{lang}" dir="{i18n.direction(lang)}"><head><meta charset="utf-8">'
+            '<title>roamwatch</title>'
             f'</head><body><main><h1>roamwatch</h1><p>{text}</p><p><a href="/?lang={lang}">'
             f'{escape(i18n.t("notfound.home", lang))}</a></p></main></body></html>')
     return flask.Response(body, status=status, mimetype="text/html")
@@ -84,7 +85,7 @@ def register(server: flask.Flask) -> None:
         try:
             brief = build(svc, code, _year(flask.request.args.get("year")))
         except BriefError as exc:
-            return _problem(lang, str(exc), 404)
+            return _problem(lang, exc.text(lang), 404)
         html = render(brief, lang, toolbar=True, base_path=f"/country/{brief.iso3}/brief", assets=ASSETS)
         return flask.Response(html, mimetype="text/html")
 
@@ -100,7 +101,7 @@ def register(server: flask.Flask) -> None:
         try:
             brief = build(svc, code, _year(flask.request.args.get("year")))
         except BriefError as exc:
-            return _problem(lang, str(exc), 404)
+            return _problem(lang, exc.text(lang), 404)
         key = (brief.snapshot_id, brief.iso3, brief.year, lang)
         with _render_lock:
             pdf = _pdfs.get(key)

@@ -214,6 +214,16 @@ def panel(gid: str, title: str, children: Any, what: str | None = None, lang: st
     return html.Section(body, className="rw-card", id=gid, **{"aria-labelledby": f"{gid}-title"})
 
 
+def synthetic_banner(lang: str) -> html.Div:
+    """The banner every page of synthetic demo data carries (``roamwatch demo``)."""
+    return html.Div([
+        html.Strong(i18n.t("Synthetic demo data, not measurements", lang)),
+        " ",
+        html.Span(i18n.t("Every value here was made up by `roamwatch demo` to show how roamwatch "
+                         "works; do not cite it.", lang)),
+    ], className="rw-banner rw-banner-synthetic", id="rw-synthetic-banner", role="note")
+
+
 def notice(text: str, kind: str = "info") -> html.P:
     return html.P(text, className=f"rw-notice rw-notice-{kind}", role="status")
 

@@ -10,7 +10,10 @@ in greyscale.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from html import escape
 
@@ -21,6 +24,34 @@ GRID = "#d0d7de"
 INK = "#1f2328"
 MUTED = "#57606a"
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+
+
+#: Set while drawing for WeasyPrint in a right-to-left language: its SVG text does not run the
+#: bidi algorithm (glyphs are laid out left to right in logical order, words and letters alike),
+#: so Arabic text is handed over already shaped (presentation forms, ``arabic_reshaper``) and in
+#: visual order (``python-bidi``). A browser does both itself and gets the text as it is.
+_VISUAL_RTL: ContextVar[bool] = ContextVar("svgcharts_visual_rtl", default=False)
+_RTL_CHARS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+@contextmanager
+def visual_order(on: bool = True) -> Iterator[None]:
+    """Within the block, SVG text in right-to-left scripts is written shaped, in visual order."""
+    token = _VISUAL_RTL.set(on)
+    try:
+        yield
+    finally:
+        _VISUAL_RTL.reset(token)
+
+
+def visual_text(text: str) -> str:
+    """``text`` of a right-to-left paragraph as a left-to-right renderer must draw it: Arabic
+    letters in their joining forms, every run in visual order (numbers and Latin names keep
+    theirs)."""
+    import arabic_reshaper
+    from bidi import get_display
+
+    return get_display(arabic_reshaper.reshape(text), base_dir="R")
 
 
 def _f(x: float) -> str:
@@ -37,6 +68,8 @@ def _open(width: float, height: float, title: str) -> list[str]:
 
 def _text(x: float, y: float, text: str, *, anchor: str = "start", size: float = 9, fill: str = INK,
           weight: str = "normal") -> str:
+    if _VISUAL_RTL.get() and _RTL_CHARS.search(text):
+        text = visual_text(text)
     return (f'<text x="{_f(x)}" y="{_f(y)}" text-anchor="{anchor}" font-size="{_f(size)}" '
             f'fill="{fill}" font-weight="{weight}">{escape(text)}</text>')
 
@@ -71,7 +104,12 @@ def profile(rows: Sequence[ProfileRow], *, title: str, country_label: str, lang:
             width: float = 640, row_height: float = 21) -> str:
     """A dot plot: per row the country's score (filled circle) and the medians (open markers)
     on a shared 0–100 axis; a row without a score says ``note`` (e.g. "insufficient data")."""
-    left, right, top = 180.0, 20.0, 34.0
+    rtl = i18n.direction(lang) == "rtl"
+    # the label column fits the longest label (Russian or Arabic names run longer than English)
+    label_w = max(180.0, 16 + 5.8 * max((len(r.label) for r in rows), default=0))
+    top = 34.0
+    # right to left: labels on the right, legend from the right; the value axis still runs 0 → 100
+    left, right = (20.0, label_w) if rtl else (label_w, 20.0)
     plot_w = width - left - right
     height = top + row_height * len(rows) + 30
     out = _open(width, height, title)
@@ -81,13 +119,18 @@ def profile(rows: Sequence[ProfileRow], *, title: str, country_label: str, lang:
 
     # legend
     groups = [g for g, _ in (rows[0].medians if rows else ())]
-    x = left
     items = [(country_label, 0, OKABE_ITO[0], True)] + [
         (g, i + 1, OKABE_ITO[i + 1], False) for i, g in enumerate(groups)]
+    x = width - 20 if rtl else left
     for label, shape, colour, filled in items:
-        out.append(marker(shape, x + 4, 12, 4, colour, filled))
-        out.append(_text(x + 12, 15, label, size=8.5))
-        x += 22 + 5.2 * len(label)
+        if rtl:
+            out.append(marker(shape, x - 4, 12, 4, colour, filled))
+            out.append(_text(x - 12, 15, label, anchor="end", size=8.5))
+            x -= 22 + 5.2 * len(label)
+        else:
+            out.append(marker(shape, x + 4, 12, 4, colour, filled))
+            out.append(_text(x + 12, 15, label, size=8.5))
+            x += 22 + 5.2 * len(label)
     # grid and axis
     bottom = top + row_height * len(rows)
     for tick in (0, 25, 50, 75, 100):
@@ -98,7 +141,10 @@ def profile(rows: Sequence[ProfileRow], *, title: str, country_label: str, lang:
                          fill=MUTED))
     for i, row in enumerate(rows):
         cy = top + row_height * i + row_height / 2
-        out.append(_text(left - 8, cy + 3, row.label, anchor="end", size=9, weight="bold"))
+        if rtl:
+            out.append(_text(width - 6, cy + 3, row.label, anchor="end", size=9, weight="bold"))
+        else:
+            out.append(_text(left - 8, cy + 3, row.label, anchor="end", size=9, weight="bold"))
         values = [v for _, v in row.medians if v is not None and math.isfinite(v)]
         if row.value is not None and math.isfinite(row.value):
             values.append(row.value)

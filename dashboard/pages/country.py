@@ -75,8 +75,9 @@ def layout(iso3: str | None = None, lang: str | None = None, **_query: object) -
         html.Div([
             *csv_links(f"/download/country/{code}.csv", f"roamwatch_{code}_{snapshot}", lang,
                        "country-download"),
-            html.A(i18n.t("brief.button", lang), href=f"/country/{code}/brief.pdf" + build({"lang": lang}),
-                   className="rw-button", id="country-brief", title=i18n.t("brief.button_title", lang),
+            html.A(i18n.t("Brief (PDF)", lang), href=f"/country/{code}/brief.pdf" + build({"lang": lang}),
+                   className="rw-button", id="country-brief", title=i18n.t(
+                       "A printable 2–4 page brief of this country, arranged by ROAM-X", lang),
                    target="_blank", rel="noopener"),
             dcc.Link(i18n.t("country.compare_link", lang), className="rw-button",
                      href=href("/compare", lang, metric=compare_metric, countries=code)),

@@ -6,8 +6,8 @@ ranking of countries under catalogue weights beside the ranking under the weight
 
 from __future__ import annotations
 
+import functools
 import re
-from pathlib import Path
 
 import dash
 import pandas as pd
@@ -17,12 +17,11 @@ from dashboard import data, i18n
 from dashboard.components import inputs
 from dashboard.components.layout import notice, table
 from dashboard.components.urlstate import build, href, parse, to_int
+from roamwatch.i18n import LANGS
 
 dash.register_page(__name__, path="/methodology", name="Methodology", title="roamwatch – Methodology",
                    order=5)
 
-#: Where ``indicators/`` writes the methodology (a checkout's ``docs/``).
-DOC = Path(__file__).resolve().parents[2] / "docs" / "methodology.md"
 CATEGORIES = ("R", "O", "A", "M", "X")
 #: A sentence of the methodology document that holds a ``roamwatch …`` command.
 COMMAND_SENTENCE = re.compile(r"(?<=[.!?] )[^.!?\n]*`roamwatch [^`]*`[^.!?\n]*[.!?]|"
@@ -109,7 +108,7 @@ def reweight_section(lang: str, category: str | None, year: object, w: object) -
                             html.Th(i18n.t("reweight.weight", lang))])),
         html.Tbody([
             html.Tr([
-                html.Td(html.Label(f"{ind.id} · {ind.name_fr if lang == 'fr' else ind.name_en}",
+                html.Td(html.Label(f"{ind.id} · {i18n.t(ind.name_en, lang)}",
                                    htmlFor=f"reweight-w-{ind.id}")),
                 html.Td(dcc.Input(id={"type": "reweight-weight", "index": ind.id},
                                   type="number", min=0, step=0.5, debounce=True,
@@ -145,22 +144,30 @@ def reweight_section(lang: str, category: str | None, year: object, w: object) -
     ], className="rw-card", id="reweight", **{"aria-labelledby": "reweight-title"})
 
 
+@functools.lru_cache(maxsize=len(LANGS))
+def methodology_document(lang: str) -> str:
+    """The methodology in ``lang``, generated from the catalogue as ``python -m
+    indicators.methodology`` writes it to ``docs/`` (without the note to editors); "" when the
+    catalogue cannot be read."""
+    from indicators.methodology import render
+
+    try:
+        text = render(_catalogue(), lang)
+    except Exception:  # noqa: BLE001 - a broken catalogue: the page says the document is missing
+        return ""
+    return re.sub(r"<!--.*?-->", "", text, flags=re.S)
+
+
 def layout(lang: str | None = None, category: str | None = None, year: str | None = None,
            w: str | None = None, **_query: object) -> html.Div:
     lang = i18n.lang_of(lang)
     body: list = [html.H1(i18n.t("method.title", lang))]
     body.append(reweight_section(lang, category, year, w))
-    try:
-        text = DOC.read_text(encoding="utf-8")
-    except OSError:
-        text = ""
-    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)  # the generator's note to editors
+    text = methodology_document(lang)
     # Sentences telling how to run roamwatch's command line are for the site's operator (the
     # same document in docs/ keeps them); visitors cannot run anything.
     text = COMMAND_SENTENCE.sub("", text)
     if text.strip():
-        if lang == "fr":
-            body.append(notice(i18n.t("method.english_only", lang)))
         # No raw HTML: the document is rendered as Markdown only.
         body.append(dcc.Markdown(text, className="rw-markdown", id="methodology-doc", link_target="_self"))
     else:

@@ -5,9 +5,9 @@ Babel's extractor protocol: ``(fileobj, keywords, comment_tags, options)`` yield
 ``(lineno, funcname, message, comments)``.
 
 - :func:`extract_catalogue`: the translatable fields of ``indicators/catalogue.toml`` (theme
-  titles; indicator names, units, descriptions, derivations, goalpost reasons, minimum-data rules
-  and proxy sentences; the framework note). Citations are bibliographic references and stay as
-  published.
+  titles; indicator names, units, descriptions, stand-in notes, derivations, goalpost reasons,
+  minimum-data rules and proxy sentences; review reasons; the framework note). Citations are
+  bibliographic references and stay as published.
 - :func:`extract_legacy_table`: the English side of the old ``(en, fr)`` table in
   ``dashboard/i18n.py`` while it still exists, so its strings are in the catalogues before the
   code that uses them is converted.
@@ -24,9 +24,11 @@ Extracted = Iterator[tuple[int, str | None, Any, list[str]]]
 
 #: Fields of a catalogue entry that are shown to readers, in the order a translator meets them.
 THEME_FIELDS = ("title_en",)
-INDICATOR_FIELDS = ("name_en", "unit", "description", "proxy", "derivation", "goalpost_reason",
-                    "minimum_data")
-FRAMEWORK_FIELDS = ("note", "revision")
+INDICATOR_FIELDS = ("name_en", "unit", "description", "proxy", "stands_for", "derivation",
+                    "goalpost_reason", "minimum_data")
+#: The reasons of the ``[[review]]`` decisions (shown in the methodology document).
+REVIEW_FIELDS = ("reason",)
+FRAMEWORK_FIELDS = ("name", "note", "revision", "licence")
 
 
 def _line_of(lines: list[str], text: str, start: int) -> int:
@@ -54,11 +56,12 @@ def extract_catalogue(fileobj: BinaryIO, keywords: object, comment_tags: object,
         if isinstance(value, str) and value.strip():
             yield (_line_of(lines, value, framework_at), None, value.strip(),
                    [f"catalogue framework: {field}"])
-    for table, fields in (("theme", THEME_FIELDS), ("indicator", INDICATOR_FIELDS)):
+    for table, fields in (("theme", THEME_FIELDS), ("indicator", INDICATOR_FIELDS),
+                          ("review", REVIEW_FIELDS)):
         starts = _entry_starts(lines, table)
         for entry, start in zip(data.get(table, []), starts or [0] * len(data.get(table, [])),
                                 strict=False):
-            ident = entry.get("id", "?")
+            ident = entry.get("id", entry.get("indicator", "?"))
             for field in fields:
                 value = entry.get(field)
                 if isinstance(value, str) and value.strip():

@@ -26,6 +26,7 @@ class Reader:
     snapshot_id: str
     con: duckdb.DuckDBPyConnection
     lease: leases.Lease | None = field(default=None, repr=False)
+    _meta: dict[str, str] | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, serving_dir: Path, snapshot_id: str | None = None) -> Reader:
@@ -59,6 +60,23 @@ class Reader:
 
     def _df(self, sql: str, params: Sequence | dict | None = None) -> pd.DataFrame:
         return self.con.cursor().execute(sql, params or []).df()
+
+    @property
+    def meta(self) -> dict[str, str]:
+        """The warehouse's ``warehouse_meta`` facts as published (empty for a snapshot published
+        before the table existed)."""
+        if self._meta is None:
+            try:
+                rows = self.con.cursor().execute("SELECT key, value FROM warehouse_meta").fetchall()
+            except duckdb.CatalogException:
+                rows = []
+            self._meta = dict(rows)
+        return self._meta
+
+    @property
+    def synthetic(self) -> bool:
+        """True when the data are synthetic demo data (``roamwatch demo``), not measurements."""
+        return self.meta.get("synthetic") == "true"
 
     def metric_ids(self) -> list[str]:
         return [r[0] for r in self.con.cursor().execute("SELECT id FROM metric ORDER BY id").fetchall()]
@@ -108,6 +126,10 @@ class Reader:
             ORDER BY o.metric, o.country, o.period
         """
         return self._df(sql, params)
+
+    def event_sources(self) -> set[str]:
+        """The sources that have at least one event in this snapshot."""
+        return {r[0] for r in self.con.cursor().execute("SELECT DISTINCT source FROM event").fetchall()}
 
     def countries(self) -> pd.DataFrame:
         return self._df("SELECT * FROM country ORDER BY iso3")

@@ -200,6 +200,21 @@ MIGRATIONS.append(
 
 MIGRATIONS.append(
     (
+        4,
+        "warehouse metadata (contract C2): key synthetic = true for demo data",
+        [
+            # Facts about the warehouse as a whole, published with every snapshot. Key
+            # 'synthetic' = 'true': the data were made up by `roamwatch demo`, not collected.
+            """CREATE TABLE IF NOT EXISTS warehouse_meta (
+                key VARCHAR PRIMARY KEY,
+                value VARCHAR
+            )""",
+        ],
+    )
+)
+
+MIGRATIONS.append(
+    (
         5,
         "alerts and their deliveries (contract C3)",
         [

@@ -237,6 +237,10 @@ _WRITE_SQL = [
             SELECT year, theme, list(json_object('indicator', indicator, 'note', note)
                                      ORDER BY indicator) AS notes
             FROM rw_outside GROUP BY year, theme
+        ), flags AS (
+            SELECT country, year, theme, list(json_object('indicator', indicator, 'note', note)
+                                              ORDER BY indicator) AS notes
+            FROM rw_flags GROUP BY country, year, theme
         )
         SELECT t.country, t.year, 'theme', t.theme, t.value, t.coverage,
                json_object('category', t.category, 'reason', t.reason,
@@ -244,10 +248,12 @@ _WRITE_SQL = [
                            'inputs', coalesce(inp.inputs, []),
                            'missing', list_filter(ids.ids,
                                                   lambda x: NOT list_contains(coalesce(inp.present, []), x)),
-                           'outside_coverage', coalesce(outside.notes, []))
+                           'outside_coverage', coalesce(outside.notes, []),
+                           'flags', coalesce(flags.notes, []))
         FROM rw_theme t
         LEFT JOIN inp ON inp.country = t.country AND inp.year = t.year AND inp.theme = t.theme
         LEFT JOIN ids ON ids.theme = t.theme
+        LEFT JOIN flags ON flags.country = t.country AND flags.year = t.year AND flags.theme = t.theme
         LEFT JOIN outside ON outside.year = t.year AND outside.theme = t.theme""",
     # Categories: themes, every input, missing indicators, robustness and medians.
     f"""INSERT INTO score_new
@@ -348,6 +354,7 @@ _FRAMES = {
     "rw_cat": ["indicator", "theme", "category"],
     "rw_order": ["category", "position"],
     "rw_outside": ["year", "theme", "indicator", "note"],
+    "rw_flags": ["country", "year", "theme", "indicator", "note"],
 }
 
 
@@ -378,7 +385,7 @@ def _empty_score_table(con: duckdb.DuckDBPyConnection) -> str | None:
 #: Above this share of (country, year) pairs changed, ``score`` is rebuilt rather than patched.
 REBUILD_SHARE = 0.25
 #: Frames whose rows belong to one (country, year); the others are read whole.
-_PAIR_FRAMES = ("rw_ind", "rw_theme", "rw_category", "rw_overall", "rw_rank")
+_PAIR_FRAMES = ("rw_ind", "rw_theme", "rw_category", "rw_overall", "rw_rank", "rw_flags")
 
 _INPUT_HASH_DDL = """CREATE TABLE IF NOT EXISTS score_input_hash (
     country VARCHAR NOT NULL,
@@ -427,8 +434,9 @@ def write_scores(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]
     ``frames`` maps ``indicators, themes, categories, overall, ranks, medians, catalogue
     (indicator, theme, category of every scored indicator), order (category, position),
     outside`` (optional: year, theme, indicator, note of indicators whose source does not cover
-    the year; listed as no data in the theme traces) to frames with the columns listed in
-    ``_FRAMES``. Run it inside the caller's transaction.
+    the year; listed as no data in the theme traces), ``flags`` (optional: country, year, theme,
+    indicator, note: how a value was counted, e.g. events with an unknown end) to frames with
+    the columns listed in ``_FRAMES``. Run it inside the caller's transaction.
     Returns the number of ``score`` rows; ``stats``, if given, receives how many (country,
     year) pairs there are, how many changed or vanished, and whether the table was rebuilt.
 
@@ -440,10 +448,11 @@ def write_scores(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]
     names = {
         "rw_ind": "indicators", "rw_theme": "themes", "rw_category": "categories",
         "rw_overall": "overall", "rw_rank": "ranks", "rw_median": "medians",
-        "rw_cat": "catalogue", "rw_order": "order", "rw_outside": "outside",
+        "rw_cat": "catalogue", "rw_order": "order", "rw_outside": "outside", "rw_flags": "flags",
     }
-    if "outside" not in frames:
-        frames = {**frames, "outside": pd.DataFrame(columns=_FRAMES["rw_outside"])}
+    for key, view in (("outside", "rw_outside"), ("flags", "rw_flags")):
+        if key not in frames:
+            frames = {**frames, key: pd.DataFrame(columns=_FRAMES[view])}
     ensure_score_tables(con)
     con.execute(_INPUT_HASH_DDL)
     registered = []

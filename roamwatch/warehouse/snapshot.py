@@ -58,7 +58,8 @@ __all__ = [
 
 PUBLISHED_TABLES = (
     "country", "source", "metric", "observation", "event", "collector_run", "raw_response",
-    "score", "score_rank", "score_median", "source_coverage", "alert", "alert_delivery",
+    "score", "score_rank", "score_median", "source_coverage", "warehouse_meta", "alert",
+    "alert_delivery",
 )
 #: Reader connections: DuckDB's buffer memory is capped (its default is 80% of the machine, per
 #: connection, and a dashboard keeps up to three readers open); large sorts and exports spill to

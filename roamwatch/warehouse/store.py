@@ -218,6 +218,17 @@ class Warehouse:
         )
         return int(len(batch))
 
+    def set_meta(self, key: str, value: str) -> None:
+        """Record one fact about the warehouse as a whole (``warehouse_meta``, published)."""
+        self.con.execute(
+            "INSERT INTO warehouse_meta VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value]
+        )
+
+    def meta(self) -> dict[str, str]:
+        """Every ``warehouse_meta`` fact (``synthetic`` = ``true`` for demo data)."""
+        return dict(self.con.execute("SELECT key, value FROM warehouse_meta").fetchall())
+
     def holds_data(self) -> bool:
         """True when there is anything a reader could show: an observation, event or score."""
         row = self.con.execute(

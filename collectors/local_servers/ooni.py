@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from tests.servers.base import LocalServer, Reply, json_reply
+from collectors.local_servers.base import LocalServer, Reply, json_reply
 
 AGGREGATION_PATH = "/api/v1/aggregation"
 VALID_AXES = frozenset({

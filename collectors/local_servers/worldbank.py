@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 
-from tests.servers.base import LocalServer, Reply, json_reply
+from collectors.local_servers.base import LocalServer, Reply, json_reply
 
 # (iso3, iso2, name, region id, region name, income id, income name)
 ECONOMIES = [

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, timedelta
 
-from tests.servers.base import LocalServer, Reply, json_reply
+from collectors.local_servers.base import LocalServer, Reply, json_reply
 
 COPYRIGHT = "(C) APNIC Pty/Ltd. re-use with attribution permitted"
 FIRST_DAY, LAST_DAY = date(2024, 10, 1), date(2025, 2, 14)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tests.servers.base import LocalServer, Reply, json_reply
+from collectors.local_servers.base import LocalServer, Reply, json_reply
 
 COPYRIGHT = "This data is Copyright (c) 2021 Georgia Tech Research Corporation. All Rights Reserved."
 NAMES = {"IR": "Iran", "KE": "Kenya", "CF": "Central African Republic", "UG": "Uganda",

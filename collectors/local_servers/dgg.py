@@ -8,7 +8,7 @@ Months listed in ``not_found`` answer 404, as a deployment without the month mig
 
 from __future__ import annotations
 
-from tests.servers.base import LocalServer, Reply, json_reply
+from collectors.local_servers.base import LocalServer, Reply, json_reply
 
 MODELS = (
     "internet_online_model_prediction", "internet_offline_model_prediction",
