@@ -23,7 +23,7 @@ from pathlib import Path
 from collectors.runner import run_collectors
 from roamwatch.config import load_config
 from roamwatch.countries import is_iso3
-from tests.demo import FAST_HTTP
+from tests.conftest import FAST_HTTP
 from tests.servers.ooni import OoniServer, measurements_from_fastpath_csv
 from tests.servers.worldbank import WorldBankServer
 
@@ -102,11 +102,13 @@ def fill(data_dir: Path, corpus: Path, log=print) -> dict[str, str]:
             statuses[name] = result.status
             log(f"{name}: {result.status}, {result.rows_written} rows"
                 + (f" ({result.error})" if result.error else ""))
-    from tests.demo import _scores
+    from indicators.cli import ScoresError, recompute_and_publish
 
-    scores = _scores(config, log)
-    if scores:
-        statuses["scores"] = scores
+    try:
+        recompute_and_publish(config)
+        statuses["scores"] = "success"
+    except ScoresError as exc:
+        statuses["scores"] = f"failed: {exc}"
     log(f"data directory {data_dir} ready")
     return statuses
 

@@ -253,7 +253,7 @@ def _half_filled(path: Path) -> Path:
     import socket
 
     from collectors.runner import run_collectors
-    from tests.demo import FAST_HTTP
+    from tests.conftest import FAST_HTTP
     from tests.servers.worldbank import WorldBankServer
 
     with socket.socket() as s:
