@@ -11,7 +11,8 @@ paths), so a translator can use either, and any gettext tool (Poedit, Weblate, L
 - ``compile``: ``.po`` → ``.mo`` (the dashboard also compiles stale catalogues when it starts);
 - ``stats [--min PERCENT]``: translated / fuzzy / missing per language; exits 1 below ``--min``;
 - ``check``: exits 1 when the committed template misses a message the code uses, or a ``.po``
-  misses a message of the template (run ``update``);
+  misses a message of the code (run ``update``); it names messages of the template the code does
+  not use (yet);
 - ``init LANG``: start a new language's ``.po`` from the template.
 
 Run from a checkout (extraction reads the source tree).
@@ -218,6 +219,17 @@ def check(root: Path = REPO) -> list[str]:
     return problems
 
 
+def stale(root: Path = REPO) -> list[str]:
+    """Messages of the committed template that the code and the catalogue no longer use (they
+    go at the next ``update``; translations may be written ahead of code that is about to land)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = message_ids(extract(Path(tmp) / "fresh.pot", root))
+    committed = message_ids(TEMPLATE) if TEMPLATE.exists() else set()
+    return [ident for ident, _context in sorted(committed - fresh, key=str)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m roamwatch.i18n", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -255,6 +267,10 @@ def main(argv: list[str] | None = None) -> int:
         if problems:
             print("run `python -m roamwatch.i18n update` and translate the new messages", file=sys.stderr)
             return 1
+        unused = stale()
+        if unused:
+            print(f"{len(unused)} message(s) of {TEMPLATE.name} not (or not yet) in the code, "
+                  f"e.g. {unused[0][:60]!r}")
         print("catalogues up to date")
     elif args.command == "init":
         init(args.lang)
