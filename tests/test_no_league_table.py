@@ -77,7 +77,7 @@ def test_country_page_shows_medians_and_framework_coverage(pages):
     assert "Framework themes" in cells
     assert {"3 of 6", "1 of 5", "1 of 3", "2 of 5"} <= cells  # R and A 3 of 6, O, M, X
     # #KeepItOn's coverage is said beside the events
-    assert any(t.startswith("accessnow: 1 recorded (covers 2019–2023") for t in en)
+    assert any(t.startswith("accessnow: ") and "recorded (covers 2019–2023" in t for t in en)
     assert any("The pale band is the period the source covers" in t for t in en)
 
 
