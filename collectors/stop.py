@@ -28,6 +28,11 @@ declares these windows (``source_coverage``, every country): inside them a count
 a shutdown is "none recorded"; outside them it is no data. A file with a 2023 sheet extends the
 window by itself.
 
+The workbook's "Need more details" sheet lists reports Access Now has not documented yet (a
+year, a country and a source link, no date): they are not events, and the run record counts
+them as skipped under that name (2 of the 3 in the 2016–2022 workbook are shutdowns the yearly
+sheets record with their dates).
+
 **Repeats**: a shutdown still going on is carried over into the next yearly sheet. Copies of
 one shutdown in several sheets (same country, start day and type; area text equal once
 normalised, "Nationwide" = "National" = "Entire country", or missing in one copy; or
@@ -508,6 +513,15 @@ def merge_repeats(copies: list[dict], rank: dict[str, int]) -> tuple[list[dict],
     return events, sorted(set(retired) - {e["id"] for e in events}), counts
 
 
+
+def _skip_reason(sheet: str) -> str:
+    """Why a sheet without STOP headers is left out (counted in the run record)."""
+    if re.sub(r"\s+", " ", sheet).strip().lower() == "need more details":
+        return ("undated reports in Access Now's 'Need more details' sheet (year, country and "
+                "a source only; not rows of the yearly data)")
+    return f"sheet without STOP headers: {sheet.strip()}"
+
+
 class Stop(FileCollector):
     name = "accessnow"
     source = SourceInfo(
@@ -547,7 +561,7 @@ class Stop(FileCollector):
             result = parse_sheet(rows, sheet, filename, batch)
             if result is None:
                 filled = sum(1 for r in rows if any(_text(c) for c in r))
-                batch.skipped[f"sheet without STOP headers: {sheet.strip()}"] += filled
+                batch.skipped[_skip_reason(sheet)] += filled
                 continue
             results.append(result)
         if not results:

@@ -514,10 +514,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reweight.indicator": ("Indicator", "Indicateur"),
     "reweight.weight": ("Weight", "Poids"),
     "reweight.score": ("Score", "Note"),
-    "reweight.rank": ("Rank", "Rang"),
     "reweight.new_score": ("Re-weighted score", "Note repondérée"),
-    "reweight.new_rank": ("New rank", "Nouveau rang"),
     "reweight.move": ("Places moved", "Places gagnées"),
+    "reweight.no_positions": (
+        "Countries are listed by re-weighted score, without their place: UNESCO designed the "
+        "ROAM-X framework for national self-assessment, not for ranking countries, and a place "
+        "depends on how the score is built. \"Places moved\" says how far your weights move a "
+        "country against the catalogue's; the world page gives each country's rank range under "
+        "other ways of building the score.",
+        "Les pays sont listés par note repondérée, sans leur place : l'UNESCO a conçu le cadre "
+        "DOAM-X pour l'auto-évaluation nationale, non pour classer les pays, et une place dépend "
+        "de la façon dont la note est construite. « Places gagnées » indique de combien vos "
+        "poids déplacent un pays par rapport à ceux du catalogue ; la page Monde donne la "
+        "fourchette de rang de chaque pays selon d'autres façons de construire la note.",
+    ),
     "reweight.none": (
         "No category scores for this year yet.",
         "Pas encore de notes de catégorie pour cette année.",

@@ -355,19 +355,10 @@ def read_snapshot(serving_dir: Path) -> Snapshot:
     metrics = sorted({m for _, _, ms, _ in HELD_OUT for m in ms})
     with Reader.open(serving_dir) as reader:
         scores = reader.scores()
-        ranks = reader._df("SELECT * FROM score_rank")
+        ranks = reader.score_ranks()
         observations = reader.observations(metrics)
         countries = reader.countries()
-        holdings = reader._df(
-            """WITH o AS (SELECT m.source, count(*) AS observations, min(year(o.period_start)) AS first,
-                                 max(year(o.period_start)) AS last
-                          FROM observation o JOIN metric m ON m.id = o.metric GROUP BY m.source),
-                    e AS (SELECT source, count(*) AS events, min(year(start_time)) AS first,
-                                 max(year(start_time)) AS last FROM event GROUP BY source)
-               SELECT coalesce(o.source, e.source) AS source, coalesce(o.observations, 0) AS observations,
-                      coalesce(e.events, 0) AS events, least(o.first, e.first) AS first,
-                      greatest(o.last, e.last) AS last
-               FROM o FULL OUTER JOIN e ON o.source = e.source ORDER BY source""")
+        holdings = reader.holdings()
         return Snapshot(reader.snapshot_id, scores, ranks, observations, countries, holdings)
 
 

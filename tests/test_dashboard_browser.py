@@ -510,12 +510,14 @@ def test_reweighting_moves_ranks_and_lives_in_the_link(driver, tmp_path):
         _settle(driver)
         cells = [r.find_elements(By.TAG_NAME, "td")
                  for r in driver.find_elements(By.CSS_SELECTOR, "#reweight .rw-ranking tbody tr")]
-        shown = {c[0].text: float(c[3].text) for c in cells if c[3].text[:1].isdigit()}
+        shown = {c[0].text: float(c[2].text) for c in cells if c[2].text[:1].isdigit()}
         names = {"BRA": "Brazil", "CHN": "China", "EST": "Estonia", "FRA": "France", "IRN": "Iran",
                  "KEN": "Kenya", "UGA": "Uganda", "XKX": "Kosovo"}
         want = {names[c]: round(v, 1) for c, v in zip(expected["country"], expected["new_value"],
                                                       strict=True)}
         assert shown == want
+        headers = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "#reweight .rw-ranking th")]
+        assert "Places moved" in headers and not {"Rank", "New rank"} & set(headers)  # no positions
         assert _errors(driver) == []
         _shot(driver, "reweight")
 

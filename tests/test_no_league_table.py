@@ -32,6 +32,7 @@ with app.server.test_request_context("/"):
         for name, module, kwargs in (
             ("world", "dashboard.pages.world", {"metric": "score:category:R", "year": "2023"}),
             ("country", "dashboard.pages.country", {"iso3": "KEN"}),
+            ("methodology", "dashboard.pages.methodology", {"category": "R", "year": "2023"}),
         ):
             layout = dash.page_registry[module]["layout"](**kwargs, lang=lang)
             out[f"{name} {lang}"] = [t for t in (clean(v) for v in texts(layout)) if t]
@@ -81,10 +82,19 @@ def test_country_page_shows_medians_and_framework_coverage(pages):
     assert any("The pale band is the period the source covers" in t for t in en)
 
 
+def test_reweighting_lists_scores_and_moves_not_places(pages):
+    en, fr = pages["methodology en"], pages["methodology fr"]
+    assert {"Score", "Re-weighted score", "Places moved"} <= set(en)
+    assert not {"Rank", "New rank"} & set(en) and not {"Rang", "Nouveau rang"} & set(fr)
+    assert any(t.startswith("Countries are listed by re-weighted score, without their place")
+               for t in en)
+    assert "Kenya" in en  # the table is there, with the fill's countries
+
+
 def test_api_and_exports_carry_no_single_rank(data_dir):
     with Reader.open(data_dir / "serving") as reader:
         scores = reader.scores(levels=["category"])
-        ranks = reader._df("SELECT * FROM score_rank")
+        ranks = reader.score_ranks()
     assert scores["framework_coverage"].between(0, 1).all()
     assert ranks["rank"].isna().all() and ranks["best_rank"].notna().all()
     for details in scores["details"]:

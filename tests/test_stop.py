@@ -131,6 +131,7 @@ def test_workbook_sheets_with_different_schemas(config, tmp_path):
                 "Service-based", None])  # carried over: same shutdown as in the 2021 sheet
     notes = book.create_sheet("Need more details")
     notes.append([2017, "Afghanistan", "a news link"])
+    book.create_sheet("Sources").append(["a link", "another link"])
     path = tmp_path / "stop.xlsx"
     book.save(path)
 
@@ -147,7 +148,10 @@ def test_workbook_sheets_with_different_schemas(config, tmp_path):
     nigeria = got[("NGA", "2021-06-05")][4]
     assert [(c["sheet"], c["row"]) for c in nigeria["merged_copies"]] == [("2019", 3)]
     details = run_details(config, result.run_id)
-    assert details["skipped"] == {"sheet without STOP headers: Need more details": 1}
+    assert details["skipped"] == {  # counted and named, never dropped silently
+        "undated reports in Access Now's 'Need more details' sheet (year, country and a source "
+        "only; not rows of the yearly data)": 1,
+        "sheet without STOP headers: Sources": 1}
     notes = next(iter(details["notes"].values()))
     assert notes["repeats"] == {"copies merged into an event from another sheet": 1}
     assert notes["sheets"] == {"2021 Data": [2021], "2019": [2019]}

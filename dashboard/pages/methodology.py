@@ -1,7 +1,9 @@
 """Methodology page: ``docs/methodology.md`` and a re-weighting panel whose state is in the URL.
 
-``?category=A&year=2023&w=A.B.internet_users:2,A.B.fixed_broadband:0`` reproduces a view: the
-ranking of countries under catalogue weights beside the ranking under the weights given.
+``?category=A&year=2023&w=A.B.internet_users:2,A.B.fixed_broadband:0`` reproduces a view: each
+country's category score under catalogue weights beside its score under the weights given, and
+how many places the weights move it. No position is listed (no league table: UNESCO's framework
+is not for ranking countries).
 """
 
 from __future__ import annotations
@@ -132,13 +134,12 @@ def reweight_section(lang: str, category: str | None, year: object, w: object) -
         i18n.t("common.country", lang): [names.get(c, c) for c in ranking["country"]],
         "_href": [href(f"/country/{c}", lang) for c in ranking["country"]],
         i18n.t("reweight.score", lang): [_fmt(v, lang, insufficient) for v in ranking["value"]],
-        i18n.t("reweight.rank", lang): ["" if pd.isna(r) else int(r) for r in ranking["rank"]],
         i18n.t("reweight.new_score", lang): [_fmt(v, lang, insufficient) for v in ranking["new_value"]],
-        i18n.t("reweight.new_rank", lang): ["" if pd.isna(r) else int(r) for r in ranking["new_rank"]],
         i18n.t("reweight.move", lang): [_move(m) for m in ranking["move"]],
     })
+    no_positions = html.P(i18n.t("reweight.no_positions", lang), className="rw-muted")
     return html.Section([
-        title, what, controls, inputs, buttons,
+        title, what, controls, inputs, buttons, no_positions,
         table(shown, lang=lang, links={i18n.t("common.country", lang): "_href"},
               class_name="rw-table rw-ranking", max_rows=300),
     ], className="rw-card", id="reweight", **{"aria-labelledby": "reweight-title"})

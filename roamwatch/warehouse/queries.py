@@ -268,6 +268,25 @@ class Reader:
                ORDER BY collector"""
         )
 
+    def score_ranks(self) -> pd.DataFrame:
+        """``score_rank``: per country, year and category, the best and worst rank under the
+        alternative aggregations (never a single rank: ``rank`` is empty)."""
+        return self._df("SELECT * FROM score_rank ORDER BY category, year, country")
+
+    def holdings(self) -> pd.DataFrame:
+        """Per source: observations and events held, first and last year of either."""
+        return self._df(
+            """WITH o AS (SELECT m.source, count(*) AS observations,
+                                 min(year(o.period_start)) AS first, max(year(o.period_start)) AS last
+                          FROM observation o JOIN metric m ON m.id = o.metric GROUP BY m.source),
+                    e AS (SELECT source, count(*) AS events, min(year(start_time)) AS first,
+                                 max(year(start_time)) AS last FROM event GROUP BY source)
+               SELECT coalesce(o.source, e.source) AS source,
+                      coalesce(o.observations, 0) AS observations, coalesce(e.events, 0) AS events,
+                      least(o.first, e.first) AS first, greatest(o.last, e.last) AS last
+               FROM o FULL OUTER JOIN e ON o.source = e.source ORDER BY source"""
+        )
+
     def sources(self, ids: Sequence[str] | None = None) -> pd.DataFrame:
         sql = "SELECT * FROM source"
         if ids is not None:
