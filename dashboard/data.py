@@ -8,10 +8,12 @@ The SQL itself lives in :mod:`roamwatch.warehouse.dashboard_queries`.
 
 from __future__ import annotations
 
+import atexit
 import difflib
 import functools
 import inspect
 import json
+import re
 import sys
 import threading
 import time
@@ -40,8 +42,12 @@ EVENT_SOURCES = ("ioda", "accessnow")
 GENDER_PAIRS = (
     ("worldbank.IT.NET.USER.FE.ZS", "worldbank.IT.NET.USER.MA.ZS"),
 )
+#: Words that mark a sex-disaggregated metric name (other sources' Internet use by sex).
+GENDER_RE = re.compile(r"\b(?:female|male|women|men)\b", re.IGNORECASE)
 DEFAULT_METRIC = "worldbank.IT.NET.USER.ZS"
-#: A month of OONI measurements counts only with at least this many measurements of a test.
+#: Which end is better for metrics no catalogue indicator reads as they are.
+KNOWN_DIRECTIONS = {"ioda.outage_hours": "lower_better"}
+#: A month with fewer measurements of a test than this is drawn faded on the country page.
 OONI_MIN_MEASUREMENTS = 10
 MAX_CACHE = 512
 #: Memory the query-result cache may hold (estimated: frames by their deep memory use).
@@ -52,6 +58,8 @@ MAX_CACHED_ROWS = 5000
 #: Rendered page layouts kept per snapshot, as compressed JSON (a country page is about 200 KB
 #: of JSON, ~20 KB compressed, where its component tree took megabytes of Python objects).
 MAX_PAGES = 128
+#: Per-country query results kept (the few countries whose pages or downloads are in progress).
+RECENT = 8
 #: Memory the page cache may hold (compressed layouts and their keys).
 MAX_PAGE_BYTES = 32 << 20
 #: Seconds a replaced snapshot's reader stays open: a request that started on it may still be
@@ -73,15 +81,39 @@ class RenderedPage:
     __slots__ = ("_blob",)
 
     def __init__(self, layout: Any) -> None:
-        from plotly.io.json import to_json_plotly  # what Dash itself serializes responses with
+        try:
+            # the standard library's C encoder: several times faster than plotly's, which Dash
+            # runs again on the result anyway (turning NaN into null there)
+            text = json.dumps(layout, default=_plain_json, separators=(",", ":"))
+            if "NaN" in text or "Infinity" in text:
+                # strict JSON (null), as plotly's encoder writes it: a stored NaN would make
+                # Dash's encoder decode and encode every response of this page again
+                text = json.dumps(json.loads(text, parse_constant=lambda _c: None),
+                                  separators=(",", ":"))
+        except TypeError:  # something only plotly knows how to write
+            from plotly.io.json import to_json_plotly
 
-        self._blob = zlib.compress(to_json_plotly(layout).encode("utf-8"), 1)
+            text = to_json_plotly(layout)
+        self._blob = zlib.compress(text.encode("utf-8"), 1)
 
     def to_plotly_json(self) -> Any:
         return json.loads(zlib.decompress(self._blob))
 
     def __sizeof__(self) -> int:
         return object.__sizeof__(self) + len(self._blob)
+
+
+def _plain_json(value: Any) -> Any:
+    """JSON of what page layouts hold besides plain values: components, numpy and dates."""
+    if hasattr(value, "to_plotly_json"):
+        return value.to_plotly_json()
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return value.tolist()
+    if value is pd.NaT or value is pd.NA:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 @dataclass(frozen=True)
@@ -119,6 +151,9 @@ class DataService:
         self._cache_sizes: dict[tuple, int] = {}
         self._cache_bytes = 0
         self._pages: OrderedDict[tuple, Any] = OrderedDict()
+        self._recent: OrderedDict[tuple, Any] = OrderedDict()
+        self._warming: threading.Thread | None = None
+        self._stopping = False
         self._page_sizes: dict[tuple, int] = {}
         self._page_bytes = 0
 
@@ -151,7 +186,8 @@ class DataService:
                 self._reader = fresh
                 self.clear_caches()
                 if self.pinned is None:  # a served dashboard warms up; batch work does not
-                    threading.Thread(target=self.warm, name="roamwatch-warm", daemon=True).start()
+                    self._warming = threading.Thread(target=self.warm, name="roamwatch-warm", daemon=True)
+                    self._warming.start()
             return self._reader
 
     def _close_old(self, now: float) -> None:
@@ -160,15 +196,29 @@ class DataService:
 
     def warm(self) -> None:
         """Compute the per-snapshot tables every page needs, so the first visitor does not wait."""
+        steps: list[Callable[[], Any]] = [
+            self.countries, self.metrics, self.score_keys, self.source_status, self._series_index,
+            _catalogue_names,
+            # the tables every country page slices
+            self.event_coverage, lambda: self.country_freshness(""),
+            *[functools.partial(prepare, self) for prepare in _WARMERS],
+        ]
         try:
-            self.countries()
-            self.metrics()
-            self.score_keys()
-            self.source_status()
-            self._series_index()
-            _catalogue_names()
+            for step in steps:
+                if self._stopping:
+                    return
+                step()
         except Exception:  # noqa: BLE001 - warming is best effort; requests compute on demand
             pass
+
+    def stop_warming(self, timeout: float = 120.0) -> None:
+        """Stop a warm-up in progress after its current step and wait for it: at exit, a
+        thread killed inside a DuckDB query aborts the whole process."""
+        thread = self._warming
+        if thread is None or not thread.is_alive():
+            return
+        self._stopping = True
+        thread.join(timeout)
 
     def clear_caches(self) -> None:
         with self._lock:
@@ -178,6 +228,7 @@ class DataService:
             self._pages.clear()
             self._page_sizes.clear()
             self._page_bytes = 0
+            self._recent.clear()
 
     def cache_bytes(self) -> tuple[int, int]:
         """Estimated bytes held by the query-result cache and the page cache."""
@@ -222,6 +273,25 @@ class DataService:
         """``fn(reader, *args)``, computed once per snapshot."""
         return self._memo(fn.__module__, fn.__qualname__, args, lambda reader: fn(reader, *args))
 
+    def recent(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(reader, *args)`` kept only for the last few calls: one country's rows are needed
+        while its page renders (and by its downloads just after), then the rendered page is
+        cached instead; keeping every country's rows would grow the process by ~100 MB."""
+        reader = self.reader()
+        if reader is None:
+            raise NoSnapshot(f"no published data in {self.serving_dir}")
+        key = (reader.snapshot_id, fn.__qualname__, args)
+        with self._lock:
+            if key in self._recent:
+                self._recent.move_to_end(key)
+                return self._recent[key]
+        value = fn(reader, *args)
+        with self._lock:
+            self._recent[key] = value
+            while len(self._recent) > RECENT:
+                self._recent.popitem(last=False)
+        return value
+
     def derived(self, key: tuple, build: Callable[[], Any]) -> Any:
         """``build()`` (made from other cached results), computed once per snapshot and ``key``."""
         return self._memo(__name__, "derived", key, lambda _reader: build())
@@ -254,9 +324,13 @@ class DataService:
         return self.cached(q.countries)
 
     def country_row(self, iso3: str) -> dict[str, Any] | None:
+        """A country's reference row; attributes the snapshot lacks (region, income group,
+        ISO2, …) are ``None``, never NaN or an empty string."""
         frame = self.countries()
         hit = frame[frame["iso3"] == iso3]
-        return None if hit.empty else hit.iloc[0].to_dict()
+        if hit.empty:
+            return None
+        return {k: (None if i18n.is_missing(v) or v == "" else v) for k, v in hit.iloc[0].to_dict().items()}
 
     def country_names(self, lang: str) -> dict[str, str]:
         """ISO3 → the country's short common name in ``lang`` (CLDR; the warehouse's English
@@ -295,7 +369,8 @@ class DataService:
         return self.cached(q.metrics)
 
     def _series_index(self) -> dict[str, dict[str, Any]]:
-        return self.derived(("series_index",), lambda: _series_index(self.metrics(), self.score_keys()))
+        return self.derived(("series_index",), lambda: _series_index(
+            self.metrics(), self.score_keys(), self.ooni_tests()))
 
     def score_keys(self) -> pd.DataFrame:
         return self.cached(q.score_keys)
@@ -304,7 +379,8 @@ class DataService:
         return not self.score_keys().empty
 
     def series_info(self, series: str) -> dict[str, Any] | None:
-        """Name, unit, source(s) of a metric or score series; ``None`` if it does not exist."""
+        """Name, unit, source(s) of a metric, score or OONI share series; ``None`` if it does
+        not exist."""
         if not isinstance(series, str):
             return None
         return self._series_index().get(series)
@@ -316,7 +392,37 @@ class DataService:
         if q.is_score(series):
             level, key = q.score_parts(series)
             return score_label(level, key, lang)
-        return info["name"]
+        if q.is_ooni_share(series):
+            return i18n.ooni_share_name(*q.ooni_parts(series), lang)
+        return i18n.metric_name(series, info["name"], lang)
+
+    def series_unit(self, series: str, lang: str) -> str:
+        info = self.series_info(series) or {}
+        return i18n.unit_label(info.get("unit") or "", lang)
+
+    def series_scale(self, series: str) -> dict[str, Any]:
+        """How a map colours ``series``: a fixed domain (``zmin``, ``zmax``) that no filter or
+        year rescales, and the ``direction`` that is better (``higher_better``,
+        ``lower_better`` or ``None`` when roamwatch does not claim one)."""
+        return self.derived(("series_scale", series), lambda: self._series_scale(series))
+
+    def _series_scale(self, series: str) -> dict[str, Any]:
+        if q.is_score(series):
+            return {"zmin": 0.0, "zmax": 100.0, "direction": "higher_better", "basis": "score"}
+        if q.is_ooni_share(series):
+            _test, bucket = q.ooni_parts(series)
+            return {"zmin": 0.0, "zmax": 100.0, "basis": "share",
+                    "direction": "higher_better" if bucket == "ok" else "lower_better"}
+        goalposts = _catalogue_scales().get(series)
+        if goalposts:
+            return {**goalposts, "basis": "goalposts"}
+        direction = _catalogue_directions().get(series) or KNOWN_DIRECTIONS.get(series)
+        info = self.series_info(series) or {}
+        if (info.get("unit") or "").strip() == "%":
+            return {"zmin": 0.0, "zmax": 100.0, "direction": direction, "basis": "share"}
+        reader = self.reader()
+        lo, hi = q.series_domain(reader, series) if reader is not None else (None, None)
+        return {"zmin": lo, "zmax": hi, "direction": direction, "basis": "range"}
 
     def series_suggestions(self, series: str, n: int = 5) -> list[str]:
         if not isinstance(series, str) or len(series) > MAX_SERIES_TEXT:
@@ -354,17 +460,35 @@ class DataService:
             return DEFAULT_METRIC
         return None if metrics.empty else str(metrics.iloc[0]["id"])
 
-    def series_options(self, lang: str) -> list[dict[str, Any]]:
-        """Dropdown options: scores first (when present), then metrics grouped by source."""
+    def series_options(self, lang: str, observations_only: bool = False) -> list[dict[str, Any]]:
+        """Dropdown options: scores first (when present), then metrics grouped by source.
+
+        OONI's raw daily counts are offered as shares of measurements (a count of measurements
+        says how much was measured, not how much was blocked); ``observations_only`` lists the
+        stored metrics as they are (the data explorer) and no scores.
+        """
         options: list[dict[str, Any]] = []
-        for row in self.score_keys().itertuples():
-            label = score_label(row.level, row.key, lang)
-            label = label if "ROAM-X" in label else f"ROAM-X · {label}"
-            options.append({"label": label, "value": q.score_series(row.level, row.key)})
+        if not observations_only:
+            for row in self.score_keys().itertuples():
+                label = score_label(row.level, row.key, lang)
+                label = label if "ROAM-X" in label else f"ROAM-X · {label}"
+                options.append({"label": label, "value": q.score_series(row.level, row.key)})
         for row in self.metrics().itertuples():
-            unit = f" ({row.unit})" if row.unit and row.unit not in row.name else ""
-            options.append({"label": f"{row.source} · {row.name}{unit}", "value": row.id})
+            if row.source == "ooni" and not observations_only:
+                continue
+            name = i18n.metric_name(row.id, row.name, lang)
+            unit = i18n.unit_label(row.unit, lang)
+            unit = f" ({unit})" if unit and unit not in name else ""
+            options.append({"label": f"{row.source} · {name}{unit}", "value": row.id})
+        if not observations_only:
+            for test in self.ooni_tests()["test"]:
+                for bucket in ("confirmed", "anomaly"):
+                    options.append({"label": "ooni · " + i18n.ooni_share_name(test, bucket, lang),
+                                    "value": q.ooni_series(test, bucket)})
         return options
+
+    def ooni_tests(self) -> pd.DataFrame:
+        return self.cached(q.ooni_tests)
 
     def country_options(self, lang: str, with_data_only: bool = True) -> list[dict[str, str]]:
         frame = self.countries()
@@ -391,31 +515,54 @@ class DataService:
         return self.cached(q.world_values, series, int(year))
 
     def country_observations(self, iso3: str) -> pd.DataFrame:
-        return self.cached(q.country_observations, iso3)
+        return self.recent(q.country_observations, iso3)
 
     def country_ooni(self, iso3: str) -> pd.DataFrame:
-        return self.cached(q.country_ooni, iso3, OONI_MIN_MEASUREMENTS)
+        """OONI monthly counts of one country, sliced from every country's (computed once per
+        snapshot: one pass over the daily counts instead of one per country page)."""
+        return self.for_country("ooni", q.country_ooni, iso3)
 
     def country_events(self, iso3: str) -> pd.DataFrame:
-        return self.cached(q.country_events, iso3)
+        return self.for_country("events", q.country_events, iso3)
+
+    def country_freshness(self, iso3: str) -> pd.DataFrame:
+        return self.for_country("freshness", q.country_freshness, iso3)
+
+    def for_country(self, name: str, query: Callable[..., pd.DataFrame], iso3: str,
+                    prepare: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> pd.DataFrame:
+        """One country's part of ``prepare(query(reader))``, a table of every country computed
+        once per snapshot and split by its ``country`` column (dropped, as the one-country query
+        ``query(reader, iso3)`` returns it); a country without rows gets the columns, no rows."""
+        def build() -> dict[str, pd.DataFrame]:
+            reader = self._reader_or_fail()
+            frame = query(reader)
+            if prepare is not None:
+                frame = prepare(frame)
+            parts = {str(c): part.drop(columns="country").reset_index(drop=True)
+                     for c, part in frame.groupby("country", sort=False)}
+            parts["\x00empty"] = frame.iloc[0:0].drop(columns="country")
+            return parts
+        parts = self.derived(("for_country", name), build)
+        return parts.get(iso3, parts["\x00empty"])
+
+    def _reader_or_fail(self) -> Reader:
+        reader = self.reader()
+        if reader is None:
+            raise NoSnapshot(f"no published data in {self.serving_dir}")
+        return reader
+
+    def event_coverage(self) -> pd.DataFrame:
+        return self.cached(q.event_coverage)
 
     def country_scores(self, iso3: str) -> pd.DataFrame:
         return self.cached(q.country_scores, iso3)
 
-    def coverage(self, source: str, iso3: str) -> list[tuple[str, str]]:
-        """``source``'s coverage windows for a country (ISO dates, first and last day)."""
-        frame = self.cached(q.coverage)
-        rows = frame[(frame["source"] == source)
-                     & (frame["country"].isna() | (frame["country"] == iso3))]
-        return [(str(pd.Timestamp(a).date()), str(pd.Timestamp(b).date()))
-                for a, b in zip(rows["first_day"], rows["last_day"], strict=True)]
+    def latest_country_scores(self, iso3: str) -> pd.DataFrame:
+        return self.recent(q.latest_country_scores, iso3)
 
     def score_medians(self, year: int, level: str, region: str | None,
                       income_group: str | None = None) -> pd.DataFrame:
         return self.cached(q.score_medians, int(year), level, region, income_group)
-
-    def country_freshness(self, iso3: str) -> pd.DataFrame:
-        return self.cached(q.country_freshness, iso3)
 
     def compare_series(self, series: str, iso3s: tuple[str, ...]) -> pd.DataFrame:
         return self.cached(q.compare_series, series, tuple(iso3s))
@@ -483,7 +630,8 @@ def _country_index(frame: pd.DataFrame) -> dict[str, dict[str, str]]:
     }
 
 
-def _series_index(metrics: pd.DataFrame, score_keys: pd.DataFrame) -> dict[str, dict[str, Any]]:
+def _series_index(metrics: pd.DataFrame, score_keys: pd.DataFrame, ooni_tests: pd.DataFrame
+                  ) -> dict[str, dict[str, Any]]:
     index: dict[str, dict[str, Any]] = {}
     for row in metrics.itertuples():
         index[row.id] = {
@@ -496,11 +644,74 @@ def _series_index(metrics: pd.DataFrame, score_keys: pd.DataFrame) -> dict[str, 
             "name": score_label(row.level, row.key, "en"), "unit": "0–100", "source": "roamwatch",
             "source_name": "roamwatch (proxy scores)", "description": "", "kind": "score",
         }
+    ooni_name = next((r.source_name for r in metrics.itertuples() if r.source == "ooni"), "OONI")
+    for test in ooni_tests["test"]:
+        for bucket in q.OONI_BUCKETS:
+            index[q.ooni_series(test, bucket)] = {
+                "name": i18n.ooni_share_name(test, bucket, "en"), "unit": "%", "source": "ooni",
+                "source_name": ooni_name, "description": "", "kind": "ooni_share",
+            }
     return index
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue_indicators() -> tuple:
+    try:
+        from indicators.catalogue import load_catalogue
+
+        return load_catalogue().indicators
+    except Exception:  # noqa: BLE001 - no catalogue: no goalposts or directions to borrow
+        return ()
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue_scales() -> dict[str, dict[str, Any]]:
+    """Metric id → the catalogue's goalposts and direction, for metrics an indicator reads as
+    they are (no transform): the map colours them on the scale the scores use."""
+    out: dict[str, dict[str, Any]] = {}
+    for ind in _catalogue_indicators():
+        if getattr(ind, "transform", "none") != "none":
+            continue
+        for metric in ind.metrics:
+            if not metric.startswith("derived.") and metric not in out:
+                lo, hi = sorted((float(ind.goalpost_lower), float(ind.goalpost_upper)))
+                out[metric] = {"zmin": lo, "zmax": hi, "direction": ind.direction}
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue_directions() -> dict[str, str]:
+    """Metric id → which end is better, from every indicator that reads it (unless indicators
+    disagree)."""
+    seen: dict[str, set[str]] = {}
+    for ind in _catalogue_indicators():
+        # the metrics it reads as they are, and a single input it derives its metric from
+        read = [*ind.metrics, *(ind.inputs if len(ind.inputs) == 1 else ())]
+        for metric in read:
+            if not metric.startswith(("derived.", "event:")):
+                seen.setdefault(metric, set()).add(ind.direction)
+    return {m: next(iter(d)) for m, d in seen.items() if len(d) == 1}
+
+
+#: Functions of a :class:`DataService` that compute per-snapshot tables pages slice (other
+#: modules register theirs: the frames of the country page).
+_WARMERS: list[Callable[[DataService], Any]] = []
+
+
+def on_warm(fn: Callable[[DataService], Any]) -> Callable[[DataService], Any]:
+    """Register ``fn(service)`` to run when a new snapshot is warmed up."""
+    _WARMERS.append(fn)
+    return fn
 
 
 _service: DataService | None = None
 _service_lock = threading.Lock()
+
+
+@atexit.register
+def _stop_warming() -> None:
+    if _service is not None:
+        _service.stop_warming()
 
 
 def configure(serving_dir: Path, check_interval: float = 0.5) -> DataService:

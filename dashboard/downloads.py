@@ -1,11 +1,16 @@
 """File downloads as plain HTTP routes (a link reproduces them, like the pages):
 
-- ``/download/country/<ISO3>.csv``: everything on a country page (observations, events, scores);
+- ``/download/country/<ISO3>.csv``: the tidy table of what the country page shows (section,
+  metric, name, unit, period, value, source, licence); the raw rows stay on the data page;
+- ``/download/country/<ISO3>/<panel>.csv``: exactly what one chart or table of that page shows;
+- ``/download/chart/world.csv?<world page view>``, ``/download/chart/compare.csv?<compare view>``;
 - ``/download/data.csv?<data page filters>``: exactly the data page's filtered selection;
 - ``/download/data.zip?<same>``: that CSV plus ``metadata.json`` (sources, licences, citations,
   snapshot id, column meanings, metric definitions, the filter itself).
 
-CSV cells that a spreadsheet would run as formulas are neutralised (:func:`roamwatch.export.write_csv`).
+Every CSV has ``source``, ``source_name`` and ``licence`` columns; ``?excel=1`` gives the same
+CSV for Excel (UTF-8 with a byte-order mark, which Excel needs to read it as UTF-8). CSV cells
+that a spreadsheet would run as formulas are neutralised (:func:`roamwatch.export.write_csv`).
 """
 
 from __future__ import annotations
@@ -14,20 +19,19 @@ import io
 import json
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import flask
 import pandas as pd
 
-from dashboard import data
+from dashboard import data, frames
+from dashboard.components.urlstate import split_list, to_int
 from roamwatch.export import provenance, write_csv
 from roamwatch.warehouse import dashboard_queries as q
 
-COUNTRY_COLUMNS = [
-    "record", "country", "series", "name", "unit", "source", "period", "value", "start_time", "end_time",
-    "end_state", "first_day", "last_day", "kind", "severity", "coverage", "framework_coverage", "details",
-]
+#: Excel reads a CSV as UTF-8 only when it starts with this byte-order mark.
+BOM = "\ufeff"
 DATA_COLUMN_MEANINGS = {
     "metric": "roamwatch metric id: <source>.<source code>",
     "metric_name": "the metric's name as published by the source",
@@ -40,6 +44,8 @@ DATA_COLUMN_MEANINGS = {
     "year": "calendar year of the start of the period",
     "value": "the observed value, unchanged from the source",
     "source": "roamwatch source id; see sources in this file for licence and citation",
+    "source_name": "the source's name",
+    "licence": "the source's licence or terms of use, as roamwatch records them",
 }
 
 
@@ -69,10 +75,21 @@ def _mark(response: flask.Response, synthetic: bool) -> flask.Response:
     return response
 
 
-def _csv_response(frame: pd.DataFrame, filename: str) -> flask.Response:
-    response = flask.Response(_csv_text(frame), content_type=CSV_TYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def wants_excel() -> bool:
+    return flask.request.args.get("excel", "") not in ("", "0", "false", "no")
+
+
+def _csv_response(frame: pd.DataFrame, stem: str, synthetic: bool = False) -> flask.Response:
+    """``frame`` as a CSV attachment ``<stem>.csv`` (``<stem>_excel.csv`` with a BOM when the
+    request asks for Excel); a ``roamwatch`` stem of demo data is named and marked synthetic."""
+    if stem.startswith("roamwatch"):
+        stem = _stem(synthetic) + stem[len("roamwatch"):]
+    excel = wants_excel()
+    text = (BOM if excel else "") + _csv_text(frame)
+    response = flask.Response(text.encode("utf-8"), content_type=CSV_TYPE)
+    response.headers["Content-Disposition"] = \
+        f'attachment; filename="{stem}{"_excel" if excel else ""}.csv"'
+    return _mark(response, synthetic)
 
 
 def _csv_chunks(reader, flt: q.DataFilter) -> Iterator[tuple[str, int]]:
@@ -83,57 +100,42 @@ def _csv_chunks(reader, flt: q.DataFilter) -> Iterator[tuple[str, int]]:
         yield _csv_text(frame, header=header), len(frame)
         header = False
     if header:
-        yield _csv_text(q.data_rows(reader, flt, 0, 0)), 0
+        yield _csv_text(pd.DataFrame(columns=list(q.EXPORT_COLUMNS))), 0
 
 
 def _no_data() -> flask.Response:
-    return flask.Response("No data published yet: run `roamwatch collect` first.\n", status=503,
+    return flask.Response("No data has been published on this site yet.\n", status=503,
                           mimetype="text/plain")
 
 
-def _framework_share(details: object) -> float | None:
-    """A score's framework coverage (share of the framework's themes with a value)."""
-    try:
-        return float(json.loads(str(details))["framework"]["coverage"])
-    except (ValueError, TypeError, KeyError):
-        return None
-
-
 def country_frame(svc: data.DataService, iso3: str) -> pd.DataFrame:
-    """One long table of everything the country page shows."""
-    obs = svc.country_observations(iso3)
-    parts = [pd.DataFrame({
-        "record": "observation", "country": iso3, "series": obs["metric"], "name": obs["metric_name"],
-        "unit": obs["unit"], "source": obs["source"], "period": obs["period"], "value": obs["value"],
-    })]
-    events = svc.country_events(iso3)
-    if not events.empty:
-        parts.append(pd.DataFrame({
-            "record": "event", "country": iso3, "series": events["id"], "name": events["kind"],
-            "source": events["source"], "start_time": events["start_time"], "end_time": events["end_time"],
-            "end_state": events["end_state"], "first_day": events["first_day"],
-            "last_day": events["last_day"], "kind": events["kind"], "severity": events["severity"],
-            "details": events["details"],
-        }))
-    if svc.has_scores():
-        scores = svc.country_scores(iso3)
-        if not scores.empty:
-            parts.append(pd.DataFrame({
-                "record": "score", "country": iso3,
-                "series": [q.score_series(level, key)
-                           for level, key in zip(scores["level"], scores["key"], strict=True)],
-                "name": scores["key"], "unit": "0-100", "source": "roamwatch",
-                "period": scores["year"].astype(str), "value": scores["value"],
-                "coverage": scores["coverage"],
-                "framework_coverage": [_framework_share(d) for d in scores["details"]],
-                "details": scores["details"],
-            }))
-    frame = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(
-        not p.empty for p in parts) else pd.DataFrame(columns=COUNTRY_COLUMNS)
-    for column in COUNTRY_COLUMNS:
-        if column not in frame:
-            frame[column] = None
-    return frame[COUNTRY_COLUMNS]
+    """The tidy table of everything the country page shows."""
+    return frames.country_tidy(svc, iso3)
+
+
+def _world_chart(svc: data.DataService, args: dict[str, str]) -> tuple[pd.DataFrame, str] | None:
+    series = args.get("metric") or svc.default_series()
+    if not series or svc.series_info(series) is None:
+        return None
+    year = to_int(args.get("year")) or svc.default_year(series)
+    view = frames.world_view(svc, series, year, args.get("region") or None, args.get("income") or None, "en")
+    slug = series.replace(":", "_").replace(".", "_")
+    return frames.world_csv(svc, view), f"roamwatch_{slug}_{year}"
+
+
+def _compare_chart(svc: data.DataService, args: dict[str, str]) -> tuple[pd.DataFrame, str] | None:
+    series = args.get("metric") or svc.default_series()
+    if not series or svc.series_info(series) is None:
+        return None
+    codes = tuple(c for c in (svc.resolve_country(x).iso3 for x in split_list(args.get("countries"))) if c)
+    slug = series.replace(":", "_").replace(".", "_")
+    return frames.compare_csv(svc, series, codes[:8]), f"roamwatch_compare_{slug}_{'_'.join(codes[:8])}"
+
+
+CHARTS: dict[str, Callable[[data.DataService, dict[str, str]], tuple[pd.DataFrame, str] | None]] = {
+    "world": _world_chart,
+    "compare": _compare_chart,
+}
 
 
 def metadata(svc: data.DataService, flt: q.DataFilter, rows: int) -> dict:
@@ -165,11 +167,36 @@ def register(server: flask.Flask) -> None:
         if match.iso3 is None:
             flask.abort(404)
         if match.status == "redirect":
-            return flask.redirect(f"/download/country/{match.iso3}.csv")
+            return flask.redirect(f"/download/country/{match.iso3}.csv", 302)
         frame = country_frame(svc, match.iso3)
-        synthetic = svc.synthetic()
-        return _mark(_csv_response(frame, f"{_stem(synthetic)}_{match.iso3}_{svc.snapshot_id()}.csv"),
-                     synthetic)
+        return _csv_response(frame, f"roamwatch_{match.iso3}_{svc.snapshot_id()}",
+                             svc.synthetic())
+
+    @server.route("/download/country/<code>/<panel>.csv")
+    def download_country_panel(code: str, panel: str):  # noqa: ANN202
+        svc = data.get()
+        if not svc.available():
+            return _no_data()
+        match = svc.resolve_country(code)
+        build = frames.PANEL_CSV.get(panel)
+        if match.iso3 is None or build is None:
+            flask.abort(404)
+        if match.status == "redirect":
+            return flask.redirect(f"/download/country/{match.iso3}/{panel}.csv", 302)
+        return _csv_response(build(svc, match.iso3), f"roamwatch_{match.iso3}_{panel}_{svc.snapshot_id()}",
+                             svc.synthetic())
+
+    @server.route("/download/chart/<chart>.csv")
+    def download_chart(chart: str):  # noqa: ANN202
+        svc = data.get()
+        if not svc.available():
+            return _no_data()
+        build = CHARTS.get(chart)
+        made = build(svc, dict(flask.request.args)) if build else None
+        if made is None:
+            flask.abort(404)
+        frame, stem = made
+        return _csv_response(frame, f"{stem}_{svc.snapshot_id()}", svc.synthetic())
 
     @server.route("/download/data.csv")
     def download_data_csv():  # noqa: ANN202
@@ -179,13 +206,18 @@ def register(server: flask.Flask) -> None:
             return _no_data()
         flt = data.filter_from_query(dict(flask.request.args))
 
-        def chunks() -> Iterator[str]:
+        excel = wants_excel()
+
+        def chunks() -> Iterator[bytes]:
+            if excel:
+                yield BOM.encode("utf-8")
             for text, _rows in _csv_chunks(reader, flt):
-                yield text
+                yield text.encode("utf-8")
 
         response = flask.Response(flask.stream_with_context(chunks()), content_type=CSV_TYPE)
+        suffix = "_excel" if excel else ""
         response.headers["Content-Disposition"] = \
-            f'attachment; filename="{_stem(reader.synthetic)}_data_{reader.snapshot_id}.csv"'
+            f'attachment; filename="{_stem(reader.synthetic)}_data_{reader.snapshot_id}{suffix}.csv"'
         return _mark(response, reader.synthetic)
 
     @server.route("/download/data.zip")

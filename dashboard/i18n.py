@@ -12,7 +12,13 @@ The table goes once every page uses English messages directly.
 
 from __future__ import annotations
 
+import functools
+import math
+import re
 from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+
+import pandas as pd
 
 from roamwatch import i18n as core
 from roamwatch.i18n import formatting
@@ -58,6 +64,24 @@ STRINGS: dict[str, tuple[str, str]] = {
     "common.trend": ("Trend", "Tendance"),
     "common.none": ("none", "aucune"),
     "common.download_csv": ("Download CSV", "Télécharger en CSV"),
+    "common.download_excel": ("CSV for Excel", "CSV pour Excel"),
+    "common.download_excel_title": (
+        "The same CSV with a UTF-8 byte-order mark, so Excel reads accents and symbols correctly",
+        "Le même CSV avec une marque d'ordre des octets UTF-8, pour qu'Excel lise correctement accents et symboles",
+    ),
+    "common.copy_link": ("Copy link", "Copier le lien"),
+    "common.copied": ("link copied", "lien copié"),
+    "common.cite": ("Cite this", "Citer"),
+    "common.no_data": ("no data", "pas de données"),
+    "cite.plain_label": ("Plain text", "Texte"),
+    "cite.plain": (
+        "roamwatch ({year}). {title}. Data snapshot {snapshot}. Sources: {sources}. {{url}} (accessed {{date}}).",
+        "roamwatch ({year}). {title}. Instantané des données {snapshot}. Sources : {sources}. {{url}} (consulté le {{date}}).",
+    ),
+    "cite.note": (
+        "Data snapshot {snapshot}; sources: {sources}; roamwatch proxies computed from public data, not UNESCO assessments",
+        "Instantané des données {snapshot} ; sources : {sources} ; indicateurs indirects roamwatch calculés à partir de données publiques, non des évaluations de l'UNESCO",
+    ),
     "common.download_zip": ("Download ZIP (data + metadata)", "Télécharger en ZIP (données + métadonnées)"),
     "common.download_svg": ("Download SVG", "Télécharger en SVG"),
     "common.table_view": ("Table view", "Vue en tableau"),
@@ -66,12 +90,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "common.source_line": ("Source: {sources}", "Source : {sources}"),
     "common.stamp": ("roamwatch snapshot {snapshot}", "instantané roamwatch {snapshot}"),
     "common.not_collected": (
-        "{what} not collected yet. Run `roamwatch collect {cmd}` to add it.",
-        "{what} : pas encore collecté. Lancez `roamwatch collect {cmd}` pour l'ajouter.",
+        "{what}: this source is not collected on this site.",
+        "{what} : cette source n'est pas collectée sur ce site.",
     ),
     "common.no_data_country": (
         "{what}: no data for this country in the current snapshot.",
         "{what} : aucune donnée pour ce pays dans l'instantané actuel.",
+    ),
+    "ooni.share_name": ("OONI {test}: {share}", "OONI {test} : {share}"),
+    "common.panel_failed": (
+        "This panel could not be drawn from the current data. The rest of the page is unaffected.",
+        "Ce panneau n'a pas pu être construit à partir des données actuelles. Le reste de la page n'est pas affecté.",
     ),
     "common.rows_shown": ("Showing the first {n} of {total} rows.", "Affichage des {n} premières lignes sur {total}."),
     "common.more": ("… and {n} more", "… et {n} de plus"),
@@ -82,16 +111,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     # no data / not found
     "nodata.title": ("No data yet", "Pas encore de données"),
     "nodata.body": (
-        "roamwatch has not published any data yet in its data directory (ROAMWATCH_DATA_DIR). Collect some first, for example:",
-        "roamwatch n'a encore publié aucune donnée dans son répertoire de données (ROAMWATCH_DATA_DIR). Collectez d'abord des données, par exemple :",
+        "This site has not published any data yet. Its pages fill in as soon as the first data is collected.",
+        "Ce site n'a encore publié aucune donnée. Ses pages se rempliront dès que les premières données seront collectées.",
     ),
     "nodata.problem": (
-        "The published data could not be read ({problem}). Publishing a new snapshot (`roamwatch collect` or `roamwatch scores`) fixes this.",
-        "Les données publiées n'ont pas pu être lues ({problem}). Publier un nouvel instantané (`roamwatch collect` ou `roamwatch scores`) corrige ce problème.",
+        "The published data cannot be read at the moment; the site's operator has been told.",
+        "Les données publiées ne peuvent pas être lues pour le moment ; l'opérateur du site en est informé.",
     ),
     "nodata.after": (
-        "Each run publishes a snapshot; this page picks it up at the next request.",
-        "Chaque collecte publie un instantané ; cette page le prendra en compte à la prochaine requête.",
+        "roamwatch gathers public data on Internet access, openness and rights (World Bank, ITU, OONI, IODA, Freedom House, Access Now and others) and publishes it here.",
+        "roamwatch rassemble des données publiques sur l'accès à Internet, son ouverture et les droits en ligne (Banque mondiale, UIT, OONI, IODA, Freedom House, Access Now et d'autres) et les publie ici.",
     ),
     "notfound.title": ("Not found", "Introuvable"),
     "notfound.page": ("There is no page at {value}.", "Il n'y a pas de page à l'adresse {value}."),
@@ -111,10 +140,46 @@ STRINGS: dict[str, tuple[str, str]] = {
     "world.pick_metric": ("Metric or score", "Mesure ou note"),
     "world.pick_year": ("Year", "Année"),
     "world.map_what": (
-        "{metric} in {year}, one colour per country (darker = lower); grey countries have no value. "
+        "{metric} in {year}, one colour per country (darker = lower); countries in grey have no value. "
         "Select a country to open its page.",
         "{metric} en {year}, une couleur par pays (plus foncé = plus bas) ; les pays en gris n'ont "
         "pas de valeur. Sélectionnez un pays pour ouvrir sa page.",
+    ),
+    "world.map_what_better_high": (
+        "{metric} in {year}, one colour per country; darker = worse (here: lower). Countries in grey "
+        "have no value. Select a country to open its page.",
+        "{metric} en {year}, une couleur par pays ; plus foncé = moins bien (ici : plus bas). Les pays "
+        "en gris n'ont pas de valeur. Sélectionnez un pays pour ouvrir sa page.",
+    ),
+    "world.map_what_better_low": (
+        "{metric} in {year}, one colour per country; darker = worse (here: higher). Countries in grey "
+        "have no value. Select a country to open its page.",
+        "{metric} en {year}, une couleur par pays ; plus foncé = moins bien (ici : plus haut). Les pays "
+        "en gris n'ont pas de valeur. Sélectionnez un pays pour ouvrir sa page.",
+    ),
+    "world.scale_fixed": (
+        "The colour scale runs from {lo} to {hi} whatever the filter.",
+        "L'échelle de couleurs va de {lo} à {hi} quel que soit le filtre.",
+    ),
+    "world.scale_goalposts": (
+        "The colour scale runs between the goalposts of the scores ({lo} to {hi}) whatever the filter.",
+        "L'échelle de couleurs va d'une borne de normalisation des notes à l'autre ({lo} à {hi}) quel que soit le filtre.",
+    ),
+    "world.scale_range": (
+        "The colour scale runs from the lowest to the highest value of any country and year ({lo} to {hi}) whatever the filter.",
+        "L'échelle de couleurs va de la valeur la plus basse à la plus haute, tous pays et années confondus ({lo} à {hi}), quel que soit le filtre.",
+    ),
+    "world.title_value": ("{metric}, {year}", "{metric}, {year}"),
+    "world.title_sum": ("{metric}: total over {year}", "{metric} : total sur {year}"),
+    "world.title_mean": ("{metric}: average over {year}", "{metric} : moyenne sur {year}"),
+    "world.no_value_count": (
+        "{n} countries of this view have no value (grey on the map).",
+        "{n} pays de cette vue n'ont pas de valeur (en gris sur la carte).",
+    ),
+    "world.outside_filter": ("outside the filter", "hors du filtre"),
+    "world.too_few_measurements": (
+        "only {n} measurements in {year} (a share needs {min})",
+        "seulement {n} mesures en {year} (une part en demande {min})",
     ),
     "world.ranking": ("Ranking", "Classement"),
     "world.ranking_note": (
@@ -138,8 +203,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No metric has been collected yet.", "Aucune mesure n'a encore été collectée.",
     ),
     "world.scores_missing": (
-        "ROAM-X scores are not available yet (run `roamwatch scores`); metrics are shown instead.",
-        "Les notes ROAM-X ne sont pas encore disponibles (lancez `roamwatch scores`) ; les mesures sont affichées.",
+        "ROAM-X scores have not been computed on this site yet; the collected metrics are shown instead.",
+        "Les notes ROAM-X n'ont pas encore été calculées sur ce site ; les mesures collectées sont affichées.",
     ),
     "score.overall": ("ROAM-X overall score", "Note ROAM-X globale"),
     "world.scores_group": ("ROAM-X scores (roamwatch proxies)", "Notes ROAM-X (indicateurs indirects roamwatch)"),
@@ -162,8 +227,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "country.men": ("Men", "Hommes"),
     "country.censorship": ("Censorship measurements (OONI)", "Mesures de censure (OONI)"),
     "country.censorship_what": (
-        "Share of OONI measurements per test and month that showed an anomaly, or confirmed blocking (months with at least 10 measurements). Anomalies are not all censorship.",
-        "Part des mesures OONI par test et par mois présentant une anomalie, ou un blocage confirmé (mois d'au moins 10 mesures). Toutes les anomalies ne sont pas de la censure.",
+        "For each OONI test, the share of the month's measurements that were OK, showed an anomaly, confirmed blocking or failed, with the number of measurements above each bar. Months with fewer than {n} measurements are faded, not left out. An anomaly is not proof of censorship.",
+        "Pour chaque test OONI, la part des mesures du mois qui étaient normales, présentaient une anomalie, un blocage confirmé ou un échec, avec le nombre de mesures au-dessus de chaque barre. Les mois de moins de {n} mesures sont estompés, pas écartés. Une anomalie n'est pas une preuve de censure.",
     ),
     "country.anomaly": ("anomaly", "anomalie"),
     "country.confirmed": ("confirmed", "confirmé"),
@@ -192,8 +257,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "de l'UNESCO sert à l'auto-évaluation nationale.",
     ),
     "country.scores_missing": (
-        "ROAM-X scores are not available yet: run `roamwatch scores` after collecting.",
-        "Les notes ROAM-X ne sont pas encore disponibles : lancez `roamwatch scores` après la collecte.",
+        "ROAM-X scores have not been computed on this site yet.",
+        "Les notes ROAM-X n'ont pas encore été calculées sur ce site.",
     ),
     "country.scores_none": (
         "No ROAM-X score for this country yet (not enough data).",
@@ -208,7 +273,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "country.fetched": ("Fetched", "Collecté"),
     "country.last_success": ("Last successful run", "Dernière collecte réussie"),
     "country.rows": ("Rows", "Lignes"),
-    "country.download": ("Download everything on this page (CSV)", "Télécharger tout le contenu de cette page (CSV)"),
+    "country.download": ("Download this page's data (CSV)", "Télécharger les données de cette page (CSV)"),
     "country.world": ("World", "Monde"),
     "country.median_region": ("Region median", "Médiane régionale"),
     "country.median_world": ("World median", "Médiane mondiale"),
@@ -218,18 +283,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "country.end": ("End", "Fin"),
     "country.severity": ("Severity", "Gravité"),
     "country.ongoing": ("ongoing", "en cours"),
-    "country.coverage_line": (
-        "{source} covers {spans}: outside these dates, no event shown is no data, not zero.",
-        "{source} couvre {spans} : en dehors de ces dates, l'absence d'événement signifie "
-        "« pas de données », non zéro.",
-    ),
-    "country.events_none_recorded": (
-        "No outage or shutdown recorded for this country in the periods the sources cover.",
-        "Aucune panne ni coupure enregistrée pour ce pays dans les périodes couvertes par les sources.",
-    ),
-    "country.ongoing_as_of": ("ongoing as of {date}", "en cours au {date}"),
-    "country.end_unknown": ("end unknown (counted as its start day)",
-                            "fin inconnue (comptée comme son premier jour)"),
     "country.describe_lines": (
         "{title}: {parts}.", "{title} : {parts}.",
     ),
@@ -244,6 +297,104 @@ STRINGS: dict[str, tuple[str, str]] = {
     "country.describe_radar": (
         "ROAM-X scores for {year}: {parts}.", "Notes ROAM-X pour {year} : {parts}.",
     ),
+    "country.download_note": (
+        "The CSV holds what this page shows.",
+        "Le CSV contient ce que montre cette page.",
+    ),
+    "country.download_raw": (
+        "Every raw observation of the country is on the data page.",
+        "Toutes les observations brutes du pays sont sur la page des données.",
+    ),
+    "source.roamwatch": ("roamwatch (computed from public data)", "roamwatch (calculé à partir de données publiques)"),
+    "country.cite_title": ("Country profile: {name}", "Profil de pays : {name}"),
+    "country.test": ("Test", "Test"),
+    "country.low_sample": ("Few measurements", "Peu de mesures"),
+    "country.ooni_explorer": ("See this country on OONI Explorer (opens explorer.ooni.org)",
+                              "Voir ce pays sur OONI Explorer (ouvre explorer.ooni.org)"),
+    "country.ooni_faded": ("Faded: fewer than {n} measurements in the month",
+                           "Estompé : moins de {n} mesures dans le mois"),
+    "country.describe_ooni_test": (
+        "{test}: {months} months, {n} measurements, {confirmed}% confirmed blocking, {anomaly}% anomalies",
+        "{test} : {months} mois, {n} mesures, {confirmed} % de blocages confirmés, {anomaly} % d'anomalies",
+    ),
+    "country.end_unknown": ("end not reported", "fin non indiquée"),
+    # outages and shutdowns
+    "timeline.ongoing": ("ongoing (drawn to the dataset's last update)",
+                         "en cours (tracé jusqu'à la dernière mise à jour des données)"),
+    "timeline.ongoing_until": ("ongoing as of {date} (the dataset's last update)",
+                               "en cours au {date} (dernière mise à jour des données)"),
+    "timeline.as_of": ("ongoing as of {date}", "en cours au {date}"),
+    "timeline.legend_known": ("start to end", "du début à la fin"),
+    "timeline.events_per_month": ("events starting in the month", "événements commençant dans le mois"),
+    "timeline.not_covered": ("{source}: this country is not covered.", "{source} : ce pays n'est pas couvert."),
+    "timeline.none_recorded": ("None recorded in {source} (covers {years}).",
+                               "Aucun événement recensé par {source} (couvre {years})."),
+    "timeline.recorded": ("{source}: {n} recorded (covers {years}, last update {until}).",
+                          "{source} : {n} recensé(s) (couvre {years}, dernière mise à jour {until})."),
+    "timeline.type": ("Type", "Type"),
+    "timeline.days": ("Days counted", "Jours comptés"),
+    "timeline.area": ("Area", "Zone"),
+    "timeline.cause": ("Cause", "Cause"),
+    "timeline.causes": ("Causes given", "Causes indiquées"),
+    "timeline.events": ("Events", "Événements"),
+    "timeline.first": ("First", "Premier"),
+    "timeline.last": ("Latest", "Dernier"),
+    "timeline.areas_title": ("Areas and causes", "Zones et causes"),
+    "timeline.list_csv": ("Every event, one per row:", "Chaque événement, un par ligne :"),
+    "timeline.what_bars": (
+        "Each outage or shutdown from its start to its end, one row per source and type. An event whose source gives no end is a diamond at its start (\"end not reported\"; it counts as one day); an ongoing one runs to the dataset's last update, which is stated. The pale band is the period the source covers: there, no bar means none recorded.",
+        "Chaque coupure ou interruption de son début à sa fin, une ligne par source et par type. Un événement dont la source n'indique pas la fin est un losange à son début (« fin non indiquée » ; il compte pour un jour) ; un événement en cours va jusqu'à la dernière mise à jour des données, indiquée. La bande pâle est la période couverte par la source : sans barre, aucun événement n'y est recensé.",
+    ),
+    "timeline.what_many": (
+        "{n} events: too many to draw one by one, so each month counts the events that started in it, by type. The pale band is the period the sources cover; below, the areas and the causes given.",
+        "{n} événements : trop pour les dessiner un par un ; chaque mois compte les événements qui y ont commencé, par type. La bande pâle est la période couverte par les sources ; en dessous, les zones et les causes indiquées.",
+    ),
+    "timeline.describe": (
+        "{n} events from {first} to {last}: {known} with a known end, {ongoing} ongoing, {unknown} with no end reported.",
+        "{n} événements du {first} au {last} : {known} avec une fin connue, {ongoing} en cours, {unknown} sans fin indiquée.",
+    ),
+    "Full network": ("Full network", "Réseau entier"),
+    "Service-based": ("Service-based", "Services ciblés"),
+    "Full network and service-based": ("Full network and service-based", "Réseau entier et services ciblés"),
+    "Extent not stated": ("Extent not stated", "Étendue non indiquée"),
+    "Outage": ("Outage", "Coupure"),
+    "Area not stated": ("Area not stated", "Zone non indiquée"),
+    "country.level": ("Level", "Niveau"),
+    "country.trace": ("Trace (inputs)", "Trace (données d'entrée)"),
+    "level.overall": ("overall", "globale"),
+    "level.category": ("category", "catégorie"),
+    "level.theme": ("theme", "thème"),
+    "level.indicator": ("indicator", "indicateur"),
+    "common.yes": ("yes", "oui"),
+    "fotn.free": ("Free", "Libre"),
+    "fotn.partly_free": ("Partly Free", "Partiellement libre"),
+    "fotn.not_free": ("Not Free", "Non libre"),
+    # headline strip
+    "headline.title": ("Key facts", "Faits essentiels"),
+    "headline.internet": ("Internet use", "Usage d'Internet"),
+    "headline.gap": (
+        "Women {women}, men {men} ({period}): gap of {gap} points",
+        "Femmes {women}, hommes {men} ({period}) : écart de {gap} points",
+    ),
+    "headline.gap_none": ("Gender gap: no data", "Écart femmes-hommes : pas de données"),
+    "headline.fotn": ("Freedom on the Net", "Freedom on the Net"),
+    "headline.fotn_edition": ("Edition {edition}; status from Freedom House's score bands",
+                              "Édition {edition} ; statut selon les tranches de note de Freedom House"),
+    "headline.fotn_none": ("not assessed by Freedom House", "non évalué par Freedom House"),
+    "headline.shutdowns": ("Shutdowns, last 12 months covered", "Coupures, 12 derniers mois couverts"),
+    "headline.shutdowns_n": ("{n} recorded", "{n} recensée(s)"),
+    "headline.shutdowns_none": ("none recorded", "aucune recensée"),
+    "headline.window": ("{first} – {last}", "{first} – {last}"),
+    "headline.not_covered": ("not covered by {source}", "non couvert par {source}"),
+    "headline.ooni": ("OONI confirmed blocking", "Blocage confirmé par OONI"),
+    "headline.ooni_blocked": ("{n} measurements", "{n} mesures"),
+    "headline.ooni_tests": ("in {tests}, of {total} measurements", "dans {tests}, sur {total} mesures"),
+    "headline.ooni_none": ("none found", "aucun constaté"),
+    "headline.ooni_measured": ("in {total} measurements", "sur {total} mesures"),
+    "headline.ooni_nodata": ("no measurements", "aucune mesure"),
+    "headline.outage": ("Latest outage", "Dernière coupure"),
+    "headline.outage_hours": ("lasting {hours} h", "durée {hours} h"),
+    "headline.outage_none": ("none detected", "aucune détectée"),
     "country.compare_link": ("Compare with other countries", "Comparer avec d'autres pays"),
     # compare
     "compare.title": ("Compare countries", "Comparer des pays"),
@@ -268,6 +419,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "data.to": ("To year", "À l'année"),
     "data.count": ("{n} rows match.", "{n} lignes correspondent."),
     "data.all": ("all", "toutes"),
+    "data.metric_id": ("Metric id", "Identifiant de la mesure"),
+    "grid.page": ("Page", "Page"),
+    "grid.of": ("of", "sur"),
+    "grid.to": ("to", "à"),
+    "grid.more": ("more", "plus"),
+    "grid.next": ("Next", "Suivant"),
+    "grid.last": ("Last", "Dernier"),
+    "grid.first": ("First", "Premier"),
+    "grid.previous": ("Previous", "Précédent"),
+    "grid.loadingOoo": ("Loading…", "Chargement…"),
+    "grid.firstPage": ("First page", "Première page"),
+    "grid.lastPage": ("Last page", "Dernière page"),
+    "grid.nextPage": ("Next page", "Page suivante"),
+    "grid.previousPage": ("Previous page", "Page précédente"),
     "data.no_rows": ("No row matches these filters.", "Aucune ligne ne correspond à ces filtres."),
     # sources
     "sources.title": ("Sources", "Sources"),
@@ -284,14 +449,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sources.rejected": ("Rows rejected", "Lignes rejetées"),
     "sources.units_failed": ("Units failed", "Unités en échec"),
     "sources.error": ("Error", "Erreur"),
+    "sources.problem_failed": (
+        "The last collection of this source did not complete. The data shown is from its last successful collection.",
+        "La dernière collecte de cette source n'a pas abouti. Les données affichées viennent de sa dernière collecte réussie.",
+    ),
+    "sources.problem_partial": (
+        "The last collection of this source was partial: some parts could not be fetched and keep their earlier data.",
+        "La dernière collecte de cette source a été partielle : certaines parties n'ont pas pu être récupérées et gardent leurs données antérieures.",
+    ),
     "sources.observations": ("Observations", "Observations"),
     "sources.events": ("Events", "Événements"),
     "sources.newest": ("Newest data", "Données les plus récentes"),
     "sources.age": ("Age of newest data", "Âge des données les plus récentes"),
     "sources.not_collected": ("Not collected yet", "Pas encore collectée"),
     "sources.not_collected_body": (
-        "This source is known to roamwatch but has not been collected: `roamwatch collect {name}`.",
-        "Cette source est connue de roamwatch mais n'a pas été collectée : `roamwatch collect {name}`.",
+        "roamwatch can collect this source, but this site has not collected it.",
+        "roamwatch sait collecter cette source, mais ce site ne l'a pas collectée.",
     ),
     "sources.status.success": ("success", "réussie"),
     "sources.status.partial": ("partial", "partielle"),
@@ -301,10 +474,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # methodology
     "method.title": ("Methodology", "Méthodologie"),
     "method.missing": (
-        "Scores are not available yet: the methodology document (docs/methodology.md) is generated "
-        "by `roamwatch scores`. Until then the dashboard shows the collected indicators as they are.",
-        "Les notes ne sont pas encore disponibles : le document de méthodologie (docs/methodology.md) "
-        "est produit par `roamwatch scores`. En attendant, le tableau de bord montre les indicateurs collectés tels quels.",
+        "The methodology document is not available on this site yet. Until scores are computed the dashboard shows the collected indicators as they are.",
+        "Le document de méthodologie n'est pas encore disponible sur ce site. Tant que les notes ne sont pas calculées, le tableau de bord montre les indicateurs collectés tels quels.",
     ),
     "method.english_only": ("This document is in English.", "Ce document est en anglais."),
     "world.rank_range": ("Rank range", "Fourchette de rang"),
@@ -330,11 +501,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reweight.title": ("Re-weight the indicators", "Repondérer les indicateurs"),
     "reweight.what": (
         "Change the weight of any indicator of a category (0 leaves it out) and see how the "
-        "ranking of countries moves. The same code as `roamwatch scores` recomputes the scores; "
-        "the weights are kept in the link, so the view can be shared.",
+        "ranking of countries moves. The scores are recomputed with the same code as the site's "
+        "own scores; the weights are kept in the link, so the view can be shared.",
         "Modifiez le poids d'un indicateur d'une catégorie (0 l'écarte) et voyez comment le "
-        "classement des pays change. Le même code que `roamwatch scores` recalcule les notes ; "
-        "les poids sont gardés dans le lien, qui peut être partagé.",
+        "classement des pays change. Les notes sont recalculées avec le même code que les notes "
+        "du site ; les poids sont gardés dans le lien, qui peut être partagé.",
     ),
     "reweight.category": ("Category", "Catégorie"),
     "reweight.year": ("Year", "Année"),
@@ -358,8 +529,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "fourchette de rang de chaque pays selon d'autres façons de construire la note.",
     ),
     "reweight.none": (
-        "No category scores for this year yet: run `roamwatch scores` after collecting.",
-        "Pas encore de notes de catégorie pour cette année : lancez `roamwatch scores` après la collecte.",
+        "No category scores for this year yet.",
+        "Pas encore de notes de catégorie pour cette année.",
     ),
     "reweight.insufficient": ("insufficient data", "données insuffisantes"),
     # alerts (page, filters, country strip)
@@ -436,6 +607,105 @@ ROAMX_NAMES = {
     "M": ("Multi-stakeholder participation", "Participation multipartite"),
     "X": ("Cross-cutting", "Transversal"),
 }
+
+#: French names of the metrics roamwatch's collectors define (the English name is the source's
+#: or the collector's). A metric missing here shows its English name: the French-page test
+#: lists every such metric of a filled snapshot, so a new collector metric cannot slip through.
+METRIC_NAMES_FR = {
+    "worldbank.IT.NET.USER.ZS": "Personnes utilisant Internet (% de la population)",
+    "worldbank.IT.NET.USER.FE.ZS": "Personnes utilisant Internet, femmes (% de la population féminine)",
+    "worldbank.IT.NET.USER.MA.ZS": "Personnes utilisant Internet, hommes (% de la population masculine)",
+    "worldbank.IT.NET.BBND.P2": "Abonnements au haut débit fixe (pour 100 personnes)",
+    "worldbank.IT.CEL.SETS.P2": "Abonnements à la téléphonie mobile (pour 100 personnes)",
+    "worldbank.IT.NET.SECR.P6": "Serveurs Internet sécurisés (par million de personnes)",
+    "worldbank.EG.ELC.ACCS.ZS": "Accès à l'électricité (% de la population)",
+    "worldbank.NY.GNP.PCAP.CD": "RNB par habitant, méthode Atlas ($ US courants)",
+    "worldbank.SE.ADT.LITR.ZS": "Taux d'alphabétisation des adultes (% des 15 ans et plus)",
+    "itu.internet_use": "Personnes utilisant Internet (%)",
+    "itu.internet_use_female": "Personnes utilisant Internet, femmes (% des femmes)",
+    "itu.internet_use_male": "Personnes utilisant Internet, hommes (% des hommes)",
+    "itu.mobile_broadband_subs_per100": "Abonnements actifs au haut débit mobile pour 100 habitants",
+    "itu.fixed_broadband_subs_per100": "Abonnements au haut débit fixe pour 100 habitants",
+    "itu.mobile_cellular_subs_per100": "Abonnements à la téléphonie mobile cellulaire pour 100 habitants",
+    "itu.mobile_broadband_basket_gni": "Prix du panier haut débit mobile (% du RNB par habitant)",
+    "itu.fixed_broadband_basket_gni": "Prix du panier haut débit fixe (% du RNB par habitant)",
+    "fotn.total": "Note totale FOTN (0–100, plus élevé = plus libre)",
+    "fotn.a_obstacles": "FOTN A : obstacles à l'accès (0–25, plus élevé = plus libre)",
+    "fotn.b_content": "FOTN B : limites imposées aux contenus (0–35, plus élevé = plus libre)",
+    "fotn.c_rights": "FOTN C : atteintes aux droits des utilisateurs (0–40, plus élevé = plus libre)",
+    "ioda.outage_hours": "IODA : heures de coupure d'Internet par jour",
+    "apnic.ipv6_capable": "APNIC Labs : utilisateurs compatibles IPv6 (%)",
+    "apnic.ipv6_preferred": "APNIC Labs : utilisateurs utilisant de préférence IPv6 (%)",
+    "dgg.internet_gg": "Écart entre les sexes dans l'usage d'Internet : rapport femmes/hommes (1 = parité)",
+    "dgg.mobile_gg": "Écart entre les sexes dans l'usage du mobile : rapport femmes/hommes (1 = parité)",
+    "vdem.v2smgovfilprc": "V-Dem : filtrage d'Internet par l'État en pratique",
+    "vdem.v2smgovshut": "V-Dem : coupures d'Internet par l'État en pratique",
+    "vdem.v2smgovsmcenprc": "V-Dem : censure des réseaux sociaux par l'État en pratique",
+    "vdem.v2smgovsmmon": "V-Dem : surveillance des réseaux sociaux par l'État",
+    "vdem.v2smprivex": "V-Dem : existence d'une protection légale de la vie privée",
+    "vdem.v2smarrest": "V-Dem : arrestations pour contenus politiques",
+    "vdem.v2cscnsult": "V-Dem : consultation des organisations de la société civile",
+    "vdem.v2csprtcpt": "V-Dem : environnement participatif des organisations de la société civile",
+    "vdem.v2x_cspart": "V-Dem : indice de participation de la société civile",
+}
+#: OONI tests by a name a reader knows (the test id stays in the tables and downloads).
+OONI_TESTS = {
+    "web_connectivity": ("Websites (Web Connectivity)", "Sites web (Web Connectivity)"),
+    "whatsapp": ("WhatsApp", "WhatsApp"),
+    "telegram": ("Telegram", "Telegram"),
+    "signal": ("Signal", "Signal"),
+    "facebook_messenger": ("Facebook Messenger", "Facebook Messenger"),
+    "tor": ("Tor", "Tor"),
+    "psiphon": ("Psiphon", "Psiphon"),
+    "riseupvpn": ("RiseupVPN", "RiseupVPN"),
+    "dnscheck": ("DNS check", "Vérification DNS"),
+    "stunreachability": ("STUN reachability", "Accessibilité STUN"),
+    "http_header_field_manipulation": ("HTTP header manipulation", "Manipulation des en-têtes HTTP"),
+    "http_invalid_request_line": ("HTTP invalid request line", "Ligne de requête HTTP invalide"),
+    "vanilla_tor": ("Tor (vanilla)", "Tor (vanilla)"),
+}
+#: OONI's result classes, as its Explorer names them (legend labels).
+OONI_BUCKETS = {
+    "ok": ("OK", "OK"),
+    "anomaly": ("Anomaly", "Anomalie"),
+    "confirmed": ("Confirmed", "Confirmé"),
+    "failure": ("Failure", "Échec"),
+}
+#: ... and as the share a series measures.
+OONI_SHARES = {
+    "ok": ("share of measurements without an anomaly", "part des mesures sans anomalie"),
+    "anomaly": ("share of measurements with an anomaly (not confirmed)",
+                "part des mesures avec une anomalie (non confirmée)"),
+    "confirmed": ("share of measurements with confirmed blocking",
+                  "part des mesures avec un blocage confirmé"),
+    "failure": ("share of failed measurements", "part des mesures en échec"),
+}
+OONI_COUNT_NAMES = {
+    "anomaly_count": ("measurements with an anomaly", "mesures avec une anomalie"),
+    "confirmed_count": ("measurements with confirmed blocking", "mesures avec un blocage confirmé"),
+    "failure_count": ("failed measurements", "mesures en échec"),
+    "ok_count": ("measurements without an anomaly", "mesures sans anomalie"),
+    "measurement_count": ("measurements", "mesures"),
+}
+UNITS_FR = {
+    "%": "%",
+    "per 100 people": "pour 100 personnes",
+    "per 100 inhabitants": "pour 100 habitants",
+    "per 1 million people": "par million de personnes",
+    "current US$": "$ US courants",
+    "% of GNI per capita": "% du RNB par habitant",
+    "hours": "heures",
+    "measurements": "mesures",
+    "ratio (female/male)": "rapport (femmes/hommes)",
+    "V-Dem model estimate (about −3 to +3)": "estimation du modèle V-Dem (environ −3 à +3)",
+    "V-Dem model scale": "échelle du modèle V-Dem",
+    "index 0–1": "indice 0–1",
+    "events": "événements",
+    "days": "jours",
+    "count": "nombre",
+}
+_SCORE_UNIT = re.compile(r"^score (\d+)–(\d+)$")
+_POINTS_UNIT = re.compile(r"^points \((\d+)–(\d+)\)$")
 
 
 #: Units shown in headers and axis titles but not after every number.
@@ -524,8 +794,50 @@ is_missing = formatting.is_missing
 
 
 def fmt_number(value: object, lang: str = DEFAULT_LANG, digits: int | None = None) -> str:
-    """``1234.5`` → ``1,234`` (en) / ``1 234`` (fr) / ``1.234`` (es); missing → ``–``."""
-    return formatting.number(value, lang, digits)
+    """``1234.5`` → ``1,234`` (en) / ``1 234`` (fr) / ``1.234`` (es); missing → ``–``.
+
+    CLDR formatting costs tens of microseconds and a country page formats hundreds of
+    numbers, many of them again on the next country's page (counts, shares of small counts):
+    results are remembered per value, language and digits."""
+    if value is None or isinstance(value, str):
+        return formatting.number(value, lang, digits)
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return formatting.number(value, lang, digits)
+    if x != x:  # NaN
+        return formatting.MISSING
+    return _number(x, lang, digits)
+
+
+@functools.lru_cache(maxsize=16384)
+def _number(x: float, lang: str, digits: int | None) -> str:
+    if math.isinf(x) or abs(x) >= 1e15:
+        return formatting.number(x, lang, digits)
+    d = formatting.auto_digits(x) if digits is None else digits
+    # CLDR's separators and minus sign, Babel's rounding (half-even on the decimal text of the
+    # value), without Babel's per-call pattern machinery (tests/test_dashboard_figures.py
+    # checks the two agree)
+    q = Decimal(repr(x)).quantize(Decimal(1).scaleb(-d), rounding=ROUND_HALF_EVEN)
+    minus, group, point = _number_style(lang)
+    text = f"{abs(q):,.{d}f}".replace(",", "\x00").replace(".", point).replace("\x00", group)
+    return (minus if q < 0 else "") + text
+
+
+@functools.cache
+def _number_style(lang: str) -> tuple[str, str, str]:
+    """The minus sign, group separator and decimal mark of ``lang``, as Babel writes them."""
+    sample = formatting.number(-1234.5, lang, 1)
+    one = sample.index("1")
+    rest = sample[one + 1:]
+    group = rest[:rest.index("234")]
+    after = rest[rest.index("234") + 3:]
+    return sample[:one], group, after[:after.index("5")]
+
+
+@functools.lru_cache(maxsize=8192)
+def _percent(x: float, lang: str) -> str:
+    return formatting.percent(x, lang)
 
 
 def fmt_percent(value: object, lang: str = DEFAULT_LANG, digits: int | None = None) -> str:
@@ -538,17 +850,12 @@ def fmt_share(value: object, lang: str = DEFAULT_LANG, digits: int = 0) -> str:
     return formatting.share(value, lang, digits)
 
 
-def unit_label(unit: str | None, lang: str) -> str:
-    """A unit as shown in ``lang`` (catalogue units are messages of the catalogues)."""
-    return core.gettext(unit, lang) if unit else ""
-
-
 def fmt_value(value: object, unit: str | None, lang: str = DEFAULT_LANG) -> str:
     """A number with its unit: ``76.2%``, ``12.3 per 100 people``."""
     if is_missing(value):
         return formatting.MISSING
     if unit == "%":
-        return formatting.percent(value, lang)
+        return _percent(float(value), lang)  # type: ignore[arg-type]
     number = fmt_number(value, lang)
     if not unit or unit in SCORE_UNITS:
         return number
@@ -556,8 +863,24 @@ def fmt_value(value: object, unit: str | None, lang: str = DEFAULT_LANG) -> str:
 
 
 def fmt_date(value: object, lang: str = DEFAULT_LANG, with_time: bool = False) -> str:
-    """``Mar 5, 2024`` / ``5 mars 2024`` / ``2024年3月5日`` (CLDR), with ``14:07`` when asked."""
-    return formatting.date_text(value, lang, with_time)
+    """``Mar 5, 2024`` / ``5 mars 2024`` / ``2024年3月5日`` (CLDR), with ``14:07`` when asked
+    (remembered per day, as country pages show the same dates again and again)."""
+    if is_missing(value) or isinstance(value, str):
+        return formatting.date_text(value, lang, with_time)
+    try:
+        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return formatting.date_text(value, lang, with_time)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    if not with_time:
+        stamp = stamp.normalize()
+    return _date_text(stamp.to_datetime64().astype("datetime64[m]").astype(str), lang, with_time)
+
+
+@functools.lru_cache(maxsize=8192)
+def _date_text(minute: str, lang: str, with_time: bool) -> str:
+    return formatting.date_text(pd.Timestamp(minute), lang, with_time)
 
 
 def fmt_month(value: object, lang: str = DEFAULT_LANG) -> str:
@@ -570,3 +893,65 @@ def fmt_age(value: object, lang: str = DEFAULT_LANG, now: datetime | None = None
     if days is None:
         return formatting.MISSING
     return t("common.today", lang) if days <= 0 else t("common.ago_days", lang, n=fmt_number(days, lang))
+
+
+def _pair(pair: tuple[str, str], lang: str) -> str:
+    """An ``(English, French)`` pair in ``lang``: the catalogues first, the French of the pair
+    when they have none (as the legacy table)."""
+    return _label(pair[0], {pair[0]: pair[1]}, lang)
+
+
+def unit_label(unit: object, lang: str) -> str:
+    """A unit as shown to readers: ``per 100 people`` → ``pour 100 personnes`` (catalogue units
+    are messages of the catalogues; collectors' units have their French here)."""
+    if is_missing(unit) or not unit:
+        return ""
+    text = str(unit)
+    if lang == DEFAULT_LANG or core.has_translation(text, lang):
+        return core.gettext(text, lang)
+    if lang != "fr":
+        return text
+    if text in UNITS_FR:
+        return UNITS_FR[text]
+    match = _SCORE_UNIT.match(text)
+    if match:
+        return f"note {match.group(1)}–{match.group(2)}"
+    match = _POINTS_UNIT.match(text)
+    if match:
+        return f"points ({match.group(1)}–{match.group(2)})"
+    return text
+
+
+def ooni_test_name(test: str, lang: str) -> str:
+    pair = OONI_TESTS.get(test)
+    if pair is None:
+        return test.replace("_", " ").capitalize()
+    return _pair(pair, lang)
+
+
+def ooni_share_name(test: str, bucket: str, lang: str) -> str:
+    """``OONI Websites (Web Connectivity): share of measurements with confirmed blocking``."""
+    what = _pair(OONI_SHARES.get(bucket, (bucket, bucket)), lang)
+    return t("ooni.share_name", lang, test=ooni_test_name(test, lang), share=what)
+
+
+def ooni_bucket_label(bucket: str, lang: str) -> str:
+    return _pair(OONI_BUCKETS.get(bucket, (bucket, bucket)), lang)
+
+
+def metric_name(metric: str, english: object, lang: str) -> str:
+    """A metric's name in ``lang`` (the English name from the snapshot when no translation is
+    known)."""
+    english = "" if is_missing(english) else str(english)
+    if lang == DEFAULT_LANG:
+        return english or metric
+    if english and core.has_translation(english, lang):
+        return core.gettext(english, lang)
+    if lang != "fr":
+        return english or metric
+    if metric in METRIC_NAMES_FR:
+        return METRIC_NAMES_FR[metric]
+    parts = metric.split(".")
+    if len(parts) == 3 and parts[0] == "ooni" and parts[2] in OONI_COUNT_NAMES:
+        return f"OONI {ooni_test_name(parts[1], lang)} : {OONI_COUNT_NAMES[parts[2]][1]}"
+    return english or metric

@@ -268,7 +268,7 @@ def test_country_page_shows_its_panels(driver, server, data_dir):
                   "country-events", "country-rights", "country-freshness"):
         assert driver.find_element(By.ID, panel).is_displayed(), panel
     # sources not collected say so instead of showing an empty chart
-    assert "not collected yet" in driver.find_element(By.ID, "country-censorship").text
+    assert "not collected on this site" in driver.find_element(By.ID, "country-censorship").text
     rows = driver.find_elements(By.CSS_SELECTOR, "#country-indicators-table tbody tr")
     with Reader.open(data_dir / "serving") as reader:
         metrics = reader.observations(countries=["KEN"])["metric"].nunique()
@@ -293,11 +293,12 @@ def test_country_csv_download_parses_back_to_the_warehouse(driver, server, data_
     assert files, "the CSV was not downloaded"
     with files[0].open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    got = {(r["series"], r["period"]): float(r["value"]) for r in rows if r["record"] == "observation"}
+    got = {(r["metric"], r["period"]): float(r["value"]) for r in rows if r["section"] == "indicators"}
     with Reader.open(data_dir / "serving") as reader:
         want = reader.observations(countries=["KEN"])
     assert got == {(m, p): v for m, p, v in zip(want["metric"], want["period"], want["value"], strict=True)}
-    assert {r["record"] for r in rows} == {"observation", "event", "score"}
+    assert {"headline", "roamx_profile", "indicators"} <= {r["section"] for r in rows}
+    assert all(r["licence"] for r in rows)
 
 
 def test_language_switch_changes_labels_and_names(driver, server):
@@ -351,15 +352,27 @@ def test_controls_write_the_url_and_back_returns(driver, server):
     _until(driver, lambda d: d.current_url == start)
 
 
-def test_map_click_opens_the_country(driver, server):
-    driver.get(server + "/?metric=worldbank.IT.NET.USER.ZS&year=2015&region=Latin+America+%26+Caribbean")
-    path = _wait(driver, "#world-map .choroplethlocation")
-    _settle(driver)
+def _map_path(driver, iso3: str):
+    """The map's shape of a country (plotly binds each shape's data point, ``loc`` = ISO3)."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#world-map .choroplethlocation')]"
+        ".find(p => p.__data__ && p.__data__.loc === arguments[0]) || null", iso3)
+
+
+def test_map_click_opens_the_country_territories_too(driver, server):
     from selenium.webdriver.common.action_chains import ActionChains
 
-    ActionChains(driver).move_to_element(path).click().perform()
-    _until(driver, lambda d: "/country/BRA" in d.current_url)
-    _wait(driver, "#country-indicators-table")
+    # Brazil in its region; then Taiwan and Western Sahara: no region, no value, still pages
+    for iso3, view in (("BRA", "&region=Latin+America+%26+Caribbean"), ("TWN", ""), ("ESH", "")):
+        driver.get(server + "/?metric=worldbank.IT.NET.USER.ZS&year=2015" + view)
+        _wait(driver, "#world-map .choroplethlocation")
+        _settle(driver)
+        shape = _map_path(driver, iso3)
+        assert shape is not None, iso3
+        ActionChains(driver).move_to_element(shape).click().perform()
+        _until(driver, lambda d, iso3=iso3: f"/country/{iso3}" in d.current_url)
+        _wait(driver, "#country-headline")
+        assert driver.find_element(By.ID, "country-page").get_attribute("data-iso3") == iso3
 
 
 @pytest.mark.parametrize(("path", "kind"), [
@@ -449,14 +462,15 @@ def test_no_request_leaves_the_server(driver, server):
     assert any(u.endswith("/assets/topojson/world_110m.json") for u in urls)
 
 
-def test_first_run_without_data_explains_collect(driver, tmp_path):
+def test_first_run_without_data_says_so_without_operator_detail(driver, tmp_path):
     with _serve(tmp_path / "empty") as base:
         for path in ("/", "/country/KEN", "/data"):
             driver.get_log("browser")
             driver.get(base + path)
             _wait(driver, "#rw-nodata")
             _settle(driver)
-            assert "roamwatch collect" in driver.find_element(By.ID, "rw-nodata").text
+            text = driver.find_element(By.ID, "rw-nodata").text
+            assert "not published any data yet" in text and "roamwatch collect" not in text
             assert _errors(driver) == []
         _shot(driver, "no_data")
         assert _status(base + "/download/data.csv") == 503
@@ -506,3 +520,127 @@ def test_reweighting_moves_ranks_and_lives_in_the_link(driver, tmp_path):
         assert "Places moved" in headers and not {"Rank", "New rank"} & set(headers)  # no positions
         assert _errors(driver) == []
         _shot(driver, "reweight")
+
+
+# -- toolbar, links and citations ------------------------------------------------------------------
+def _requests(driver) -> set[str]:
+    urls = set()
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.add(message["params"]["request"]["url"])
+    return urls
+
+
+def test_toolbar_has_no_cloud_and_every_button_stays_on_this_machine(driver, server, downloads):
+    driver.get(server + "/country/KEN")
+    _wait(driver, "#country-gender-graph .modebar")
+    _settle(driver)
+    driver.get_log("performance")
+    # no "Share chart" (Plotly Cloud) or Chart Studio control anywhere
+    buttons = driver.find_elements(By.CSS_SELECTOR, ".modebar-btn")
+    titles = {b.get_attribute("data-title") or "" for b in buttons}
+    assert buttons and not any(("cloud" in t.lower() or "share" in t.lower() or "studio" in t.lower())
+                               for t in titles)
+    assert "Plotly Cloud" not in driver.page_source
+    # press every toolbar button of one chart, and every tool under it
+    for button in driver.find_elements(By.CSS_SELECTOR, "#country-gender-graph .modebar-btn"):
+        driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", button)
+        time.sleep(0.2)
+    for css in ("#country-gender .rw-svg", "#country-gender-csv", "#country-gender-csv-excel",
+                "#country-gender .rw-copy-link", "#country-gender .rw-cite summary"):
+        driver.find_element(By.CSS_SELECTOR, css).click()
+        time.sleep(0.3)
+    outside = sorted(u for u in _requests(driver)
+                     if not u.startswith(server + "/") and not u.startswith(("data:", "blob:")))
+    assert outside == []
+    # Copy link gave this page's address, pointing at the chart
+    copy = driver.find_element(By.CSS_SELECTOR, "#country-gender .rw-copy-link")
+    copied = copy.get_attribute("data-copied")
+    assert copied == server + "/country/KEN#country-gender"
+    # Cite this: plain text and BibTeX naming the snapshot, with the address filled in
+    snapshot = driver.find_element(By.ID, "rw-snapshot").get_attribute("data-snapshot")
+    plain = driver.find_element(By.CSS_SELECTOR, "#country-gender .rw-cite-plain").text
+    bibtex = driver.find_element(By.CSS_SELECTOR, "#country-gender .rw-cite-bibtex").text
+    assert snapshot in plain and snapshot in bibtex
+    assert server + "/country/KEN#country-gender" in plain and "{url}" not in plain
+    assert bibtex.startswith("@misc{roamwatch_country_gender_") and "urldate = {20" in bibtex
+    # the chart's CSV and its Excel sibling were downloaded
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline and len(list(downloads.glob("*gender*.csv"))) < 2:
+        time.sleep(0.1)
+    excel = next(downloads.glob("*gender*_excel.csv")).read_bytes()
+    assert excel.startswith("\ufeff".encode())
+
+
+# -- phone -------------------------------------------------------------------------------------------
+def _boxes_overlap(a: dict, b: dict) -> bool:
+    return not (a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"]
+                or b["bottom"] <= a["top"])
+
+
+def test_phone_layout_keeps_titles_clear_the_map_wide_and_the_timeline_readable(driver, server):
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        box = ("const r = e.getBoundingClientRect(); "
+               "return {left: r.left, right: r.right, top: r.top, bottom: r.bottom};")
+        for path, graphs in (("/country/KEN", ("country-gender-graph", "country-events-graph",
+                                                "country-radar-graph")),
+                             ("/?metric=worldbank.IT.NET.USER.ZS", ("world-map",))):
+            driver.get(server + path)
+            _wait(driver, f"#{graphs[0]} .main-svg")
+            _settle(driver)
+            for gid in graphs:
+                graph = driver.find_element(By.ID, gid)
+                driver.execute_script("arguments[0].scrollIntoView()", graph)
+                # the toolbar shows on hover or touch: make it visible to measure it
+                driver.execute_script(
+                    "document.querySelectorAll('.modebar').forEach(m => m.style.opacity = 1)")
+                title = graph.find_element(By.CSS_SELECTOR, ".g-gtitle")
+                bar = graph.find_element(By.CSS_SELECTOR, ".modebar")
+                t = driver.execute_script(f"const e = arguments[0]; {box}", title)
+                m = driver.execute_script(f"const e = arguments[0]; {box}", bar)
+                assert not _boxes_overlap(t, m), (path, gid, t, m)
+                assert t["right"] <= 390 + 1, (path, gid, t)  # the title fits the screen
+            if path == "/country/KEN":
+                plot = driver.execute_script(
+                    f"const e = document.querySelector('#country-events-graph .nsewdrag'); {box}")
+                assert plot["right"] - plot["left"] >= 0.75 * 390 - 40  # the timeline keeps the width
+            else:
+                geo = driver.execute_script(f"const e = document.querySelector('#world-map .geo'); {box}")
+                assert geo["right"] - geo["left"] >= 0.85 * 390 - 40  # the map spans the screen
+            overflow = driver.execute_script("return document.documentElement.scrollWidth")
+            assert overflow <= 390 + 1, (path, overflow)  # nothing wider than the phone
+        _shot(driver, "country_KEN_phone")
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        driver.set_window_size(1400, 1000)
+
+
+def test_data_grid_shows_names_then_the_value_without_scrolling_at_1280(driver, server):
+    driver.set_window_size(1280, 900)
+    try:
+        driver.get(server + "/data?countries=KEN&lang=fr")
+        _wait(driver, "#data-grid .ag-row")
+        _settle(driver)
+        headers = driver.find_elements(By.CSS_SELECTOR, "#data-grid .ag-header-cell[col-id]")
+        order = [h.get_attribute("col-id") for h in headers]
+        assert order.index("country_name") < order.index("country")  # names before ids
+        assert order.index("metric_name") < order.index("metric")
+        value = driver.find_element(By.CSS_SELECTOR, "#data-grid .ag-header-cell[col-id='value']")
+        grid = driver.find_element(By.CSS_SELECTOR, "#data-grid .ag-body-viewport")
+        right = driver.execute_script("return arguments[0].getBoundingClientRect().right", value)
+        edge = driver.execute_script("return arguments[0].getBoundingClientRect().right", grid)
+        assert right <= edge  # in view without scrolling sideways
+        cell = driver.find_element(By.CSS_SELECTOR, "#data-grid .ag-row[row-index='0'] [col-id='value']").text
+        assert len(cell.replace("\u202f", "").split(",")[-1]) <= 4  # rounded for reading
+        pager = driver.find_element(By.CSS_SELECTOR, "#data-grid .ag-paging-panel").text
+        assert "Page" in pager and " sur " in pager  # the grid's own words in French
+        from dashboard.i18n import METRIC_NAMES_FR
+
+        cells = driver.find_elements(By.CSS_SELECTOR, "#data-grid .ag-row [col-id='metric_name']")
+        names = {c.get_attribute("textContent") for c in cells}
+        assert names and names <= set(METRIC_NAMES_FR.values())  # metric names in French
+    finally:
+        driver.set_window_size(1400, 1000)

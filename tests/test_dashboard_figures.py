@@ -9,6 +9,7 @@ import json
 import zipfile
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from dashboard import i18n
@@ -32,8 +33,8 @@ def _values() -> pd.DataFrame:
 
 # -- figures ------------------------------------------------------------------------------------
 def test_choropleth_draws_values_and_greys_missing_with_a_citable_stamp():
-    fig = figures.choropleth(_values(), title="Internet use, 2022", unit="%", sources="World Bank",
-                             snapshot_id=SNAP)
+    fig = go.Figure(figures.choropleth(_values(), title="Internet use, 2022", unit="%", sources="World Bank",
+                             snapshot_id=SNAP))
     grey, main = fig.data
     assert list(grey.locations) == ["BRA"]
     assert list(main.locations) == ["KEN", "UGA", "EST"]
@@ -45,8 +46,8 @@ def test_choropleth_draws_values_and_greys_missing_with_a_citable_stamp():
 
 
 def test_choropleth_fixed_range_for_scores():
-    fig = figures.choropleth(_values(), title="ROAM-X", unit="0–100", sources="roamwatch",
-                             snapshot_id=SNAP, zrange=(0, 100))
+    fig = go.Figure(figures.choropleth(_values(), title="ROAM-X", unit="0–100", sources="roamwatch",
+                             snapshot_id=SNAP, zrange=(0, 100)))
     assert (fig.data[-1].zmin, fig.data[-1].zmax) == (0, 100)
 
 
@@ -76,7 +77,7 @@ def test_line_chart_one_trace_per_label_okabe_ito_and_year_ticks():
         "x": [2020, 2021, 2022] * 2,
         "value": [1.0, 2.0, 3.0, 3.0, 2.0, 1.0],
     })
-    fig = figures.line_chart(frame, title="T", unit="%", sources="S", snapshot_id=SNAP)
+    fig = go.Figure(figures.line_chart(frame, title="T", unit="%", sources="S", snapshot_id=SNAP))
     assert [t.name for t in fig.data] == ["Kenya", "Uganda"]
     assert [t.line.color for t in fig.data] == list(figures.OKABE_ITO[:2])
     assert fig.data[0].line.dash != fig.data[1].line.dash  # distinguishable without colour
@@ -88,7 +89,7 @@ def test_line_chart_one_trace_per_label_okabe_ito_and_year_ticks():
 def test_line_chart_styles_from_colour_and_dash_columns():
     frame = pd.DataFrame({"label": ["a · x", "a · y"], "x": [1, 1], "value": [1, 2],
                           "colour": [3, 3], "dash": [0, 2]})
-    fig = figures.line_chart(frame, title="T", unit=None, sources="S", snapshot_id=None)
+    fig = go.Figure(figures.line_chart(frame, title="T", unit=None, sources="S", snapshot_id=None))
     assert fig.data[0].line.color == fig.data[1].line.color == figures.OKABE_ITO[3]
     assert (fig.data[0].line.dash, fig.data[1].line.dash) == (figures.DASHES[0], figures.DASHES[2])
 
@@ -101,25 +102,59 @@ def test_x_values_are_years_for_yearly_periods_else_dates():
     assert figures.x_values(daily).dtype.kind == "M"
 
 
-def test_timeline_bars_run_from_start_to_end_and_ongoing_to_now():
-    now = pd.Timestamp("2024-06-01")
-    events = pd.DataFrame({
-        "source_name": ["IODA", "IODA"], "kind": ["outage", "outage"],
-        "start_time": pd.to_datetime(["2024-01-01 00:00", "2024-05-01 00:00"]),
-        "end_time": pd.to_datetime(["2024-01-03 00:00", None]),
-        "severity": [0.5, 0.9],
+def _events(states, firsts, lasts, ends=None):
+    n = len(states)
+    return pd.DataFrame({
+        "row": ["#KeepItOn · Full network"] * n, "source": ["accessnow"] * n,
+        "start_time": pd.to_datetime(firsts), "end_time": pd.to_datetime(ends or [None] * n),
+        "end_state": states, "first_day": pd.to_datetime(firsts), "last_day": pd.to_datetime(lasts),
+        "as_of": [pd.Timestamp(last) if s == "ongoing" else None
+                  for s, last in zip(states, lasts, strict=True)],
+        "area": ["Mandera"] * n,
     })
-    fig = figures.timeline(events, title="Outages", sources="IODA", snapshot_id=SNAP, now=now)
-    (bars,) = fig.data
-    assert list(bars.x) == [2 * 86400 * 1000, 31 * 86400 * 1000]
-    assert "ongoing" in bars.hovertext[1]
-    assert "2 events" in figures.describe_timeline(events)
+
+
+def test_timeline_draws_unknown_ends_as_start_markers_and_ongoing_to_the_last_update():
+    from dashboard.components import timeline
+
+    events = _events(["known", "unknown", "ongoing"], ["2020-03-02", "2020-12-18", "2021-06-01"],
+                     ["2020-03-02", "2020-12-18", "2022-12-31"], ["2020-03-03", None, None])
+    coverage = pd.DataFrame({"row": ["#KeepItOn · Full network"], "first_day": [pd.Timestamp("2016-01-01")],
+                             "last_day": [pd.Timestamp("2022-12-31")]})
+    fig = go.Figure(timeline.event_bars(events, coverage, title="T", sources="Access Now", snapshot_id=SNAP))
+    by_name = {t.name: t for t in fig.data}
+    known = by_name["start to end"]
+    assert list(known.base) == ["2020-03-02T00:00:00"] and known.x[0] >= 86400 * 1000
+    unknown = by_name["end not reported"]
+    assert unknown.type == "scatter" and list(unknown.x) == ["2020-12-18T00:00:00"]  # a marker, no bar
+    ongoing = [t for t in fig.data if t.legendgroup == "ongoing"]
+    bar = next(t for t in ongoing if t.type == "bar")
+    end = pd.Timestamp(bar.base[0]) + pd.Timedelta(milliseconds=bar.x[0])
+    assert end == pd.Timestamp("2023-01-01")  # the dataset's last update, not today
+    assert any("Dec 31, 2022" in text or "2022" in text for t in ongoing if t.text for text in t.text)
+    # the x range ends with the data (plus a margin), never at today's clock
+    assert pd.Timestamp(fig.layout.xaxis.range[1]) < pd.Timestamp("2023-03-01")
+
+
+def test_monthly_counts_fill_covered_months_with_zeros():
+    from dashboard import frames
+
+    events = pd.DataFrame({
+        "type": ["Full network", "Full network", "Service-based"],
+        "first_day": pd.to_datetime(["2020-01-05", "2020-01-20", "2020-03-01"]),
+    })
+    coverage = pd.DataFrame({"first_day": [pd.Timestamp("2020-01-01")],
+                             "last_day": [pd.Timestamp("2020-04-30")]})
+    counts = frames.monthly_counts(frames.EventsView(events, coverage, pd.DataFrame()))
+    wide = counts.pivot(index="month", columns="type", values="events")
+    assert list(wide.index.strftime("%Y-%m")) == ["2020-01", "2020-02", "2020-03", "2020-04"]
+    assert list(wide["Full network"]) == [2, 0, 0, 0] and list(wide["Service-based"]) == [0, 0, 1, 0]
 
 
 def test_radar_closes_the_polygon_and_skips_empty_medians():
     profile = pd.DataFrame({"key": list("ROAMX"), "country": [10, 20, 30, 40, 50],
                             "region": [None] * 5, "world": [50] * 5})
-    fig = figures.radar(profile, title="ROAM-X", snapshot_id=SNAP, labels={"country": "Kenya"})
+    fig = go.Figure(figures.radar(profile, title="ROAM-X", snapshot_id=SNAP, labels={"country": "Kenya"}))
     assert [t.name for t in fig.data] == ["Kenya", "world"]
     assert list(fig.data[0].r) == [10, 20, 30, 40, 50, 10]
     assert list(fig.layout.polar.radialaxis.range) == [0, 100]
@@ -256,13 +291,54 @@ def test_page_html_references_no_external_host(client):
     assert "cdn." not in html and "https://" not in html.replace("https://plotly.com", "")
 
 
-def test_country_csv_neutralises_formulas_and_holds_every_observation(client, serving):
+def test_country_csv_is_the_tidy_table_of_the_page(client, serving):
     reply = client.get("/download/country/UGA.csv")
-    rows = list(csv.DictReader(io.StringIO(reply.get_data(as_text=True))))
+    assert reply.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert reply.headers["Content-Disposition"].startswith('attachment; filename="roamwatch_UGA_')
+    text = reply.get_data(as_text=True)
+    assert not text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == ["country", "section", "metric", "name", "unit", "period", "value", "source",
+                             "source_name", "licence"]
     with Reader.open(serving) as reader:
         want = reader.observations(countries=["UGA"])
-    assert len(rows) == len(want)
-    assert reply.headers["Content-Disposition"].startswith('attachment; filename="roamwatch_UGA_')
+        licence = reader.sources(["worldbank"])["licence"].item()
+    shown = {(r["metric"], r["period"]): float(r["value"]) for r in rows if r["section"] == "indicators"}
+    assert shown == {(m, p): v for m, p, v in zip(want["metric"], want["period"], want["value"], strict=True)}
+    assert {r["licence"] for r in rows if r["source"] == "worldbank"} == {licence}
+    assert {r["section"] for r in rows} >= {"headline", "indicators", "internet_use_by_sex"}
+    assert not any(r["value"].startswith("{") for r in rows)  # no JSON blobs
+
+
+def test_every_csv_has_an_excel_sibling_with_a_bom(client):
+    for path in ("/download/country/UGA.csv", "/download/country/UGA/gender.csv",
+                 "/download/chart/world.csv?metric=worldbank.IT.NET.USER.ZS&year=2020",
+                 "/download/data.csv?countries=UGA"):
+        plain = client.get(path).data
+        excel = client.get(path + ("&" if "?" in path else "?") + "excel=1")
+        assert excel.data == "\ufeff".encode() + plain, path
+        assert excel.headers["Content-Disposition"].endswith('_excel.csv"'), path
+        header = next(csv.reader(io.StringIO(plain.decode("utf-8"))))
+        assert {"source", "licence"} <= set(header), path
+
+
+def test_chart_csv_is_what_the_chart_shows(client, serving):
+    reply = client.get("/download/chart/world.csv?metric=worldbank.IT.NET.USER.ZS&year=2020"
+                       "&region=Sub-Saharan+Africa")
+    frame = pd.read_csv(io.BytesIO(reply.data))
+    assert set(frame["country"]) == {"KEN", "UGA"}  # the filter, and only it
+    with Reader.open(serving) as reader:
+        want = reader.observations(["worldbank.IT.NET.USER.ZS"], ["KEN", "UGA"], 2020, 2020)
+    has = frame[frame["value"].notna()]
+    assert dict(zip(has["country"], has["value"], strict=True)) == \
+        dict(zip(want["country"], want["value"], strict=True))
+    # a country the map draws as "no data" is in the CSV, without a value and saying why
+    assert (frame["value"].isna() == frame["note"].notna()).all()
+    gender = pd.read_csv(io.BytesIO(client.get("/download/country/KEN/gender.csv").data))
+    assert set(gender["sex"]) == {"women", "men"}
+    assert set(gender["metric"]) == {"worldbank.IT.NET.USER.FE.ZS", "worldbank.IT.NET.USER.MA.ZS"}
+    assert client.get("/download/country/KEN/nothing.csv").status_code == 404
+    assert client.get("/download/chart/nothing.csv").status_code == 404
 
 
 def test_data_zip_has_data_and_metadata(client):
@@ -292,14 +368,16 @@ def test_layouts_render_for_every_page(client):
         assert json.dumps(layout.to_plotly_json(), default=str)
 
 
-def test_no_snapshot_page_explains_collect(tmp_path):
+def test_no_snapshot_page_gives_visitors_no_operator_detail(tmp_path):
     from dashboard import data
     from dashboard.components.layout import no_data_page
 
     service = data.DataService(tmp_path / "serving")
     assert not service.available() and service.snapshot_id() is None
-    page = json.dumps(no_data_page("en", str(tmp_path)).to_plotly_json(), default=str)
-    assert "roamwatch collect" in page
+    problem = f"snapshot x cannot be read: IOException {tmp_path}"
+    page = json.dumps(no_data_page("en", problem).to_plotly_json(), default=str)
+    assert "No data yet" in page
+    assert "roamwatch collect" not in page and str(tmp_path) not in page and "IOException" not in page
 
 
 def test_data_service_switches_to_a_new_snapshot_and_drops_its_cache(serving, tmp_path):
@@ -320,3 +398,66 @@ def test_data_service_switches_to_a_new_snapshot_and_drops_its_cache(serving, tm
     assert service.snapshot_id() != first
     assert service.has_scores()
     assert service.default_series() == "score:overall:ROAMX"
+
+
+def test_fast_number_formatting_agrees_with_babel():
+    import random
+
+    from roamwatch.i18n import formatting
+
+    rng = random.Random(7)
+    values = [rng.uniform(-1e7, 1e7) for _ in range(300)] + [rng.uniform(-10, 10) for _ in range(300)]
+    values += [2.675, 0.125, -0.004, 0.005, 999.995, 0.0, -0.0, 1234.5, 1e14]
+    for lang in i18n.LANGS:
+        for value in values:
+            for digits in (None, 0, 1, 2):
+                assert i18n.fmt_number(value, lang, digits) == formatting.number(value, lang, digits), \
+                    (lang, value, digits)
+    assert i18n.fmt_number(float("nan")) == "–" and i18n.fmt_number(None) == "–"
+
+
+def test_ooni_bars_show_every_month_thin_ones_faded_on_a_month_axis():
+    months = pd.DataFrame({
+        "test": ["web_connectivity"] * 3 + ["whatsapp"],
+        "month": pd.to_datetime(["2025-07-01", "2025-08-01", "2025-09-01", "2025-09-01"]),
+        "measurements": [4, 120, 80, 30], "ok": [2, 100, 60, 29], "anomalies": [1, 10, 10, 0],
+        "confirmed": [0, 5, 5, 1], "failures": [1, 5, 5, 0],
+    })
+    for bucket, column in (("ok", "ok"), ("anomaly", "anomalies"), ("confirmed", "confirmed"),
+                           ("failure", "failures")):
+        months[f"{bucket}_share"] = 100 * months[column] / months["measurements"]
+    months["low_sample"] = months["measurements"] < 10
+    fig = go.Figure(figures.ooni_bars(months, title="OONI", sources="OONI", snapshot_id=SNAP, threshold=10))
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert {t.name for t in bars} == {"OK", "Anomaly", "Confirmed", "Failure"}
+    web_ok = next(t for t in bars if t.name == "OK" and t.xaxis == "x")
+    assert list(web_ok.x) == ["2025-07-01", "2025-08-01", "2025-09-01"]  # the thin month is there…
+    assert list(web_ok.marker.opacity) == [0.35, 1.0, 1.0]  # …faded
+    stacks = [sum(t.y[i] for t in bars if t.xaxis == "x") for i in range(3)]
+    assert stacks == pytest.approx([100, 100, 100])  # shares of all measurements
+    counts = next(t for t in fig.data if t.type == "scatter" and t.xaxis == "x")
+    assert list(counts.text) == ["4", "120", "80"]
+    assert fig.layout.xaxis.dtick == "M1" and fig.layout.xaxis.tickformat == "%b %Y"
+    notes = [a.text for a in fig.layout.annotations]
+    assert "<b>Websites (Web Connectivity)</b>" in notes and "<b>WhatsApp</b>" in notes
+    assert any("fewer than 10 measurements" in n for n in notes)
+
+
+def test_map_colours_worse_darker_and_keeps_its_domain(serving):
+    from dashboard import data, frames
+
+    lower = go.Figure(figures.choropleth(_values(), title="Outage hours", unit="hours", sources="IODA",
+                                         snapshot_id=SNAP, zrange=(0, 24), direction="lower_better"))
+    higher = go.Figure(figures.choropleth(_values(), title="Use", unit="%", sources="WB",
+                                          snapshot_id=SNAP, zrange=(0, 100), direction="higher_better"))
+    assert lower.data[-1].reversescale is True and higher.data[-1].reversescale is False
+    no_data = next(t for t in higher.data if t.name == "no data")
+    assert no_data.showlegend is True and list(no_data.locations) == ["BRA"]
+    svc = data.DataService(serving)
+    for metric in ("worldbank.IT.NET.USER.ZS", "worldbank.IT.NET.SECR.P6"):
+        whole = frames.world_view(svc, metric, 2020, None, None, "en").scale
+        region = frames.world_view(svc, metric, 2020, "Sub-Saharan Africa", None, "en").scale
+        other_year = frames.world_view(svc, metric, 2015, None, None, "en").scale
+        assert whole == region == other_year, metric  # no filter or year rescales the colours
+        assert whole["zmin"] is not None and whole["zmin"] < whole["zmax"]
+    assert frames.world_view(svc, "worldbank.IT.NET.USER.ZS", 2020, None, None, "en").scale["zmin"] == 0

@@ -187,18 +187,21 @@ def test_reader_events_carry_end_state_days_and_coverage(tmp_path):
 
 
 def test_timeline_bars_follow_the_counted_days_not_the_clock():
-    from dashboard.components import figures
+    from dashboard.components import timeline
 
     spans = event_spans(pd.DataFrame([
         ev("unknown", "2020-12-18", state="unknown"),
         ev("ongoing", "2020-11-04", state="ongoing", as_of="2022-12-31"),
-    ]), {"accessnow": "2022-12-31"}).assign(source_name="Access Now", kind="shutdown", severity=None)
-    fig = figures.timeline(spans, title="t", sources="s", snapshot_id=None,
-                           now=pd.Timestamp("2026-11-27"))
-    (bars,) = fig.data
-    widths = dict(zip(spans["id"], bars.x, strict=True))
+    ]), {"accessnow": "2022-12-31"}).assign(row="Access Now: shutdown", area=None)
+    coverage = pd.DataFrame([{"row": "Access Now: shutdown", "first_day": "2016-01-01",
+                              "last_day": "2022-12-31"}])
+    fig = timeline.event_bars(spans, coverage, title="t", sources="s", snapshot_id=None)
+    traces = fig["data"] if isinstance(fig, dict) else fig.data
+    bars = [t for t in traces if t.get("type") == "bar" and t.get("name") != "coverage"]
+    (ongoing,) = bars  # the unknown end is no bar at all
     span = (pd.Timestamp("2023-01-01") - pd.Timestamp("2020-11-04")).total_seconds() * 1000
-    assert widths["ongoing"] == span  # to the last update, not to 2026
-    assert widths["unknown"] == span / 150  # its one day, widened to the visible minimum
-    hover = dict(zip(spans["id"], bars.hovertext, strict=True))
-    assert "end unknown" in hover["unknown"] and "ongoing" in hover["ongoing"]
+    assert ongoing["x"] == [span]  # to the last update, not to the clock
+    assert ongoing["base"] == [pd.Timestamp("2020-11-04").isoformat()]
+    (marker,) = [t for t in traces if t.get("legendgroup") == "unknown"]
+    assert marker["x"] == [pd.Timestamp("2020-12-18").isoformat()]  # its start day only
+    assert "2026" not in str(fig)

@@ -12,9 +12,9 @@ import pytest
 from collectors.itu import detect_indicator, map_economy, parse_value, parse_workbook
 from collectors.runner import run_collectors
 from roamwatch.config import load_config
-from tests.helpers import query, stored
+from tests.helpers import corpus_root, query, stored
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = corpus_root()
 ITU = CORPUS / "itu"
 
 

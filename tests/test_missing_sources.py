@@ -71,8 +71,11 @@ def test_every_page_renders_and_names_what_is_missing(itu_only):
     # the only 404 is the metric this data directory does not hold, which the page names
     assert bad == {"/data?metrics=worldbank.IT.NET.USER.ZS": 404}, bad
     kenya = " ".join(found["texts"]["country KEN"])
-    assert "Censorship measurements (OONI) not collected yet" in kenya
-    assert "Outages and shutdowns not collected yet" in kenya
+    # said in plain words, without operator commands (the sources page and `roamwatch sources`
+    # tell the operator what to run)
+    assert "Censorship measurements (OONI): this source is not collected on this site." in kenya
+    assert "Outages and shutdowns: this source is not collected on this site." in kenya
+    assert "roamwatch collect" not in kenya
     sources = found["texts"]["sources"]
     assert sources.count("Not collected yet") == 8  # every source but ITU
     for page in ("country TWN", "country ESH", "world", "compare", "data"):

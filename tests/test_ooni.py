@@ -6,7 +6,6 @@ import json
 import time
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,7 +19,7 @@ from roamwatch.config import load_config
 from roamwatch.countries import iso2_to_iso3
 from roamwatch.warehouse.queries import Reader
 from tests.conftest import roamwatch_env
-from tests.helpers import last_run, query
+from tests.helpers import corpus_root, last_run, query
 from tests.helpers import stored as stored_values
 from tests.servers.base import Reply, json_reply
 from tests.servers.ooni import (
@@ -30,7 +29,7 @@ from tests.servers.ooni import (
     measurements_from_fastpath_csv,
 )
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = corpus_root()
 FASTPATH_CSV = CORPUS / "ooni" / "fastpath_fixture_rows.derived.csv"
 LAST = TODAY
 TWO_TESTS = ["web_connectivity", "signal"]

@@ -3,7 +3,7 @@
 Nothing here queries data or reads the URL, so every builder is tested directly
 (``tests/test_dashboard_figures.py``). Each figure carries its title, units, a source line and
 the snapshot id inside the figure itself, so a downloaded PNG/SVG is citable on its own.
-Palettes are colour-blind safe: cividis for maps, Okabe-Ito for lines.
+Palettes are colour-blind safe: viridis for maps (worse is darker), Okabe-Ito for lines.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard import i18n
 from roamwatch.i18n import LANGUAGES
@@ -25,9 +24,15 @@ OKABE_ITO = (
 )
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down")
-MAP_SCALE = "Cividis"
+MAP_SCALE = "Viridis"
+#: A figure: ``{"data": [trace dicts], "layout": {...}}`` (see :func:`figure`).
+Figure = dict
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
-EMPTY_COLOUR = "#d9d9d9"
+#: No data: a light grey no colour of the map scale comes close to (viridis has no grey).
+EMPTY_COLOUR = "#c8c8c8"
+#: Countries a filter left out, and land without a country of the snapshot.
+OUTSIDE_COLOUR = "#f0f0f0"
+LAND_COLOUR = "#f0f0f0"
 
 
 def _title(title: str, unit: str | None) -> str:
@@ -68,33 +73,64 @@ def legend(lang: str, **extra: object) -> dict:
     return {"orientation": "h", **side, **extra}
 
 
+#: Height kept free above a figure's title for plotly's toolbar, so the toolbar never sits on
+#: the title (on a phone the title spans the whole width).
+MODEBAR_STRIP = 36
+#: Characters per line of a figure's title and of its source line: both wrap to fit a phone.
+TITLE_WIDTH = 46
+SOURCE_WIDTH = 64
+
+
+def wrap(text: str, width: int) -> str:
+    """``text`` with ``<br>`` between words so that no line is longer than ``width`` (a word
+    longer than that stays whole)."""
+    lines: list[str] = []
+    for paragraph in str(text).split("<br>"):
+        line = ""
+        for word in paragraph.split(" "):
+            if line and len(line) + 1 + len(word) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
+    return "<br>".join(lines)
+
+
+def figure(traces: list[dict], layout: dict) -> Figure:
+    """A plotly figure as the dict ``dcc.Graph`` takes. Builders return these rather than
+    ``go.Figure``: building and validating a ``go.Figure`` costs more than the rest of a page,
+    and the tests validate every builder's dict with ``go.Figure(fig)``; wrap it the same way
+    for plotly's own tools (``go.Figure(fig).write_image(...)``)."""
+    return {"data": traces, "layout": layout}
+
+
 def stamp_layout(*, title: str, unit: str | None, sources: str, snapshot_id: str | None,
                  lang: str = "en") -> dict:
-    """The layout properties :func:`stamp` sets, as a dict to build a figure's layout in one go.
-    In a right-to-left language the title and source line sit at the right."""
-    subtitle = stamp_line(sources, snapshot_id, lang)
+    """The layout properties :func:`stamp` sets, as a dict to build a figure's layout in one go:
+    the title (wrapped to fit a phone) under a strip kept free for the toolbar, then the source
+    line and snapshot id. In a right-to-left language the title and source line sit at the
+    right."""
+    heading = wrap(_title(title, unit), TITLE_WIDTH)
+    subtitle = wrap(stamp_line(sources, snapshot_id, lang, width=SOURCE_WIDTH), SOURCE_WIDTH)
     x, anchor = (0.99, "right") if is_rtl(lang) else (0.01, "left")
+    lines = heading.count("<br>") + 1
+    small = subtitle.count("<br>") + 1
     return {
         "separators": separators(lang),
         "title": {
-            "text": bidi(_title(title, unit), lang), "x": x, "xanchor": anchor, "y": 0.98, "yanchor": "top",
-            "yref": "container", "font": {"size": 15},
+            "text": "<br>".join(bidi(part, lang) for part in heading.split("<br>")), "x": x,
+            "xanchor": anchor, "y": 1, "yanchor": "top", "yref": "container", "font": {"size": 15},
+            # plotly lifts a title of several lines by its extra lines: pad them back down
+            "pad": {"t": MODEBAR_STRIP + 18 * (lines - 1)},
             "subtitle": {"text": "<br>".join(bidi(part, lang) for part in subtitle.split("<br>")),
                          "font": {"size": 10, "color": "#57606a"}},
         },
         "font": {"family": FONT, "size": 12, "color": "#1f2328"},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
-        "margin": {"l": 50, "r": 20, "t": 85 if "<br>" in subtitle else 70, "b": 40},
+        "margin": {"l": 50, "r": 20, "t": MODEBAR_STRIP + 37 * lines - 18 + 13 * small + 14, "b": 40},
     }
-
-
-def stamp(fig: go.Figure, *, title: str, unit: str | None, sources: str, snapshot_id: str | None,
-          lang: str = "en") -> go.Figure:
-    """Draw the title (with unit) and, under it, the source line and snapshot id into ``fig``."""
-    fig.update_layout(stamp_layout(title=title, unit=unit, sources=sources, snapshot_id=snapshot_id,
-                                   lang=lang))
-    return fig
 
 
 def group_slices(frame: pd.DataFrame, by: str | list[str], order_by: str
@@ -126,14 +162,26 @@ def _values(column: pd.Series) -> list:
     return column.tolist()
 
 
+#: Toolbar buttons never shown: selection tools make no sense here, and the ones that send a
+#: chart to a server (Plotly Cloud, Chart Studio) would break the promise that the browser
+#: contacts no other host.
+REMOVED_BUTTONS = ["lasso2d", "select2d", "sendChartToCloud", "sendDataToCloud", "editInChartStudio",
+                   "toggleSpikelines"]
+
+
 def graph_config(filename: str, topojson_url: str | None = None, lang: str = "en") -> dict:
     """``dcc.Graph`` config: PNG download named after the chart, local map geometry, no logo,
-    plotly's locale of the page language (month names, toolbar; files in ``assets/``)."""
+    nothing that uploads the chart anywhere, and plotly's locale of the page language (month
+    names, number separators, toolbar; files in ``assets/``)."""
     config = {
         "locale": LANGUAGES.get(lang, LANGUAGES["en"]).plotly,
         "displaylogo": False,
         "responsive": True,
-        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "showLink": False,
+        "plotlyServerURL": "",
+        "modeBarButtonsToRemove": list(REMOVED_BUTTONS),
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
     }
     if topojson_url:
@@ -141,59 +189,76 @@ def graph_config(filename: str, topojson_url: str | None = None, lang: str = "en
     return config
 
 
-def empty_figure(message: str) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
-                       font={"size": 14, "color": "#57606a"})
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.update_layout(paper_bgcolor="white", plot_bgcolor="white", font={"family": FONT})
-    return fig
-
-
 # -- world map ----------------------------------------------------------------------------------
-def choropleth(values: pd.DataFrame, *, title: str, unit: str | None, sources: str,
-               snapshot_id: str | None, lang: str = "en", zrange: tuple[float, float] | None = None
-               ) -> go.Figure:
-    """A world map of ``values`` (columns iso3, name, value; NaN values are drawn grey).
+def map_colorscale(direction: str | None) -> tuple[str, bool]:
+    """The colour scale of a map and whether it is reversed, so that *worse* is always darker:
+    higher-is-better metrics run dark → light, lower-is-better ones light → dark. Without a
+    known direction, darker is lower."""
+    return MAP_SCALE, direction == "lower_better"
 
-    ``zrange`` fixes the colour scale (0–100 for scores) so maps of different years compare.
+
+def choropleth(values: pd.DataFrame, *, title: str, unit: str | None, sources: str,
+               snapshot_id: str | None, lang: str = "en", zrange: tuple[float, float] | None = None,
+               direction: str | None = None, outside: pd.DataFrame | None = None) -> Figure:
+    """A world map of ``values`` (columns iso3, name, value, and optionally note: why a
+    country without a value has none).
+
+    Countries whose value is missing get the no-data fill, with its own legend entry (they stay
+    clickable, like every country); ``outside`` (iso3, name) are countries a filter left out,
+    drawn pale. ``zrange`` fixes the colour domain so a filter or a year never rescales it, and
+    ``direction`` orients the scale (:func:`map_colorscale`).
     """
     has = values[values["value"].notna()]
-    text = [
-        f"{name}<br>{i18n.fmt_value(v, unit, lang)}"
-        for name, v in zip(has["name"], has["value"], strict=True)
-    ]
-    fig = go.Figure()
     missing = values[values["value"].isna()]
+    no_data = i18n.t("common.no_data", lang)
+    traces: list[dict] = []
+    if outside is not None and not outside.empty:
+        traces.append({
+            "type": "choropleth", "locations": list(outside["iso3"]), "z": [0] * len(outside),
+            "locationmode": "ISO-3", "colorscale": [[0, OUTSIDE_COLOUR], [1, OUTSIDE_COLOUR]],
+            "showscale": False, "customdata": list(outside["iso3"]), "text": list(outside["name"]),
+            "hovertemplate": "%{text}<extra></extra>", "marker": {"line": {"color": "white", "width": 0.5}},
+            "name": i18n.t("world.outside_filter", lang), "showlegend": False,
+        })
     if not missing.empty:
-        fig.add_trace(go.Choropleth(
-            locations=list(missing["iso3"]), z=[0] * len(missing), locationmode="ISO-3",
-            colorscale=[[0, EMPTY_COLOUR], [1, EMPTY_COLOUR]], showscale=False,
-            text=[f"{n}<br>{i18n.t('common.insufficient', lang)}" for n in missing["name"]],
-            hovertemplate="%{text}<extra></extra>", marker_line_color="white", marker_line_width=0.5,
-            name=i18n.t("common.insufficient", lang),
-        ))
-    bar_title = unit if unit and len(unit) <= 12 else ""
-    choro = {
-        "locations": list(has["iso3"]), "z": list(has["value"]), "locationmode": "ISO-3",
-        "colorscale": MAP_SCALE, "text": text, "hovertemplate": "%{text}<extra></extra>",
-        "marker_line_color": "white", "marker_line_width": 0.5,
-        "colorbar": {"title": {"text": bar_title}, "thickness": 12, "len": 0.75},
-        "customdata": list(has["iso3"]),
+        notes = missing["note"] if "note" in missing else [None] * len(missing)
+        traces.append({
+            "type": "choropleth", "locations": list(missing["iso3"]), "z": [0] * len(missing),
+            "locationmode": "ISO-3", "colorscale": [[0, EMPTY_COLOUR], [1, EMPTY_COLOUR]],
+            "showscale": False, "customdata": list(missing["iso3"]),
+            "text": [f"{n}<br>{note if isinstance(note, str) and note else no_data}"
+                     for n, note in zip(missing["name"], notes, strict=True)],
+            "hovertemplate": "%{text}<extra></extra>", "marker": {"line": {"color": "white", "width": 0.5}},
+            "name": no_data, "showlegend": True,
+        })
+    scale, reverse = map_colorscale(direction)
+    bar_title = unit if unit and len(unit) <= 14 else ""
+    choro: dict = {
+        "type": "choropleth", "locations": list(has["iso3"]), "z": _values(has["value"]),
+        "locationmode": "ISO-3", "colorscale": scale, "reversescale": reverse,
+        "text": [f"{name}<br>{i18n.fmt_value(v, unit, lang)}"
+                 for name, v in zip(has["name"], has["value"], strict=True)],
+        "hovertemplate": "%{text}<extra></extra>", "marker": {"line": {"color": "white", "width": 0.5}},
+        # under the map, so the map keeps the whole width on a phone
+        "colorbar": {"title": {"text": bar_title, "side": "top"}, "thickness": 10, "len": 0.55,
+                     "orientation": "h", "x": 0.99, "xanchor": "right", "y": 0, "yanchor": "top",
+                     "ypad": 4},
+        "customdata": list(has["iso3"]), "showlegend": False, "name": title,
     }
-    if zrange is not None:
-        choro["zmin"], choro["zmax"] = zrange
-    fig.add_trace(go.Choropleth(**choro))
-    fig.update_geos(
-        showframe=False, showcoastlines=False, showcountries=True, countrycolor="white",
-        showland=True, landcolor="#eeeeee", showocean=False, showlakes=False,
-        projection_type="natural earth", lataxis_range=[-58, 85],
+    if zrange is not None and None not in zrange and zrange[0] < zrange[1]:
+        choro["zmin"], choro["zmax"] = float(zrange[0]), float(zrange[1])
+        choro["zauto"] = False
+    traces.append(choro)
+    layout = stamp_layout(title=title, unit=unit, sources=sources, snapshot_id=snapshot_id, lang=lang)
+    layout.update(
+        geo={"showframe": False, "showcoastlines": False, "showcountries": True, "countrycolor": "white",
+             "showland": True, "landcolor": LAND_COLOUR, "showocean": False, "showlakes": False,
+             "projection": {"type": "natural earth"}, "lataxis": {"range": [-58, 85]}},
+        margin={"l": 0, "r": 0, "t": layout["margin"]["t"] - 10, "b": 56}, height=500, dragmode=False,
+        legend=legend(lang, y=0, yanchor="top", bgcolor="rgba(255,255,255,0.7)", itemclick=False,
+                      itemdoubleclick=False),
     )
-    stamp(fig, title=title, unit=unit, sources=sources, snapshot_id=snapshot_id, lang=lang)
-    fig.update_layout(margin={"l": 0, "r": 0, "t": fig.layout.margin.t - 10, "b": 0}, height=460,
-                      dragmode=False)
-    return fig
+    return figure(traces, layout)
 
 
 def describe_ranking(values: pd.DataFrame, *, label: str, unit: str | None, year: object,
@@ -214,7 +279,7 @@ def describe_ranking(values: pd.DataFrame, *, label: str, unit: str | None, year
 # -- lines --------------------------------------------------------------------------------------
 def line_chart(series: pd.DataFrame, *, title: str, unit: str | None, sources: str,
                snapshot_id: str | None, lang: str = "en", yrange: tuple[float, float] | None = None,
-               height: int = 380) -> go.Figure:
+               height: int = 380) -> Figure:
     """One line per ``label`` (columns label, x, value), Okabe-Ito colours plus dashes and
     marker symbols so lines stay apart in greyscale too.
 
@@ -244,8 +309,12 @@ def line_chart(series: pd.DataFrame, *, title: str, unit: str | None, sources: s
     xaxis: dict = {"showgrid": False, "linecolor": "#8c959f", "ticks": "outside"}
     yaxis: dict = {"gridcolor": "#eaeef2", "zeroline": False, "title": {"text": unit or ""},
                    "side": "right" if is_rtl(lang) else "left"}
+    if yrange is None:
+        yrange = share_range(series["value"], unit)
     if yrange is not None:
         yaxis["range"] = list(yrange)
+    elif len(series) and (series["value"].dropna() >= 0).all():
+        yaxis["rangemode"] = "tozero"  # counts and other non-negative amounts start at zero
     if pd.api.types.is_integer_dtype(series["x"]):  # years: no "2021.5" ticks
         xaxis["tickformat"] = "d"
         if series["x"].nunique() <= 12:
@@ -253,7 +322,16 @@ def line_chart(series: pd.DataFrame, *, title: str, unit: str | None, sources: s
     layout.update(height=height, hovermode="closest",
                   legend=legend(lang, y=-0.12, yanchor="top"),
                   xaxis=xaxis, yaxis=yaxis)
-    return go.Figure(data=traces, layout=layout)
+    return figure(traces, layout)
+
+
+def share_range(values: pd.Series, unit: str | None) -> tuple[float, float] | None:
+    """A percentage axis runs from 0 to 100 (to the highest value when some exceed 100), so a
+    0.1-point gap looks like one."""
+    if (unit or "").strip() != "%":
+        return None
+    top = values.dropna().max() if len(values) else None
+    return (0.0, 100.0 if top is None or pd.isna(top) or top <= 100 else float(top) * 1.05)
 
 
 def describe_lines(series: pd.DataFrame, *, title: str, unit: str | None, lang: str = "en") -> str:
@@ -285,67 +363,132 @@ def _x(value: object) -> str:
     return str(value)
 
 
-# -- events timeline ----------------------------------------------------------------------------
-def timeline(events: pd.DataFrame, *, title: str, sources: str, snapshot_id: str | None,
-             lang: str = "en", now: pd.Timestamp | None = None) -> go.Figure:
-    """Events (columns source_name, kind, start_time, end_time, severity) as horizontal bars,
-    one row per source × kind. With ``last_day`` (from :func:`roamwatch.events.event_spans`) a bar
-    ends with the last day the event counts (an unknown end is its start day, an ongoing event
-    stops at the data's last update); without it, an event with no end runs to ``now``."""
-    now = now if now is not None else pd.Timestamp.now().floor("D")
-    frame = events.copy()
-    frame["row"] = frame["source_name"].astype(str) + " · " + frame["kind"].astype(str)
-    frame["end"] = frame["end_time"].where(frame["end_time"].notna(), now)
-    if "last_day" in frame:  # the one definition of event days (C1)
-        counted = pd.to_datetime(frame["last_day"]) + pd.Timedelta(days=1)
-        frame["end"] = frame["end_time"].where(frame["end_time"].notna(), counted)
-    # A bar needs a visible width: at least one day, and at least 1/150 of the time span.
-    span = (frame["end"].max() - frame["start_time"].min()) if len(frame) else pd.Timedelta(0)
-    shortest = max(pd.Timedelta(days=1), span / 150)
-    frame["end"] = [max(e, s + shortest) for s, e in zip(frame["start_time"], frame["end"], strict=True)]
+# -- OONI ---------------------------------------------------------------------------------------
+#: OONI's result classes in stacking order, with colours close to OONI Explorer's (ok green,
+#: anomaly orange, confirmed red, failure grey), distinguishable with colour-blindness.
+OONI_CLASSES = (
+    ("ok", "ok_share", "ok", "#009E73"),
+    ("anomaly", "anomaly_share", "anomalies", "#E69F00"),
+    ("confirmed", "confirmed_share", "confirmed", "#D55E00"),
+    ("failure", "failure_share", "failures", "#8C8C8C"),
+)
+OONI_PANEL_HEIGHT = 140
+
+
+def month_axis(first: pd.Timestamp, last: pd.Timestamp) -> dict:
+    """A date axis of whole months from ``first`` to ``last`` (month starts): month ticks, never
+    hours, with half a month of room on each side."""
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    step = 1 if months <= 8 else 2 if months <= 16 else 3 if months <= 30 else 6 if months <= 60 else 12
+    return {
+        "type": "date", "tickformat": "%b %Y" if step < 12 else "%Y", "dtick": f"M{step}",
+        "tick0": first.strftime("%Y-%m-%d"), "ticklabelmode": "period",
+        "range": [(first - pd.Timedelta(days=16)).strftime("%Y-%m-%d"),
+                  (last + pd.Timedelta(days=46)).strftime("%Y-%m-%d")],
+        "showgrid": False, "linecolor": "#8c959f", "ticks": "outside",
+    }
+
+
+def ooni_bars(months: pd.DataFrame, *, title: str, sources: str, snapshot_id: str | None,
+              lang: str = "en", threshold: int = 10) -> Figure:
+    """OONI results as OONI Explorer shows them: per test (one small chart each, readable test
+    names), stacked bars of the share of ok / anomaly / confirmed / failure measurements per
+    month, with the month's measurement count; months with fewer than ``threshold``
+    measurements are drawn faded, never left out.
+
+    ``months``: test, month, measurements, ok, anomalies, confirmed, failures, the four
+    ``*_share`` columns (percent) and low_sample, ordered by test and month.
+    """
+    test_col = months["test"].tolist()
+    starts = [i for i in range(len(test_col)) if i == 0 or test_col[i] != test_col[i - 1]]
+    bounds = list(zip(starts, [*starts[1:], len(test_col)], strict=True))
+    n = max(1, len(bounds))
+    stamps = [pd.Timestamp(m) for m in months["month"].tolist()]
+    first, last = min(stamps), max(stamps)
+    xs = [m.strftime("%Y-%m-%d") for m in stamps]
+    faded_all = [0.35 if low else 1.0 for low in months["low_sample"].tolist()]
+    counts_all = [i18n.fmt_number(v, lang, 0) for v in months["measurements"].tolist()]
+    columns = {name: months[name].tolist()
+               for _b, share, count, _c in OONI_CLASSES for name in (share, count)}
+    paper = OONI_PANEL_HEIGHT * n  # pixels: per test a title row, a count row, the bars, a gap
+    layout = stamp_layout(title=title, unit="%", sources=sources, snapshot_id=snapshot_id, lang=lang)
+    top = layout["margin"]["t"] + 44  # the legend (two rows on a phone) under the title
+    layout.update(height=top + paper + 40, barmode="stack", bargap=0.15, hovermode="closest",
+                  showlegend=True,
+                  legend=legend(lang, y=1.0, yanchor="bottom", traceorder="normal", font={"size": 11},
+                                itemclick=False, itemdoubleclick=False),
+                  margin={"l": 48, "r": 12, "t": top, "b": 40})
+    annotations = []
     traces = []
-    ongoing = i18n.t("country.ongoing", lang)
-    for i, (row, part) in enumerate(frame.groupby("row", sort=True)):
-        starts, ends, shown_ends = list(part["start_time"]), list(part["end_time"]), list(part["end"])
-        states = list(part["end_state"]) if "end_state" in part else [None] * len(part)
-        no_end = {"unknown": i18n.t("country.end_unknown", lang)}
-        hover = [
-            f"{row}<br>{i18n.fmt_date(s, lang, True)} → "
-            f"{i18n.fmt_date(e, lang, True) if not i18n.is_missing(e) else no_end.get(st, ongoing)}"
-            for s, e, st in zip(starts, ends, states, strict=True)
-        ]
-        width_ms = [(e - s).total_seconds() * 1000 for s, e in zip(starts, shown_ends, strict=True)]
-        traces.append({
-            "type": "bar", "x": width_ms, "base": _values(part["start_time"]), "y": [row] * len(part),
-            "orientation": "h", "name": row, "marker": {"color": OKABE_ITO[i % len(OKABE_ITO)]},
-            "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>", "showlegend": False,
+    measured = i18n.t("country.measurements", lang).lower()
+    labels = {bucket: i18n.ooni_bucket_label(bucket, lang) for bucket, *_ in OONI_CLASSES}
+    for i, (a, b) in enumerate(bounds):
+        test = test_col[a]
+        name = i18n.ooni_test_name(test, lang)
+        axis = "" if i == 0 else str(i + 1)
+        block = i * OONI_PANEL_HEIGHT
+        bars_top = 1.0 - (block + 32) / paper
+        bars_bottom = 1.0 - (block + OONI_PANEL_HEIGHT - 12) / paper
+        x, faded, counts = xs[a:b], faded_all[a:b], counts_all[a:b]
+        for bucket, share, count, colour in OONI_CLASSES:
+            label = labels[bucket]
+            traces.append({
+                "type": "bar", "x": x, "y": columns[share][a:b], "xaxis": f"x{axis}", "yaxis": f"y{axis}",
+                "name": label, "legendgroup": bucket, "showlegend": i == 0,
+                "marker": {"color": colour, "opacity": faded, "line": {"width": 0}},
+                "xperiod": "M1", "xperiodalignment": "middle",
+                "customdata": [[c, int(k)] for c, k in zip(counts, columns[count][a:b], strict=True)],
+                "hovertemplate": (f"{name} · %{{x|%b %Y}}<br>{label}: "
+                                  f"%{{y:.1f}}% (%{{customdata[1]}} / %{{customdata[0]}} {measured})"
+                                  "<extra></extra>"),
+            })
+        annotations.append({
+            "text": f"<b>{name}</b>", "x": 0, "xref": "paper", "xanchor": "left",
+            "y": 1.0 - block / paper, "yref": "paper", "yanchor": "top", "showarrow": False,
+            "font": {"size": 12},
         })
-    layout = stamp_layout(title=title, unit=None, sources=sources, snapshot_id=snapshot_id, lang=lang)
-    n_rows = max(1, frame["row"].nunique())
-    layout.update(height=160 + 40 * n_rows, barmode="overlay", bargap=0.3,
-                  xaxis={"type": "date", "showgrid": True, "gridcolor": "#eaeef2"},
-                  yaxis={"automargin": True, "side": "right" if is_rtl(lang) else "left"})
-    return go.Figure(data=traces, layout=layout)
+        # the month's measurement count just above each bar
+        traces.append({
+            "type": "scatter", "mode": "text", "x": x, "y": [100] * len(x), "text": counts,
+            "textposition": "top center", "textfont": {"size": 9, "color": "#57606a"},
+            "xaxis": f"x{axis}", "yaxis": f"y{axis}", "hoverinfo": "skip", "showlegend": False,
+            "cliponaxis": False, "xperiod": "M1", "xperiodalignment": "middle",
+        })
+        xaxis = month_axis(first, last)
+        xaxis.update(anchor=f"y{axis}", showticklabels=i == n - 1)
+        if i > 0:
+            xaxis["matches"] = "x"
+        layout[f"xaxis{axis}"] = xaxis
+        layout[f"yaxis{axis}"] = {"domain": [max(0.0, bars_bottom), min(1.0, bars_top)], "range": [0, 100],
+                                  "ticksuffix": "%", "tickvals": [0, 50, 100], "gridcolor": "#eaeef2",
+                                  "zeroline": False, "anchor": f"x{axis}", "fixedrange": True}
+    if (months["low_sample"]).any():
+        annotations.append({
+            "text": i18n.t("country.ooni_faded", lang, n=threshold), "x": 1, "xref": "paper",
+            "xanchor": "right", "y": 0, "yref": "paper", "yanchor": "top", "yshift": -22,
+            "showarrow": False, "font": {"size": 10, "color": "#57606a"},
+        })
+    layout["annotations"] = annotations
+    return figure(traces, layout)
 
 
-def describe_timeline(events: pd.DataFrame, lang: str = "en") -> str:
-    if events.empty:
-        return ""
-    durations = (events["end_time"] - events["start_time"]).dropna()
-    longest = "–"
-    if not durations.empty:
-        hours = durations.max().total_seconds() / 3600
-        longest = f"{i18n.fmt_number(hours, lang, 1)} h"
-    return i18n.t(
-        "country.describe_events", lang, n=len(events),
-        first=i18n.fmt_date(events["start_time"].min(), lang),
-        last=i18n.fmt_date(events["start_time"].max(), lang), longest=longest,
-    )
+def describe_ooni(months: pd.DataFrame, lang: str = "en") -> str:
+    """Per test: months measured, measurements, and the share confirmed blocked / anomalous."""
+    parts = []
+    for test, part in months.groupby("test", sort=False):
+        total = part["measurements"].sum()
+        parts.append(i18n.t(
+            "country.describe_ooni_test", lang, test=i18n.ooni_test_name(str(test), lang),
+            months=len(part), n=i18n.fmt_number(total, lang, 0),
+            confirmed=i18n.fmt_number(100 * part["confirmed"].sum() / total, lang, 1),
+            anomaly=i18n.fmt_number(100 * part["anomalies"].sum() / total, lang, 1),
+        ))
+    return "; ".join(parts) + "."
 
 
 # -- ROAM-X radar -------------------------------------------------------------------------------
 def radar(profile: pd.DataFrame, *, title: str, snapshot_id: str | None, lang: str = "en",
-          labels: dict[str, str] | None = None) -> go.Figure:
+          labels: dict[str, str] | None = None) -> Figure:
     """Scores (0–100) per category: columns key, country, region, income_group, world (NaN
     allowed; absent columns are skipped). ``labels`` maps column names to legend labels."""
     labels = labels or {}
@@ -374,7 +517,7 @@ def radar(profile: pd.DataFrame, *, title: str, snapshot_id: str | None, lang: s
         height=440, legend=legend(lang, y=-0.08),
         margin={"l": 40, "r": 40, "t": layout["margin"]["t"] + 20, "b": 40},
     )
-    return go.Figure(data=traces, layout=layout)
+    return figure(traces, layout)
 
 
 def describe_radar(profile: pd.DataFrame, year: object, lang: str = "en") -> str:
@@ -384,23 +527,6 @@ def describe_radar(profile: pd.DataFrame, year: object, lang: str = "en") -> str
             i18n.t("common.insufficient", lang)
         parts.append(f"{i18n.roamx_label(key, lang)} {value}")
     return i18n.t("country.describe_radar", lang, year=year, parts=", ".join(parts))
-
-
-# -- bars (rights scores) -----------------------------------------------------------------------
-def bar_chart(frame: pd.DataFrame, *, title: str, unit: str | None, sources: str,
-              snapshot_id: str | None, lang: str = "en") -> go.Figure:
-    """Horizontal bars: columns label, value."""
-    frame = frame.iloc[::-1]
-    fig = go.Figure(go.Bar(
-        x=list(frame["value"]), y=list(frame["label"]), orientation="h", marker_color=OKABE_ITO[0],
-        text=[i18n.fmt_number(v, lang) for v in frame["value"]], textposition="outside",
-        hovertemplate="%{y}: %{x}<extra></extra>",
-    ))
-    stamp(fig, title=title, unit=unit, sources=sources, snapshot_id=snapshot_id, lang=lang)
-    fig.update_layout(height=140 + 32 * len(frame))
-    fig.update_yaxes(automargin=True)
-    fig.update_xaxes(gridcolor="#eaeef2")
-    return fig
 
 
 # -- sparklines (no plotly: a tiny inline SVG) --------------------------------------------------
@@ -417,7 +543,7 @@ def sparkline_svg(values: list[float], width: int = 120, height: int = 28,
     coords = [
         (pad + i * step, pad + (height - 2 * pad) * (1 - (v - lo) / span)) for i, v in enumerate(points)
     ]
-    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    path = " ".join(f"{x:.3g},{y:.3g}" for x, y in coords)
     lx, ly = coords[-1]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -427,7 +553,8 @@ def sparkline_svg(values: list[float], width: int = 120, height: int = 28,
 
 
 def svg_data_uri(svg: str) -> str:
-    return "data:image/svg+xml;utf8," + quote(svg)
+    """The SVG as a data URI, escaping only what a URI needs (a page holds dozens of them)."""
+    return "data:image/svg+xml;utf8," + quote(svg, safe=" ,.=/:;'()-")
 
 
 def trend_words(values: list[float], lang: str = "en") -> str:

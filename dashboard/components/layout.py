@@ -6,7 +6,6 @@ from typing import Any
 
 import dash
 import pandas as pd
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from dashboard import i18n
@@ -22,12 +21,18 @@ def topojson_url() -> str:
 
 
 def table(frame: pd.DataFrame, *, caption: str | None = None, max_rows: int = MAX_TABLE_ROWS,
-          lang: str = "en", class_name: str = "rw-table", links: dict[str, str] | None = None
-          ) -> html.Div:
+          lang: str = "en", class_name: str = "rw-table", links: dict[str, str] | None = None,
+          markdown: bool = True) -> html.Div:
     """An accessible HTML table of ``frame`` (already formatted and labelled).
 
-    ``links`` maps a column name to another column holding each row's href.
+    ``links`` maps a column name to another column holding each row's href (links navigate
+    inside the app). A table without links is sent as one Markdown text (rendered as an HTML
+    table by the browser): a component per cell would make a page several times heavier.
+    ``markdown=False`` keeps one element per cell (cells that are data of their own, such as a
+    score's JSON trace).
     """
+    if markdown and not links and not caption:
+        return markdown_table(frame, max_rows=max_rows, lang=lang, class_name=class_name)
     links = links or {}
     shown = [c for c in frame.columns if c not in set(links.values())]
     head = frame.head(max_rows)
@@ -60,6 +65,28 @@ def table(frame: pd.DataFrame, *, caption: str | None = None, max_rows: int = MA
     return html.Div(out, className="rw-table-wrap")
 
 
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"})
+
+
+def _md_cell(value: object) -> str:
+    text = value if isinstance(value, str) else ("" if i18n.is_missing(value) else str(value))
+    return " ".join(text.split()).translate(_MD_SPECIAL) or " "
+
+
+def markdown_table(frame: pd.DataFrame, *, max_rows: int = MAX_TABLE_ROWS, lang: str = "en",
+                   class_name: str = "rw-table") -> html.Div:
+    """``frame`` as a Markdown table in one component (no raw HTML: cells are escaped)."""
+    head = frame.head(max_rows)
+    lines = ["| " + " | ".join(_md_cell(c) for c in head.columns) + " |",
+             "|" + "---|" * len(head.columns)]
+    lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in _row_values(head)]
+    out: list[Any] = [dcc.Markdown("\n".join(lines), className=f"rw-md-table {class_name}")]
+    if len(frame) > max_rows:
+        out.append(html.P(i18n.t("common.rows_shown", lang, n=max_rows, total=len(frame)),
+                          className="rw-muted"))
+    return html.Div(out, className="rw-table-wrap")
+
+
 def _row_values(frame: pd.DataFrame) -> list:
     """Each row's cells, as ``iterrows()`` would give them (it reads ``frame.values`` too) but
     without building a Series per row."""
@@ -71,11 +98,17 @@ def _row_values(frame: pd.DataFrame) -> list:
     return list(values)
 
 
-def chart_card(gid: str, *, title: str, what: str, figure: go.Figure, description: str,
+def chart_card(gid: str, *, title: str, what: str | list, figure: figures.Figure, description: str,
                table_frame: pd.DataFrame | None, filename: str, lang: str,
-               topojson: bool = False, graph_id: str | None = None, extra: Any = None) -> html.Section:
+               topojson: bool = False, graph_id: str | None = None, extra: Any = None,
+               csv_href: str | None = None, cite: dict | None = None, notes: Any = None,
+               after: Any = None) -> html.Section:
     """A chart with its one-line "what this shows", a text description (the accessible
-    alternative), a table view, and PNG (modebar) and SVG downloads."""
+    alternative), a table view, and its tools: SVG download (PNG from the chart's toolbar), the
+    CSV of exactly what it shows (and the same for Excel), a link to it, and how to cite it.
+
+    ``cite`` holds ``snapshot`` and ``sources`` (names) for :func:`cite_block`.
+    """
     config = figures.graph_config(filename, topojson_url() if topojson else None, lang)
     details = [
         html.Details([html.Summary(i18n.t("common.text_view", lang)),
@@ -84,21 +117,93 @@ def chart_card(gid: str, *, title: str, what: str, figure: go.Figure, descriptio
     if table_frame is not None:
         details.append(html.Details([html.Summary(i18n.t("common.table_view", lang)),
                                      table(table_frame, lang=lang)], className="rw-details"))
-    return html.Section([
+    tools: list[Any] = [
+        html.Button(i18n.t("common.download_svg", lang), className="rw-button rw-svg",
+                    id={"type": "rw-svg", "index": gid}, value=filename, type="button"),
+    ]
+    if csv_href:
+        tools += csv_links(csv_href, filename, lang, f"{gid}-csv")
+    tools.append(copy_link_button(lang, gid))
+    tools += list(extra or [])
+    body: list[Any] = [
         html.H2(title, id=f"{gid}-title"),
-        html.P([html.Strong(i18n.t("common.what", lang)), what], className="rw-what"),
+        html.P([html.Strong(i18n.t("common.what", lang)), *(what if isinstance(what, list) else [what])],
+               className="rw-what"),
+    ]
+    if notes:
+        body += notes if isinstance(notes, list) else [notes]
+    body += [
         html.Div(
             dcc.Graph(id=graph_id or f"{gid}-graph", figure=figure, config=config,
                       className="rw-graph"),
             id=f"{gid}-wrap", role="img", **{"aria-label": description},
         ),
-        html.Div([
-            html.Button(i18n.t("common.download_svg", lang), className="rw-button rw-svg",
-                        id={"type": "rw-svg", "index": gid}, value=filename, type="button"),
-            *(extra or []),
-        ], className="rw-actions"),
-        *details,
-    ], className="rw-card", id=gid, **{"aria-labelledby": f"{gid}-title"})
+        html.Div(tools, className="rw-actions rw-tools"),
+    ]
+    if cite:
+        body.append(cite_block(title, cite.get("snapshot"), cite.get("sources", ""), gid, lang))
+    if after:
+        body += after if isinstance(after, list) else [after]
+    body += details
+    return html.Section(body, className="rw-card", id=gid, **{"aria-labelledby": f"{gid}-title"})
+
+
+def csv_links(href_: str, filename: str, lang: str, cid: str) -> list[html.A]:
+    """"Download CSV" and its "CSV for Excel" sibling (UTF-8 with a byte-order mark)."""
+    excel = href_ + ("&" if "?" in href_ else "?") + "excel=1"
+    return [
+        html.A(i18n.t("common.download_csv", lang), href=href_, download=f"{filename}.csv",
+               className="rw-button", id=cid),
+        html.A(i18n.t("common.download_excel", lang), href=excel, download=f"{filename}_excel.csv",
+               className="rw-button", id=f"{cid}-excel", title=i18n.t("common.download_excel_title", lang)),
+    ]
+
+
+def copy_link_button(lang: str, anchor: str | None = None) -> html.Button:
+    """Copies the page's URL (which holds the whole view), pointing at ``anchor`` if given
+    (``assets/roamwatch.js``; nothing is sent anywhere)."""
+    return html.Button(
+        [i18n.t("common.copy_link", lang),
+         html.Span("", className="rw-copy-status", **{"aria-live": "polite",
+                                                       "data-done": i18n.t("common.copied", lang)})],
+        type="button", className="rw-button rw-copy-link", **{"data-anchor": anchor or ""},
+    )
+
+
+def cite_block(title: str, snapshot: str | None, sources: str, anchor: str | None, lang: str
+               ) -> html.Details:
+    """"Cite this": the citation in plain text and BibTeX, naming the data snapshot; the
+    page's address and today's date are filled in by the browser (``assets/roamwatch.js``)."""
+    snapshot = snapshot or "–"
+    year = snapshot[:4] if snapshot[:4].isdigit() else "n.d."
+    plain = i18n.t("cite.plain", lang, year=year, title=title, snapshot=snapshot,
+                   sources=sources or "–")
+    key = "roamwatch_" + "".join(ch if ch.isalnum() else "_" for ch in (anchor or "page")) + \
+        "_" + "".join(ch for ch in snapshot[:8] if ch.isdigit())
+    bibtex = "\n".join([
+        f"@misc{{{key},",
+        "  author = {{roamwatch}},",
+        f"  title = {{{{{_bib(title)}}}}},",
+        f"  year = {{{year}}},",
+        f"  note = {{{_bib(i18n.t('cite.note', lang, snapshot=snapshot, sources=sources or '–'))}}},",
+        "  url = {{url}},",
+        "  urldate = {{date}}",
+        "}",
+    ])
+    return html.Details([
+        html.Summary(i18n.t("common.cite", lang)),
+        html.P(i18n.t("cite.plain_label", lang), className="rw-muted"),
+        html.Pre(plain, className="rw-cite-text rw-cite-plain", **{"data-template": plain,
+                                                                    "data-anchor": anchor or ""}),
+        html.P("BibTeX", className="rw-muted"),
+        html.Pre(bibtex, className="rw-cite-text rw-cite-bibtex", **{"data-template": bibtex,
+                                                                      "data-anchor": anchor or ""}),
+    ], className="rw-details rw-cite")
+
+
+def _bib(text: str) -> str:
+    """Text safe inside a BibTeX brace group."""
+    return "".join("\\" + ch if ch in "{}&%$#_" else ch for ch in str(text))
 
 
 def panel(gid: str, title: str, children: Any, what: str | None = None, lang: str = "en") -> html.Section:
@@ -124,15 +229,12 @@ def notice(text: str, kind: str = "info") -> html.P:
 
 
 def no_data_page(lang: str, problem: str | None = None) -> html.Div:
-    """The first-run page; ``problem`` says why a published snapshot could not be read."""
+    """The page before any data is published, or when the published data cannot be read
+    (``problem``: the reason, for the server log only; visitors never see operator detail)."""
     body = [html.H1(i18n.t("nodata.title", lang))]
     if problem:
-        body.append(notice(i18n.t("nodata.problem", lang, problem=problem), "error"))
-    body += [
-        html.P(i18n.t("nodata.body", lang)),
-        html.Pre(html.Code("roamwatch collect worldbank\nroamwatch collect\nroamwatch status")),
-        html.P(i18n.t("nodata.after", lang)),
-    ]
+        body.append(notice(i18n.t("nodata.problem", lang), "error"))
+    body += [html.P(i18n.t("nodata.body", lang)), html.P(i18n.t("nodata.after", lang))]
     return html.Div(body, className="rw-page rw-nodata", id="rw-nodata")
 
 

@@ -9,7 +9,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import checks, data, i18n
+from dashboard import checks, data, frames, i18n
 from dashboard.components import figures, inputs
 from dashboard.components.layout import chart_card, control, no_data_page, not_found_page, notice
 from dashboard.components.urlstate import build, parse, split_list
@@ -66,11 +66,12 @@ def layout(metric: str | None = None, countries: str | None = None, lang: str | 
             frame = frame.assign(_o=frame["iso3"].map(order)).sort_values(["_o", "period_start"])
             info = svc.series_info(series) or {}
             label = svc.series_label(series, lang)
-            unit = info.get("unit") or ""
+            unit = svc.series_unit(series, lang)
+            sources = frames.source_line(svc, [info.get("source") or "roamwatch"], lang)
             lines = pd.DataFrame({"label": frame[name_col], "x": figures.x_values(frame),
                                   "value": frame["value"]})
             fig = figures.line_chart(
-                lines, title=label, unit=unit, sources=info.get("source_name") or "",
+                lines, title=label, unit=unit, sources=sources,
                 snapshot_id=svc.snapshot_id(), lang=lang, yrange=(0, 100) if q.is_score(series) else None,
                 height=440,
             )
@@ -84,6 +85,8 @@ def layout(metric: str | None = None, countries: str | None = None, lang: str | 
                 "compare-chart", title=label, what=i18n.t("compare.what", lang, metric=label), figure=fig,
                 description=figures.describe_lines(lines, title=label, unit=unit, lang=lang),
                 table_frame=tbl, filename=f"roamwatch_compare_{slug}_{'_'.join(codes)}", lang=lang,
+                csv_href="/download/chart/compare.csv" + build({"metric": series, "countries": codes}),
+                cite={"snapshot": svc.snapshot_id(), "sources": sources},
             ))
     return html.Div([html.H1(i18n.t("compare.title", lang)), controls, *notes, *body],
                     className="rw-page", id="compare-page")

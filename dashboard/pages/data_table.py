@@ -12,41 +12,77 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import checks, data, i18n
 from dashboard.components import inputs
-from dashboard.components.layout import control, download_link, no_data_page, not_found_page
+from dashboard.components.layout import control, csv_links, download_link, no_data_page, not_found_page
 from dashboard.components.urlstate import build, parse
-from roamwatch.warehouse import dashboard_queries as q
 
 dash.register_page(__name__, path="/data", name="Data", title="roamwatch – Data", order=3)
 
 PAGE_SIZE = 100
+#: Grid columns, names first: the value and its period are in view without scrolling at
+#: 1280 px; the ids (for scripts and joins) follow.
+GRID_COLUMNS = ("country_name", "metric_name", "period", "value", "unit", "source", "country", "metric",
+                "region", "income_group", "year")
 WIDTHS = {
-    "metric": {"width": 230}, "metric_name": {"flex": 2, "minWidth": 260}, "unit": {"width": 110},
-    "country": {"width": 85}, "country_name": {"flex": 1, "minWidth": 150}, "region": {"width": 180},
-    "income_group": {"width": 170}, "period": {"width": 95}, "year": {"width": 85}, "value": {"width": 105},
-    "source": {"width": 110},
+    "country_name": {"width": 170, "pinned": "left"}, "metric_name": {"flex": 2, "minWidth": 300},
+    "period": {"width": 100}, "value": {"width": 120}, "unit": {"width": 150}, "source": {"width": 110},
+    "country": {"width": 80}, "metric": {"width": 240}, "region": {"width": 190},
+    "income_group": {"width": 190}, "year": {"width": 80},
 }
 FILTER_KEYS = ("metrics", "countries", "regions", "incomes", "from", "to", "sort")
 
 
 def _columns(lang: str, sort: tuple[tuple[str, str], ...]) -> list[dict]:
     labels = {
-        "metric": "metric", "metric_name": i18n.t("common.metric", lang), "unit": i18n.t("common.unit", lang),
-        "country": "ISO3", "country_name": i18n.t("common.country", lang),
+        "metric": i18n.t("data.metric_id", lang), "metric_name": i18n.t("common.metric", lang),
+        "unit": i18n.t("common.unit", lang), "country": "ISO3",
+        "country_name": i18n.t("common.country", lang),
         "region": i18n.t("common.region", lang), "income_group": i18n.t("common.income", lang),
         "period": i18n.t("common.period", lang), "year": i18n.t("common.year", lang),
         "value": i18n.t("common.value", lang), "source": i18n.t("common.source", lang),
     }
     sorted_cols = dict(sort)
     defs = []
-    for column in q.DATA_COLUMNS:
+    for column in GRID_COLUMNS:
         col = {"field": column, "headerName": labels[column], "sortable": True}
         if column in ("value", "year"):
             col["type"] = "numericColumn"
+        if column == "value":
+            # rounded for reading (the full value is in the downloads and the tooltip)
+            col["valueFormatter"] = {"function": f"rwNumber(params.value, '{lang}')"}
+            col["tooltipField"] = "value"
         if column in sorted_cols:
             col["sort"] = sorted_cols[column]
         col.update(WIDTHS.get(column, {}))
         defs.append(col)
     return defs
+
+
+def grid_locale(lang: str) -> dict[str, str]:
+    """AG Grid's own words (pagination, loading, empty grid) in ``lang``."""
+    keys = {
+        "page": "Page", "of": "of", "to": "to", "more": "more", "next": "Next", "last": "Last",
+        "first": "First", "previous": "Previous", "loadingOoo": "Loading…", "firstPage": "First page",
+        "lastPage": "Last page", "nextPage": "Next page", "previousPage": "Previous page",
+        "pageLastRowUnknown": "?",
+    }
+    out = {key: i18n.t(f"grid.{key}", lang) if f"grid.{key}" in i18n.STRINGS else english
+           for key, english in keys.items()}
+    out["noRowsToShow"] = i18n.t("data.no_rows", lang)
+    return out
+
+
+def rows_for(lang: str, rows) -> list[dict]:
+    """Grid rows in ``lang``: names of countries, metrics, units, regions and income groups."""
+    svc = data.get()
+    names = svc.country_names(lang)
+    out = rows.to_dict("records")
+    for row in out:
+        row["country_name"] = names.get(row["country"], row["country_name"])
+        row["metric_name"] = i18n.metric_name(row["metric"], row["metric_name"], lang)
+        row["unit"] = i18n.unit_label(row["unit"], lang)
+        row["region"] = i18n.region_label(row["region"], lang)
+        row["income_group"] = i18n.income_label(row["income_group"], lang)
+    return out
 
 
 @data.cached_page(params=FILTER_KEYS)
@@ -69,7 +105,7 @@ def layout(lang: str | None = None, **query: object) -> html.Div:
     controls = html.Div([
         control(i18n.t("data.metrics", lang), dcc.Dropdown(
             id="data-metrics", multi=True, value=list(flt.metrics), placeholder=i18n.t("data.all", lang),
-            options=[o for o in svc.series_options(lang) if not q.is_score(o["value"])], optionHeight=50),
+            options=svc.series_options(lang, observations_only=True), optionHeight=50),
             "data-metrics"),
         control(i18n.t("common.countries", lang), dcc.Dropdown(
             id="data-countries", multi=True, value=list(flt.countries), placeholder=i18n.t("data.all", lang),
@@ -96,13 +132,14 @@ def layout(lang: str | None = None, **query: object) -> html.Div:
         id="data-grid",
         rowModelType="infinite",
         columnDefs=_columns(lang, flt.sort),
-        defaultColDef={"resizable": True, "sortable": True, "filter": False, "minWidth": 90},
+        defaultColDef={"resizable": True, "sortable": True, "filter": False, "minWidth": 70},
         dashGridOptions={
             "cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 20,
             "infiniteInitialRowCount": min(total, PAGE_SIZE),
             "pagination": True, "paginationPageSize": PAGE_SIZE, "paginationPageSizeSelector": False,
             "suppressMultiSort": False, "rowBuffer": 0,
-            "localeText": {"noRowsToShow": i18n.t("data.no_rows", lang)},
+            "localeText": grid_locale(lang), "tooltipShowDelay": 400,
+            "paginationNumberFormatter": {"function": f"rwNumber(params.value, '{lang}')"},
         },
         style={"height": "560px", "width": "100%"},
     )
@@ -113,8 +150,8 @@ def layout(lang: str | None = None, **query: object) -> html.Div:
         html.Div([
             html.P(i18n.t("data.count", lang, n=i18n.fmt_number(total, lang, 0)), id="data-count",
                    **{"data-count": str(total)}),
-            download_link(i18n.t("common.download_csv", lang), "/download/data.csv" + selection,
-                          f"roamwatch_data_{snapshot}.csv", "data-download-csv"),
+            *csv_links("/download/data.csv" + selection, f"roamwatch_data_{snapshot}", lang,
+                       "data-download-csv"),
             download_link(i18n.t("common.download_zip", lang), "/download/data.zip" + selection,
                           f"roamwatch_data_{snapshot}.zip", "data-download-zip"),
         ], className="rw-actions"),
@@ -143,7 +180,7 @@ def _rows(request, search):
     start = int(request.get("startRow") or 0)
     end = int(request.get("endRow") or start + PAGE_SIZE)
     rows = svc.data_rows(flt, start, max(1, end - start))
-    return {"rowData": rows.to_dict("records"), "rowCount": svc.data_count(flt)}
+    return {"rowData": rows_for(i18n.lang_of(query.get("lang")), rows), "rowCount": svc.data_count(flt)}
 
 
 @callback(

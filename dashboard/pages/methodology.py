@@ -25,6 +25,9 @@ dash.register_page(__name__, path="/methodology", name="Methodology", title="roa
                    order=5)
 
 CATEGORIES = ("R", "O", "A", "M", "X")
+#: A sentence of the methodology document that holds a ``roamwatch …`` command.
+COMMAND_SENTENCE = re.compile(r"(?<=[.!?] )[^.!?\n]*`roamwatch [^`]*`[^.!?\n]*[.!?]|"
+                              r"^[^.!?\n]*`roamwatch [^`]*`[^.!?\n]*[.!?] ?", re.M)
 
 
 def parse_weights(text: object) -> dict[str, float]:
@@ -162,6 +165,9 @@ def layout(lang: str | None = None, category: str | None = None, year: str | Non
     body: list = [html.H1(i18n.t("method.title", lang))]
     body.append(reweight_section(lang, category, year, w))
     text = methodology_document(lang)
+    # Sentences telling how to run roamwatch's command line are for the site's operator (the
+    # same document in docs/ keeps them); visitors cannot run anything.
+    text = COMMAND_SENTENCE.sub("", text)
     if text.strip():
         # No raw HTML: the document is rendered as Markdown only.
         body.append(dcc.Markdown(text, className="rw-markdown", id="methodology-doc", link_target="_self"))

@@ -79,9 +79,10 @@ def _source_card(row: pd.Series, lang: str) -> html.Section:
     body: list = [html.H2([_link(row["name"] if not i18n.is_missing(row["name"]) else sid, row["homepage"]),
                            html.Code(sid, className="rw-source-id")], id=f"source-{sid}-title"),
                   _dl(pairs)]
-    if not i18n.is_missing(row["error"]) and row["error"]:
-        body.append(html.Pre(str(row["error"])[:2000], className="rw-error",
-                             **{"aria-label": i18n.t("sources.error", lang)}))
+    if (not i18n.is_missing(row["error"]) and row["error"]) or str(row["status"]) in ("failed", "partial"):
+        # The error text is for the operator (`roamwatch status`); visitors learn what it means.
+        key = "sources.problem_partial" if str(row["status"]) == "partial" else "sources.problem_failed"
+        body.append(html.P(i18n.t(key, lang), className="rw-notice rw-notice-error", role="status"))
     return html.Section(body, className="rw-card rw-source", id=f"source-{sid}",
                         **{"aria-labelledby": f"source-{sid}-title"})
 

@@ -10,18 +10,13 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import checks, data, i18n
+from dashboard import checks, data, frames, i18n
 from dashboard.components import figures, inputs
 from dashboard.components.layout import chart_card, control, no_data_page, not_found_page, notice, table
 from dashboard.components.urlstate import build, parse, to_int
 from roamwatch.warehouse import dashboard_queries as q
 
 dash.register_page(__name__, path="/", name="World", title="roamwatch – World", order=0)
-
-
-def _sources_line(svc: data.DataService, series: str) -> str:
-    info = svc.series_info(series) or {}
-    return info.get("source_name") or info.get("source") or ""
 
 
 @data.cached_page
@@ -42,36 +37,26 @@ def layout(metric: str | None = None, year: str | None = None, region: str | Non
                         className="rw-page")
     the_year = to_int(year) or svc.default_year(series)
     years = [int(y) for y in svc.years(series)["year"]]
-    info = svc.series_info(series) or {}
-    label = svc.series_label(series, lang)
-    unit = info.get("unit") or ""
-
-    values = svc.world_values(series, the_year).copy() if the_year else pd.DataFrame(
-        columns=["iso3", "name_en", "name_fr", "region", "income_group", "value", "period", "coverage"])
-    if region:
-        values = values[values["region"] == region]
-    if income:
-        values = values[values["income_group"] == income]
-    names = svc.country_names(lang)
-    values["name"] = [names.get(c, n) for c, n in zip(values["iso3"], values["name_en"], strict=True)]
-
-    is_score = q.is_score(series)
+    view = frames.world_view(svc, series, the_year, region, income, lang)
+    label, unit = view.label, view.unit
+    title = _map_title(view, lang)
+    snapshot = svc.snapshot_id()
+    sources = frames.source_line(svc, view.source_ids, lang)
+    scale = view.scale
     fig = figures.choropleth(
-        values[["iso3", "name", "value"]], title=f"{label}, {the_year}", unit=unit,
-        sources=_sources_line(svc, series), snapshot_id=svc.snapshot_id(), lang=lang,
-        zrange=(0, 100) if is_score else None,
+        view.values[["iso3", "name", "value", "note"]], title=title, unit=unit, sources=sources,
+        snapshot_id=snapshot, lang=lang, zrange=(scale.get("zmin"), scale.get("zmax")),
+        direction=scale.get("direction"), outside=view.outside,
     )
+    values = view.values
     description = figures.describe_ranking(values, label=label, unit=unit, year=the_year, lang=lang)
 
-    ranked = values.sort_values("value", ascending=False, na_position="last").reset_index(drop=True)
+    ranked = values[values["value"].notna()].sort_values("value", ascending=False).reset_index(drop=True)
+    is_score = q.is_score(series)
     rank_table = pd.DataFrame({
-        i18n.t("common.rank", lang): [str(i + 1) if not i18n.is_missing(v) else ""
-                                      for i, v in enumerate(ranked["value"])],
+        i18n.t("common.rank", lang): [str(i + 1) for i in range(len(ranked))],
         i18n.t("common.country", lang): ranked["name"],
-        i18n.t("common.value", lang): [
-            i18n.fmt_value(v, unit, lang) if not i18n.is_missing(v) else i18n.t("common.insufficient", lang)
-            for v in ranked["value"]
-        ],
+        i18n.t("common.value", lang): [i18n.fmt_value(v, unit, lang) for v in ranked["value"]],
         i18n.t("common.period", lang): ranked["period"],
         "_href": ["/country/" + c + build({"lang": lang}) for c in ranked["iso3"]],
     })
@@ -94,6 +79,10 @@ def layout(metric: str | None = None, year: str | None = None, region: str | Non
                 "–" if i18n.is_missing(b) else (f"{int(b)}" if b == w else f"{int(b)}–{int(w)}")
                 for b, w in zip(ranked["best_rank"], ranked["worst_rank"], strict=True)
             ]
+    if q.is_ooni_share(series):
+        rank_table[i18n.t("country.measurements", lang)] = [
+            i18n.fmt_number(v, lang, 0) for v in ranked["measurements"]]
+    no_value = int(values["value"].isna().sum())
 
     notices = []
     if not svc.has_scores():
@@ -117,11 +106,19 @@ def layout(metric: str | None = None, year: str | None = None, region: str | Non
     ], className="rw-controls", role="group", **{"aria-label": i18n.t("world.pick_metric", lang)})
 
     slug = series.replace(":", "_").replace(".", "_")
+    direction = scale.get("direction")
+    what_key = {"higher_better": "world.map_what_better_high", "lower_better": "world.map_what_better_low"
+                }.get(direction, "world.map_what")
+    what = i18n.t(what_key, lang, metric=label, year=the_year)
+    scale_note = _scale_note(scale, unit, lang)
+    csv_query = build({"metric": series, "year": the_year, "region": region, "income": income})
     map_card = chart_card(
-        "world-map-card", title=f"{label} — {the_year}",
-        what=i18n.t("world.map_what", lang, metric=label, year=the_year), figure=fig,
+        "world-map-card", title=title,
+        what=f"{what} {scale_note}", figure=fig,
         description=description, table_frame=None, filename=f"roamwatch_{slug}_{the_year}",
         lang=lang, topojson=True, graph_id="world-map",
+        csv_href="/download/chart/world.csv" + csv_query,
+        cite={"snapshot": snapshot, "sources": sources},
     )
     ranking = html.Section([
         html.H2(i18n.t("world.scores_table" if is_score else "world.ranking", lang),
@@ -130,6 +127,7 @@ def layout(metric: str | None = None, year: str | None = None, region: str | Non
                className="rw-muted"),
         table(rank_table, lang=lang, links={i18n.t("common.country", lang): "_href"},
               class_name="rw-table rw-ranking", max_rows=250),
+        html.P(i18n.t("world.no_value_count", lang, n=no_value), className="rw-muted") if no_value else None,
     ], className="rw-card rw-ranking-card", id="world-ranking", **{"aria-labelledby": "world-ranking-title"})
 
     return html.Div([
@@ -138,6 +136,21 @@ def layout(metric: str | None = None, year: str | None = None, region: str | Non
         controls,
         html.Div([map_card, ranking], className="rw-world-grid"),
     ], className="rw-page", id="world-page")
+
+
+def _map_title(view: frames.WorldView, lang: str) -> str:
+    """The map's title says how a year's value was made from the source's periods."""
+    key = {"sum": "world.title_sum", "mean": "world.title_mean"}.get(view.aggregation, "world.title_value")
+    return i18n.t(key, lang, metric=view.label, year=view.year)
+
+
+def _scale_note(scale: dict, unit: str, lang: str) -> str:
+    lo, hi = scale.get("zmin"), scale.get("zmax")
+    if lo is None or hi is None:
+        return ""
+    key = {"goalposts": "world.scale_goalposts", "range": "world.scale_range"}.get(
+        scale.get("basis"), "world.scale_fixed")
+    return i18n.t(key, lang, lo=i18n.fmt_value(lo, unit, lang), hi=i18n.fmt_value(hi, unit, lang))
 
 
 @callback(

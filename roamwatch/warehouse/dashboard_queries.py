@@ -18,7 +18,17 @@ import pandas as pd
 
 from roamwatch.warehouse.queries import Reader
 
+#: A country-year of OONI measurements gives a share on the world map only with at least this
+#: many measurements of the test (fewer: shown as too few measurements, not as a rate).
+OONI_MIN_YEAR_MEASUREMENTS = 30
+#: ... and a country-month gives a share on the compare page with at least this many.
+OONI_MIN_MONTH = 10
+
 SCORE_PREFIX = "score:"
+#: OONI shares as a series: ``ooni:<test>:<bucket>`` (``ooni:web_connectivity:confirmed``), the
+#: share of a test's measurements in a bucket, over a year (world) or a month (country).
+OONI_PREFIX = "ooni:"
+OONI_BUCKETS = ("ok", "anomaly", "confirmed", "failure")
 #: Columns of the data page, in order; the only names a sort may use.
 DATA_COLUMNS = (
     "metric", "metric_name", "unit", "country", "country_name", "region", "income_group",
@@ -38,6 +48,20 @@ def score_parts(series: str) -> tuple[str, str]:
 
 def score_series(level: str, key: str) -> str:
     return f"{SCORE_PREFIX}{level}:{key}"
+
+
+def is_ooni_share(series: str) -> bool:
+    return series.startswith(OONI_PREFIX)
+
+
+def ooni_parts(series: str) -> tuple[str, str]:
+    """``"ooni:web_connectivity:confirmed"`` → ``("web_connectivity", "confirmed")``."""
+    _, test, bucket = series.split(":", 2)
+    return test, bucket
+
+
+def ooni_series(test: str, bucket: str) -> str:
+    return f"{OONI_PREFIX}{test}:{bucket}"
 
 
 # -- reference tables ---------------------------------------------------------------------------
@@ -146,6 +170,9 @@ def series_years(reader: Reader, series: str) -> pd.DataFrame:
                FROM score WHERE level = $level AND key = $key GROUP BY year ORDER BY year""",
             {"level": level, "key": key},
         )
+    if is_ooni_share(series):
+        test, _bucket = ooni_parts(series)
+        series = f"ooni.{test}.measurement_count"
     return reader._df(
         """SELECT year(period_start) AS year, count(DISTINCT country) AS countries
            FROM observation WHERE metric = $metric GROUP BY year ORDER BY year""",
@@ -155,9 +182,38 @@ def series_years(reader: Reader, series: str) -> pd.DataFrame:
 
 def world_values(reader: Reader, series: str, year: int) -> pd.DataFrame:
     """One value per country for a year: iso3, name_en, name_fr, region, income_group,
-    value, period, coverage (scores only; NULL value = insufficient data), and for category
-    scores the best and worst world rank under alternative aggregations (``score_rank``) and
-    the framework's themes with a value (``themes_filled`` of ``framework_themes``)."""
+    value, period, coverage (scores only; NULL value = insufficient data), for category
+    scores the best and worst world rank under alternative aggregations (``score_rank``),
+    ``aggregation`` (how the year's value was made: ``value``, ``sum`` or ``mean`` of the
+    periods of the year), ``measurements`` (OONI shares: the year's measurement count) and for
+    category scores the framework's themes with a value (``themes_filled`` of
+    ``framework_themes``)."""
+    if is_ooni_share(series):
+        test, bucket = ooni_parts(series)
+        return reader._df(
+            """
+            WITH o AS (
+                SELECT country, sum(value) FILTER (WHERE metric = $total) AS measurements,
+                       sum(value) FILTER (WHERE metric = $part) AS part
+                FROM observation
+                WHERE metric IN ($total, $part) AND year(period_start) = $year
+                GROUP BY country
+            )
+            SELECT o.country AS iso3, coalesce(c.name_en, o.country) AS name_en,
+                   coalesce(c.name_fr, c.name_en, o.country) AS name_fr, c.region, c.income_group,
+                   CASE WHEN o.measurements >= $min THEN 100.0 * coalesce(o.part, 0) / o.measurements
+                   END AS value,
+                   CAST($year AS VARCHAR) AS period, CAST(NULL AS DOUBLE) AS coverage,
+                   CAST(NULL AS INTEGER) AS best_rank, CAST(NULL AS INTEGER) AS worst_rank,
+                   'share' AS aggregation, o.measurements,
+                   CAST(NULL AS INTEGER) AS themes_filled, CAST(NULL AS INTEGER) AS framework_themes
+            FROM o LEFT JOIN country c ON c.iso3 = o.country
+            WHERE o.measurements > 0
+            ORDER BY value DESC NULLS LAST, name_en
+            """,
+            {"total": f"ooni.{test}.measurement_count", "part": f"ooni.{test}.{bucket}_count",
+             "year": year, "min": OONI_MIN_YEAR_MEASUREMENTS},
+        )
     if is_score(series):
         level, key = score_parts(series)
         return reader._df(
@@ -165,7 +221,8 @@ def world_values(reader: Reader, series: str, year: int) -> pd.DataFrame:
             SELECT s.country AS iso3, coalesce(c.name_en, s.country) AS name_en,
                    coalesce(c.name_fr, c.name_en, s.country) AS name_fr, c.region, c.income_group,
                    s.value, CAST(s.year AS VARCHAR) AS period, s.coverage,
-                   r.best_rank, r.worst_rank,
+                   r.best_rank, r.worst_rank, 'value' AS aggregation,
+                   CAST(NULL AS DOUBLE) AS measurements,
                    TRY_CAST(json_extract_string(s.details, '$.framework.themes_filled') AS INTEGER)
                        AS themes_filled,
                    TRY_CAST(json_extract_string(s.details, '$.framework.themes_in_framework')
@@ -193,10 +250,11 @@ def world_values(reader: Reader, series: str, year: int) -> pd.DataFrame:
             QUALIFY row_number() OVER (PARTITION BY country ORDER BY period_start DESC) = 1
         ), whole AS (
             SELECT country, CASE WHEN (SELECT additive FROM m) THEN sum(value) ELSE avg(value) END AS value,
-                   CAST($year AS VARCHAR) AS period
+                   CAST($year AS VARCHAR) AS period,
+                   CASE WHEN (SELECT additive FROM m) THEN 'sum' ELSE 'mean' END AS aggregation
             FROM observation WHERE metric = $metric AND year(period_start) = $year GROUP BY country
         ), y AS (
-            SELECT * FROM latest WHERE coalesce((SELECT yearly FROM m), TRUE)
+            SELECT *, 'value' AS aggregation FROM latest WHERE coalesce((SELECT yearly FROM m), TRUE)
             UNION ALL
             SELECT * FROM whole WHERE NOT coalesce((SELECT yearly FROM m), TRUE)
         )
@@ -204,6 +262,7 @@ def world_values(reader: Reader, series: str, year: int) -> pd.DataFrame:
                coalesce(c.name_fr, c.name_en, y.country) AS name_fr, c.region, c.income_group,
                y.value, y.period, CAST(NULL AS DOUBLE) AS coverage,
                CAST(NULL AS INTEGER) AS best_rank, CAST(NULL AS INTEGER) AS worst_rank,
+               y.aggregation, CAST(NULL AS DOUBLE) AS measurements,
                CAST(NULL AS INTEGER) AS themes_filled, CAST(NULL AS INTEGER) AS framework_themes
         FROM y LEFT JOIN country c ON c.iso3 = y.country
         ORDER BY y.value DESC, name_en
@@ -212,9 +271,48 @@ def world_values(reader: Reader, series: str, year: int) -> pd.DataFrame:
     )
 
 
+def series_domain(reader: Reader, series: str) -> tuple[float | None, float | None]:
+    """The lowest and highest value a series takes over every country and year (as the world
+    map aggregates them): a colour scale that a filter or a year does not rescale."""
+    if is_score(series) or is_ooni_share(series):
+        return 0.0, 100.0
+    row = reader.con.cursor().execute(
+        """
+        WITH m AS (
+            SELECT frequency = 'year' AS yearly,
+                   lower(coalesce(unit, '')) IN ('measurements', 'count', 'events', 'hours') AS additive
+            FROM metric WHERE id = $metric
+        ), y AS (
+            SELECT country, year(period_start) AS year,
+                   CASE WHEN (SELECT additive FROM m) AND NOT (SELECT yearly FROM m) THEN sum(value)
+                        WHEN (SELECT yearly FROM m) THEN arg_max(value, period_start)
+                        ELSE avg(value) END AS value
+            FROM observation WHERE metric = $metric GROUP BY country, year
+        )
+        SELECT min(value), max(value) FROM y
+        """,
+        {"metric": series},
+    ).fetchone()
+    return (None, None) if row is None else (row[0], row[1])
+
+
+def ooni_tests(reader: Reader) -> pd.DataFrame:
+    """OONI tests with measurements: test, countries, first_year, last_year."""
+    return reader._df(
+        """
+        SELECT split_part(metric, '.', 2) AS test, count(DISTINCT country) AS countries,
+               min(year(period_start)) AS first_year, max(year(period_start)) AS last_year
+        FROM observation
+        WHERE starts_with(metric, 'ooni.') AND ends_with(metric, '.measurement_count')
+        GROUP BY test ORDER BY test
+        """
+    )
+
+
 # -- country page -------------------------------------------------------------------------------
 def country_observations(reader: Reader, iso3: str) -> pd.DataFrame:
-    """Every observation of one country, with metric and source names, oldest first."""
+    """Every observation of one country, with metric and source names, oldest first; OONI's
+    daily counts are left out (:func:`country_ooni` sums them by month)."""
     return reader._df(
         """
         SELECT o.metric, m.name AS metric_name, coalesce(m.unit, '') AS unit, m.source,
@@ -222,64 +320,83 @@ def country_observations(reader: Reader, iso3: str) -> pd.DataFrame:
                year(o.period_start) AS year, o.value, o.fetched_at
         FROM observation o JOIN metric m ON m.id = o.metric
         LEFT JOIN source s ON s.id = m.source
-        WHERE o.country = $iso3
+        WHERE o.country = $iso3 AND NOT starts_with(o.metric, 'ooni.')
         ORDER BY m.source, m.name, o.period_start
         """,
         {"iso3": iso3},
     )
 
 
-def country_ooni(reader: Reader, iso3: str, min_measurements: int = 1) -> pd.DataFrame:
-    """OONI counts per test and month for one country (metrics ``ooni.<test>.<bucket>``):
-    test, month, measurements, anomalies, confirmed, failures, anomaly_rate, confirmed_rate (%).
-    Months with fewer than ``min_measurements`` measurements are left out."""
+def country_ooni(reader: Reader, iso3: str | None = None) -> pd.DataFrame:
+    """OONI counts per test and month (metrics ``ooni.<test>.<bucket>``) of one country, or of
+    every country with a ``country`` column when ``iso3`` is None: test, month (first day),
+    measurements, ok, anomalies, confirmed, failures. Every month with at least one measurement
+    is here: the page fades thin months, it never drops them."""
+    where = "starts_with(metric, 'ooni.')" + (" AND country = $iso3" if iso3 else "")
     return reader._df(
-        """
+        f"""
         WITH o AS (
-            SELECT split_part(metric, '.', 2) AS test, split_part(metric, '.', 3) AS bucket,
+            SELECT country, split_part(metric, '.', 2) AS test, split_part(metric, '.', 3) AS bucket,
                    CAST(date_trunc('month', period_start) AS DATE) AS month, sum(value) AS v
             FROM observation
-            WHERE country = $iso3 AND starts_with(metric, 'ooni.')
+            WHERE {where}
             GROUP BY ALL
-        ), t AS (
-            SELECT test, month,
-                   coalesce(sum(v) FILTER (WHERE bucket = 'measurement_count'), 0) AS measurements,
-                   coalesce(sum(v) FILTER (WHERE bucket = 'anomaly_count'), 0) AS anomalies,
-                   coalesce(sum(v) FILTER (WHERE bucket = 'confirmed_count'), 0) AS confirmed,
-                   coalesce(sum(v) FILTER (WHERE bucket = 'failure_count'), 0) AS failures
-            FROM o GROUP BY test, month
         )
-        SELECT *, 100.0 * anomalies / measurements AS anomaly_rate,
-               100.0 * confirmed / measurements AS confirmed_rate
-        FROM t WHERE measurements >= greatest($min, 1)
-        ORDER BY test, month
+        SELECT {"" if iso3 else "country, "}test, month,
+               coalesce(sum(v) FILTER (WHERE bucket = 'measurement_count'), 0) AS measurements,
+               coalesce(sum(v) FILTER (WHERE bucket = 'ok_count'), 0) AS ok,
+               coalesce(sum(v) FILTER (WHERE bucket = 'anomaly_count'), 0) AS anomalies,
+               coalesce(sum(v) FILTER (WHERE bucket = 'confirmed_count'), 0) AS confirmed,
+               coalesce(sum(v) FILTER (WHERE bucket = 'failure_count'), 0) AS failures
+        FROM o GROUP BY country, test, month
+        HAVING measurements > 0
+        ORDER BY country, test, month
         """,
-        {"iso3": iso3, "min": int(min_measurements)},
+        {"iso3": iso3} if iso3 else None,
     )
 
 
-def country_events(reader: Reader, iso3: str) -> pd.DataFrame:
-    """One country's events with their source's name, end state and the days they cover
-    (``first_day``, ``last_day``, ``span_rule``: :func:`roamwatch.events.event_spans`)."""
-    frame = reader.events(countries=[iso3])
+def country_events(reader: Reader, iso3: str | None = None) -> pd.DataFrame:
+    """One country's events (every country's, with a ``country`` column, when ``iso3`` is
+    None) with their source's name, end state and the days they cover (``first_day``,
+    ``last_day``, ``span_rule``: :func:`roamwatch.events.event_spans`)."""
+    frame = reader.events(countries=[iso3] if iso3 else ())
     names = reader._df("SELECT id AS source, name AS source_name FROM source")
     frame = frame.merge(names, on="source", how="left")
     frame["source_name"] = frame["source_name"].fillna(frame["source"])
     frame["details"] = frame["details"].map(lambda d: None if d is None else str(d))
     columns = ["id", "source", "source_name", "kind", "start_time", "end_time", "end_state",
                "first_day", "last_day", "span_rule", "severity", "details"]
+    if not iso3:
+        columns.insert(1, "country")
     return frame[columns].sort_values("start_time", kind="stable").reset_index(drop=True)
 
 
-def coverage(reader: Reader) -> pd.DataFrame:
-    """Every source's coverage windows (``source, country, first_day, last_day, basis``)."""
-    return reader.coverage()
+def event_coverage(reader: Reader) -> pd.DataFrame:
+    """Coverage windows of every source (``source, country, first_day, last_day``; country
+    NULL = every country the source covers): inside them a source's silence means "none
+    recorded" (:meth:`Reader.coverage`)."""
+    return reader.coverage()[["source", "country", "first_day", "last_day"]]
 
 
 def country_scores(reader: Reader, iso3: str) -> pd.DataFrame:
     return reader._df(
         """SELECT year, level, key, value, coverage, CAST(details AS VARCHAR) AS details
            FROM score WHERE country = $iso3 ORDER BY year, level, key""",
+        {"iso3": iso3},
+    )
+
+
+def latest_country_scores(reader: Reader, iso3: str) -> pd.DataFrame:
+    """One country's scores (overall, category, theme) of the latest year with a category
+    score: what its ROAM-X profile shows. Empty when it has none."""
+    return reader._df(
+        """SELECT year, level, key, value, coverage, CAST(details AS VARCHAR) AS details
+           FROM score
+           WHERE country = $iso3 AND level IN ('overall', 'category', 'theme')
+             AND year = (SELECT max(year) FROM score WHERE country = $iso3 AND level = 'category'
+                         AND value IS NOT NULL)
+           ORDER BY level, key""",
         {"iso3": iso3},
     )
 
@@ -301,36 +418,64 @@ def score_medians(reader: Reader, year: int, level: str, region: str | None,
     )
 
 
-def country_freshness(reader: Reader, iso3: str) -> pd.DataFrame:
-    """Per source with data for the country: newest period, when fetched, last successful run."""
+def country_freshness(reader: Reader, iso3: str | None = None) -> pd.DataFrame:
+    """Per source with data for the country (per country and source when ``iso3`` is None):
+    newest period, when fetched, last successful run."""
+    where_obs = "WHERE o.country = $iso3" if iso3 else ""
+    where_ev = "WHERE country = $iso3" if iso3 else ""
     return reader._df(
-        """
+        f"""
         WITH o AS (
-            SELECT m.source, max(o.period) AS newest_period, max(o.period_start) AS newest_start,
+            SELECT o.country, m.source, max(o.period) AS newest_period, max(o.period_start) AS newest_start,
                    max(o.fetched_at) AS fetched_at, count(*) AS rows
             FROM observation o JOIN metric m ON m.id = o.metric
-            WHERE o.country = $iso3 GROUP BY m.source
+            {where_obs} GROUP BY o.country, m.source
             UNION ALL
-            SELECT source, CAST(max(start_time) AS VARCHAR), CAST(max(start_time) AS DATE),
+            SELECT country, source, CAST(max(start_time) AS VARCHAR), CAST(max(start_time) AS DATE),
                    max(fetched_at), count(*)
-            FROM event WHERE country = $iso3 GROUP BY source
+            FROM event {where_ev} GROUP BY country, source
         ), ok AS (
             SELECT collector, max(finished_at) AS last_success FROM collector_run
             WHERE status IN ('success', 'partial') GROUP BY collector
         )
-        SELECT o.source, coalesce(s.name, o.source) AS source_name, max(o.newest_period) AS newest_period,
-               max(o.newest_start) AS newest_start, max(o.fetched_at) AS fetched_at,
-               sum(o.rows) AS rows, max(ok.last_success) AS last_success
+        SELECT {"" if iso3 else "o.country, "}o.source, coalesce(s.name, o.source) AS source_name,
+               max(o.newest_period) AS newest_period, max(o.newest_start) AS newest_start,
+               max(o.fetched_at) AS fetched_at, sum(o.rows) AS rows, max(ok.last_success) AS last_success
         FROM o LEFT JOIN source s ON s.id = o.source LEFT JOIN ok ON ok.collector = o.source
-        GROUP BY o.source, s.name ORDER BY o.source
+        GROUP BY o.country, o.source, s.name ORDER BY o.country, o.source
         """,
-        {"iso3": iso3},
+        {"iso3": iso3} if iso3 else None,
     )
 
 
 # -- compare page -------------------------------------------------------------------------------
 def compare_series(reader: Reader, series: str, iso3s: Sequence[str]) -> pd.DataFrame:
-    """A series over time for several countries: iso3, name_en, name_fr, year, period, value."""
+    """A series over time for several countries: iso3, name_en, name_fr, year, period, value.
+    OONI shares are monthly (no value for a month with fewer than ``OONI_MIN_MONTH``
+    measurements of the test)."""
+    if is_ooni_share(series):
+        test, bucket = ooni_parts(series)
+        return reader._df(
+            """
+            WITH o AS (
+                SELECT country, CAST(date_trunc('month', period_start) AS DATE) AS month,
+                       sum(value) FILTER (WHERE metric = $total) AS measurements,
+                       coalesce(sum(value) FILTER (WHERE metric = $part), 0) AS part
+                FROM observation
+                WHERE metric IN ($total, $part) AND list_contains($iso3s, country)
+                GROUP BY ALL
+            )
+            SELECT o.country AS iso3, coalesce(c.name_en, o.country) AS name_en,
+                   coalesce(c.name_fr, c.name_en, o.country) AS name_fr, year(o.month) AS year,
+                   strftime(o.month, '%Y-%m') AS period, o.month AS period_start,
+                   CASE WHEN o.measurements >= $min THEN 100.0 * o.part / o.measurements END AS value
+            FROM o LEFT JOIN country c ON c.iso3 = o.country
+            WHERE o.measurements > 0
+            ORDER BY o.country, o.month
+            """,
+            {"total": f"ooni.{test}.measurement_count", "part": f"ooni.{test}.{bucket}_count",
+             "iso3s": list(iso3s), "min": OONI_MIN_MONTH},
+        )
     if is_score(series):
         level, key = score_parts(series)
         return reader._df(
@@ -410,6 +555,18 @@ _DATA_SELECT = """
     JOIN metric m ON m.id = o.metric
     LEFT JOIN country c ON c.iso3 = o.country
 """
+#: Columns of a download of the data page: the grid's, then each row's source and licence.
+EXPORT_COLUMNS = (*DATA_COLUMNS, "source_name", "licence")
+_EXPORT_SELECT = """
+    SELECT o.metric, m.name AS metric_name, coalesce(m.unit, '') AS unit, o.country,
+           coalesce(c.name_en, o.country) AS country_name, c.region, c.income_group,
+           o.period, year(o.period_start) AS year, o.value, m.source,
+           coalesce(s.name, m.source) AS source_name, coalesce(s.licence, 'not stated') AS licence
+    FROM observation o
+    JOIN metric m ON m.id = o.metric
+    LEFT JOIN country c ON c.iso3 = o.country
+    LEFT JOIN source s ON s.id = m.source
+"""
 
 
 def data_count(reader: Reader, flt: DataFilter) -> int:
@@ -429,10 +586,11 @@ def data_rows(reader: Reader, flt: DataFilter, offset: int = 0, limit: int | Non
 
 
 def data_batches(reader: Reader, flt: DataFilter, rows: int = 100_000) -> Iterator[pd.DataFrame]:
-    """The whole filtered selection (as :func:`data_rows`), ``rows`` at a time: exports of any
-    size stream in bounded memory."""
+    """The whole filtered selection (as :func:`data_rows`, plus ``source_name`` and
+    ``licence``: :data:`EXPORT_COLUMNS`), ``rows`` at a time: exports of any size stream in
+    bounded memory."""
     where, params = _data_where(flt)
-    sql = f"SELECT * FROM ({_DATA_SELECT} WHERE {where}) ORDER BY {_data_order(flt)}"
+    sql = f"SELECT * FROM ({_EXPORT_SELECT} WHERE {where}) ORDER BY {_data_order(flt)}"
     cursor = reader.con.cursor()
     try:
         for batch in cursor.sql(sql, params=params).to_arrow_reader(rows):

@@ -1,0 +1,323 @@
+"""Every dashboard page through Dash's own request path (no browser): the pages router callback
+answered by the Flask test client, on a snapshot filled by every collector (``tests.demo``).
+
+The country page is rendered for *every* country of the snapshot, not a sample: most have no
+region, no income group and little data, which is where pages used to break.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from roamwatch.config import load_config
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory) -> Path:
+    from tests.demo import fill
+
+    path = tmp_path_factory.mktemp("pages") / "data"
+    fill(path, log=lambda _m: None)
+    return path
+
+
+class DashClient:
+    """Asks a Dash app for pages the way the browser does (POST of the pages router callback)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        from dashboard.app import create_app
+
+        self.app = create_app(load_config(env={"ROAMWATCH_DATA_DIR": str(data_dir)}))
+        self.client = self.app.server.test_client()
+        self.client.get("/")
+        deps = self.client.get("/_dash-dependencies").get_json()
+        self.router = next(d for d in deps if "_pages_content.children" in d["output"])
+
+    def page(self, path: str) -> dict:
+        """The rendered layout of ``path`` (``/country/KEN?lang=fr``) as Dash's JSON."""
+        pathname, _, search = path.partition("?")
+        body = {
+            "output": self.router["output"],
+            "outputs": [{"id": "_pages_content", "property": "children"},
+                        {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
+                       {"id": "_pages_location", "property": "search",
+                        "value": "?" + search if search else ""}],
+            "state": [{"id": "_pages_location", "property": "pathname", "value": pathname}],
+            "changedPropIds": ["_pages_location.pathname"],
+        }
+        reply = self.client.post("/_dash-update-component", json=body)
+        assert reply.status_code == 200, f"{path}: HTTP {reply.status_code} {reply.get_data(True)[:300]}"
+        return reply.get_json()["response"]["_pages_content"]["children"]
+
+
+def find(node: object, predicate) -> list[dict]:
+    """Every component of a layout (Dash JSON) for which ``predicate(component)`` holds."""
+    out = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if "props" in item and predicate(item):
+                out.append(item)
+            stack.extend(v for v in item.get("props", {}).values() if isinstance(v, list | dict))
+    return out
+
+
+def by_id(node: object, cid: str) -> dict | None:
+    hits = find(node, lambda c: c["props"].get("id") == cid)
+    return hits[0] if hits else None
+
+
+def text_of(node: object) -> str:
+    """All visible text of a layout, in order (strings inside children)."""
+    parts: list[str] = []
+
+    def walk(item: object) -> None:
+        if isinstance(item, str):
+            parts.append(item)
+        elif isinstance(item, list):
+            for x in item:
+                walk(x)
+        elif isinstance(item, dict) and "props" in item:
+            walk(item["props"].get("children"))
+
+    walk(node)
+    return " ".join(parts)
+
+
+@pytest.fixture(scope="module")
+def dash_client(demo_dir) -> DashClient:
+    return DashClient(demo_dir)
+
+
+def test_every_country_page_renders(dash_client):
+    from dashboard import data
+
+    svc = data.get()
+    countries = svc.countries()
+    assert len(countries) > 240  # every ISO 3166 country, most without region or data
+    failures = []
+    for iso3 in countries["iso3"]:
+        name = svc.country_name(iso3, "en")
+        layout = dash_client.page(f"/country/{iso3}")
+        page = by_id(layout, "country-page")
+        broken = find(layout, lambda c: "rw-panel-failed" in str(c["props"].get("className", "")))
+        if page is None or name not in text_of(by_id(layout, "country-name")) or broken:
+            failures.append((iso3, [b["props"].get("id") for b in broken] or "no page"))
+    assert failures == []
+
+
+def test_territories_without_region_show_their_facts(dash_client):
+    layout = dash_client.page("/country/TWN?lang=fr")
+    assert text_of(by_id(layout, "country-name")).startswith("Taïwan")
+    assert "nan" not in text_of(layout).split()
+    layout = dash_client.page("/country/KEN")
+    assert "Sub-Saharan Africa" in text_of(by_id(layout, "country-page"))
+
+
+# -- French: no English left -----------------------------------------------------------------------
+FRENCH_PAGES = (
+    "/", "/?metric=score:category:R", "/?metric=ooni:web_connectivity:confirmed",
+    "/?metric=ioda.outage_hours", "/?metric=worldbank.IT.NET.USER.ZS&region=Sub-Saharan+Africa",
+    "/country/KEN", "/country/IRN", "/country/UGA", "/country/TWN", "/country/ATA",
+    "/compare?countries=KEN,UGA,BRA", "/compare?metric=ooni:tor:anomaly&countries=KEN,IRN",
+    "/data?countries=KEN", "/sources", "/methodology", "/alerts", "/nowhere",
+)
+#: Names that are the same in French: organisations, datasets, tests, products, codes.
+PROPER_NAMES = (
+    "Freedom on the Net", "Freedom House", "OONI Explorer", "OONI", "#KeepItOn", "Access Now", "IODA",
+    "V-Dem", "World Bank", "Web Connectivity", "Facebook Messenger", "WhatsApp", "Telegram", "Signal",
+    "Tor", "APNIC", "ITU", "BibTeX", "ROAM-X", "roamwatch", "UNESCO", "Digital Gender Gaps", "CSV",
+    "Excel", "ZIP", "SVG", "ISO", "Internet Outage Detection and Analysis",
+)
+ENGLISH_WORDS = re.compile(r"\b(the|of|and|with|per|from|measurements?|shutdowns?|outages?|share|"
+                           r"recorded|covers|ongoing|data|no|none|not|Download|Copy|Cite|Women|Men)\b")
+
+
+def _probe(english: str) -> str | None:
+    """The part of an English message distinctive enough to find in a page: the whole text
+    (short ones must then be a whole string of the page), or its longest literal part."""
+    parts = [p.strip() for p, *_ in string.Formatter().parse(english)]
+    best = max(parts, key=len, default="")
+    if best == english.strip():
+        return best
+    return best if len(best) >= 14 and " " in best else None
+
+
+def _english_strings(svc) -> dict[str, bool]:
+    """English text the dashboard shows whose French differs: probe → whole-string match only."""
+    from dashboard import data as data_mod
+    from dashboard import i18n
+
+    found: dict[str, bool] = {}
+
+    def add(english: str, french: str) -> None:
+        if not english or english == french:
+            return
+        probe = _probe(english)
+        if probe and not any(name == probe for name in PROPER_NAMES):
+            found[probe] = len(probe) < 14 or " " not in probe
+    for key, (english, _french) in i18n.STRINGS.items():
+        add(english, i18n.t(key, "fr"))
+    for row in svc.metrics().itertuples():
+        add(row.name, i18n.metric_name(row.id, row.name, "fr"))
+        add(row.unit, i18n.unit_label(row.unit, "fr"))
+    for unit in i18n.UNITS_FR:
+        add(unit, i18n.unit_label(unit, "fr"))
+    for test in i18n.OONI_TESTS:
+        add(i18n.ooni_test_name(test, "en"), i18n.ooni_test_name(test, "fr"))
+        for bucket in i18n.OONI_BUCKETS:
+            add(i18n.ooni_share_name(test, bucket, "en"), i18n.ooni_share_name(test, bucket, "fr"))
+            add(i18n.ooni_bucket_label(bucket, "en"), i18n.ooni_bucket_label(bucket, "fr"))
+    for region in svc.regions():
+        add(region, i18n.region_label(region, "fr"))
+    for income in svc.incomes():
+        add(income, i18n.income_label(income, "fr"))
+    for row in svc.score_keys().itertuples():
+        add(data_mod.score_label(row.level, row.key, "en"), data_mod.score_label(row.level, row.key, "fr"))
+    return found
+
+
+def _data_strings(svc) -> set[str]:
+    """Text that is data as its source published it (names of sources, licences, citations,
+    areas and causes of events): shown as is in every language."""
+    from dashboard import frames
+
+    out = set()
+    for info in frames.source_table(svc).values():
+        out |= {v for v in info.values() if v}
+    status = svc.source_status()
+    for column in ("name", "licence", "citation", "terms"):
+        out |= {v for v in status[column].dropna() if v}
+    for iso3 in ("KEN", "IRN", "UGA"):
+        view = frames.events_view(svc, iso3)
+        for column in ("area", "cause", "justification"):
+            out |= {v for v in view.events[column] if v}
+    return out
+
+
+def test_french_pages_have_no_english_left(dash_client):
+    from dashboard import app as shell
+    from dashboard import data
+    from dashboard.pages import data_table
+    from tests.i18n_pages import clean, texts
+
+    svc = data.get()
+    english = _english_strings(svc)
+    data_text = _data_strings(svc)
+    pages = {"shell": texts(shell._header("/country/KEN", "?lang=fr")) + texts(shell._footer("fr"))}
+    for path in FRENCH_PAGES:
+        pages[path] = texts(dash_client.page(path + ("&" if "?" in path else "?") + "lang=fr"))
+    rows = data_table.rows_for("fr", svc.data_rows(data.filter_from_query({"countries": "KEN"}), 0, 100))
+    pages["data grid rows"] = [str(v) for row in rows for v in row.values() if isinstance(v, str)]
+    problems = []
+    for page, found in pages.items():
+        for raw in found:
+            text = clean(raw)
+            if not text or text.startswith(("{", "\x00markdown")) or text in data_text:
+                continue
+            stripped = text
+            for name in (*sorted(data_text, key=len, reverse=True), *PROPER_NAMES):
+                stripped = stripped.replace(name, " ")
+            for probe, whole in english.items():
+                if (stripped.strip() == probe or (" " in probe and re.search(
+                        rf"(?<!\w){re.escape(probe)}(?!\w)", stripped))) if whole else (probe in stripped):
+                    problems.append(f"{page}: {probe!r} in {text[:90]!r}")
+            word = ENGLISH_WORDS.search(stripped)
+            if word:
+                problems.append(f"{page}: English word {word.group(0)!r} in {text[:90]!r}")
+    assert not problems, "\n".join(sorted(set(problems))[:80])
+
+
+# -- visitors see no operator text -------------------------------------------------------------------
+PUBLIC_PAGES = ("/", "/?metric=worldbank.IT.NET.USER.ZS", "/country/KEN", "/country/TWN", "/compare",
+                "/compare?countries=KEN,UGA", "/data", "/data?countries=KEN", "/sources", "/methodology",
+                "/alerts", "/nowhere", "/country/Atlantis")
+#: What only an operator should read: commands, stack traces, exception text, local addresses.
+OPERATOR_TEXT = re.compile(
+    r"roamwatch (collect|scores|status|serve|schedule|export)|Traceback|File \"|\w+(Error|Exception)\b|"
+    r"errno|refused|Unreachable|127\.0\.0\.1|localhost|/tmp/|warehouse\.duckdb|(?-i:ROAMWATCH_)", re.I)
+
+
+def _half_filled(path: Path) -> Path:
+    """The World Bank collected; OONI tried against a host that refuses (a failed run whose error
+    text names the address)."""
+    import socket
+
+    from collectors.runner import run_collectors
+    from tests.conftest import FAST_HTTP
+    from tests.servers.worldbank import WorldBankServer
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    with WorldBankServer() as wb:
+        config = load_config(env={"ROAMWATCH_DATA_DIR": str(path), **FAST_HTTP,
+                                  "ROAMWATCH_WORLDBANK_BASE_URL": wb.url + "/v2",
+                                  "ROAMWATCH_OONI_BASE_URL": f"http://127.0.0.1:{closed}"})
+        run_collectors(["worldbank"], config, progress=False, log=lambda _m: None)
+        (result,), _ = run_collectors(["ooni"], config, progress=False, log=lambda _m: None,
+                                      options={"min_interval": 0, "history_days": 3})
+    assert result.status == "failed" and result.error  # the operator's detail exists…
+    return path
+
+
+@pytest.mark.parametrize("state", ["empty", "half-filled"])
+def test_public_pages_show_no_operator_text(tmp_path, state):
+    import json
+    import subprocess
+    import sys
+
+    data_dir = tmp_path / "data"
+    if state == "half-filled":
+        _half_filled(data_dir)
+    out = subprocess.run([sys.executable, "-m", "tests.page_texts", "--data-dir", str(data_dir),
+                          *PUBLIC_PAGES], cwd=Path(__file__).resolve().parents[1], capture_output=True,
+                         text=True, timeout=600, check=False)
+    assert out.returncode == 0, out.stderr[-3000:]
+    pages = json.loads(out.stdout)
+    problems = [f"{path}: {m.group(0)!r} in {text[:100]!r}"
+                for path in PUBLIC_PAGES for text in pages[path]
+                for m in [OPERATOR_TEXT.search(text)] if m]
+    assert problems == []  # …but visitors never read it
+    for path in PUBLIC_PAGES:
+        assert pages[f"{path} status"][0] == 200, path
+        assert pages[path], path  # every page says something
+    if state == "half-filled":
+        sources = " ".join(pages["/sources"])
+        assert "did not complete" in sources  # the failure is said in plain words
+
+
+def test_ooni_world_map_uses_shares_of_measurements(dash_client, demo_dir):
+    from dashboard import data
+    from roamwatch.warehouse.queries import Reader
+
+    svc = data.get()
+    options = [o["value"] for o in svc.series_options("en")]
+    assert not any(v.startswith("ooni.") for v in options)  # no raw counts on the map…
+    assert "ooni:web_connectivity:confirmed" in options  # …shares instead
+    year = svc.default_year("ooni:web_connectivity:confirmed")
+    shares = svc.world_values("ooni:web_connectivity:confirmed", year).set_index("iso3")
+    with Reader.open(demo_dir / "serving") as reader:
+        raw = reader.observations(["ooni.web_connectivity.*"], year_from=year, year_to=year)
+    sums = raw.assign(bucket=raw["metric"].str.rsplit(".", n=1).str[-1]).pivot_table(
+        index="country", columns="bucket", values="value", aggfunc="sum")
+    for iso3, row in sums.iterrows():
+        if row["measurement_count"] >= 30:
+            assert shares.loc[iso3, "value"] == pytest.approx(100 * row["confirmed_count"]
+                                                              / row["measurement_count"])
+        else:
+            assert pd.isna(shares.loc[iso3, "value"])  # too few: no share, and the map says why
+    layout = dash_client.page("/?metric=ooni:web_connectivity:confirmed")
+    figure = by_id(layout, "world-map")["props"]["figure"]
+    assert figure["layout"]["title"]["text"].endswith("(%)")
+    colours = figure["data"][-1]
+    assert (colours["zmin"], colours["zmax"], colours["reversescale"]) == (0, 100, True)  # worse = darker
