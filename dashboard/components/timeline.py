@@ -61,6 +61,7 @@ def event_bars(events: pd.DataFrame, coverage: pd.DataFrame, *, title: str, sour
             "x": [((_day(w["last_day"]) + DAY) - start).total_seconds() * 1000],
             "orientation": "h", "width": 0.9, "marker": {"color": COVERAGE_FILL, "line": {"width": 0}},
             "hoverinfo": "skip", "showlegend": False, "name": i18n.t("common.coverage", lang),
+            "meta": "coverage",
         })
     ongoing_word = i18n.t("timeline.ongoing", lang)
     unknown_word = i18n.t("country.end_unknown", lang)
