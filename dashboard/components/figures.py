@@ -147,7 +147,7 @@ def group_slices(frame: pd.DataFrame, by: str | list[str], order_by: str
     ordered = frame.assign(_group=number)[kept].sort_values(["_group", order_by], kind="stable")
     group = ordered["_group"].to_numpy()
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else np.array([], int)
-    stops = [*starts[1:].tolist(), len(group)]
+    stops = [*starts[1:].tolist(), len(group)] if len(group) else []  # no rows: no group
     columns = [ordered[c].tolist() for c in ([by] if isinstance(by, str) else by)]
     keys = [columns[0][a] if isinstance(by, str) else tuple(c[a] for c in columns) for a in starts]
     return ordered.drop(columns="_group"), list(zip(keys, starts.tolist(), stops, strict=True))
