@@ -136,8 +136,12 @@ class DataService:
     """Readers over the published snapshots of one data directory, with a per-snapshot cache."""
 
     def __init__(self, serving_dir: Path, check_interval: float = 0.5,
-                 snapshot_id: str | None = None) -> None:
+                 snapshot_id: str | None = None, whole_tables: bool = True) -> None:
         self.serving_dir = Path(serving_dir)
+        #: :meth:`for_country` computes every country's table once and slices it (pages of many
+        #: countries); False: it asks for the one country only (one brief in a fresh process,
+        #: where the whole tables would cost seconds and be used once).
+        self.whole_tables = whole_tables
         self.check_interval = check_interval
         #: Read this snapshot only, never a newer one (batch work such as ``roamwatch brief --all``).
         self.pinned = snapshot_id
@@ -532,7 +536,17 @@ class DataService:
                     prepare: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> pd.DataFrame:
         """One country's part of ``prepare(query(reader))``, a table of every country computed
         once per snapshot and split by its ``country`` column (dropped, as the one-country query
-        ``query(reader, iso3)`` returns it); a country without rows gets the columns, no rows."""
+        ``query(reader, iso3)`` returns it); a country without rows gets the columns, no rows.
+        Without :attr:`whole_tables`, only that country's rows are asked for (the same rows;
+        an empty result may type a text column as object)."""
+        if not self.whole_tables:
+            def one() -> pd.DataFrame:
+                frame = query(self._reader_or_fail(), iso3)
+                if prepare is not None:
+                    frame.insert(0, "country", iso3)
+                    frame = prepare(frame).drop(columns="country").reset_index(drop=True)
+                return frame
+            return self.derived(("for_country", name, iso3), one)
         def build() -> dict[str, pd.DataFrame]:
             reader = self._reader_or_fail()
             frame = query(reader)
