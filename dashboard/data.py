@@ -352,12 +352,14 @@ class DataService:
         if not isinstance(code, str | None) or len(code or "") > MAX_COUNTRY_TEXT:
             return CountryMatch("missing")
         text = (code or "").strip()
-        index = self.derived(("country_index",), lambda: _country_index(self.countries()))
+        # Codes first: the names in six languages are only gathered for text that is no code.
+        codes = self.derived(("country_codes",), lambda: _country_codes(self.countries()))
         upper = text.upper()
-        if upper in index["iso3"]:
+        if upper in codes["iso3"]:
             return CountryMatch("ok" if text == upper else "redirect", upper)
-        if upper in index["iso2"]:
-            return CountryMatch("redirect", index["iso2"][upper])
+        if upper in codes["iso2"]:
+            return CountryMatch("redirect", codes["iso2"][upper])
+        index = self.derived(("country_index",), lambda: _country_index(self.countries()))
         folded = _fold(text.replace("-", " ").replace("_", " "))
         if folded in index["names"]:
             return CountryMatch("redirect", index["names"][folded])
@@ -637,10 +639,14 @@ def _country_index(frame: pd.DataFrame) -> dict[str, dict[str, str]]:
     for lang in i18n.LANGS:
         for iso3, name in _country_names(frame, lang).items():
             names.setdefault(_fold(name.replace("-", " ")), iso3)
+    return {**_country_codes(frame), "names": names}
+
+
+def _country_codes(frame: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """ISO3 → itself and ISO2 → ISO3 of every country in the warehouse."""
     return {
         "iso3": {c: c for c in frame["iso3"]},
         "iso2": {c: i for c, i in zip(frame["iso2"], frame["iso3"], strict=True) if isinstance(c, str)},
-        "names": names,
     }
 
 
