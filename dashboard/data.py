@@ -508,7 +508,7 @@ class DataService:
         return sorted(r for r in self.countries()["region"].dropna().unique() if r)
 
     def incomes(self) -> list[str]:
-        order = list(i18n.INCOMES_FR)
+        order = list(i18n.INCOMES)
         found = [r for r in self.countries()["income_group"].dropna().unique() if r]
         return sorted(found, key=lambda x: (order.index(x) if x in order else 99, x))
 
@@ -600,7 +600,8 @@ class DataService:
 
 @functools.lru_cache(maxsize=1)
 def _catalogue_names() -> dict[str, tuple[str, str]]:
-    """Theme and indicator names (English, French) from ``indicators/catalogue.toml``, if present."""
+    """Theme and indicator names (English, French) from ``indicators/catalogue.toml``, if present
+    (the English name is a message of the catalogues)."""
     try:
         from indicators.catalogue import load_catalogue
 
@@ -619,7 +620,7 @@ def score_label(level: str, key: str, lang: str) -> str:
         return i18n.t("score.overall", lang)
     names = _catalogue_names().get(key)
     if names:
-        return f"{key} {names[1] if lang == 'fr' else names[0]}"
+        return f"{key} {i18n.t(names[0], lang)}"
     return f"{level} {key}"
 
 

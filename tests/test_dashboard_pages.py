@@ -165,12 +165,12 @@ def _english_strings(svc) -> dict[str, bool]:
         probe = _probe(english)
         if probe and not any(name == probe for name in PROPER_NAMES):
             found[probe] = len(probe) < 14 or " " not in probe
-    for key, (english, _french) in i18n.STRINGS.items():
+    for key, english in i18n.MESSAGES.items():
         add(english, i18n.t(key, "fr"))
     for row in svc.metrics().itertuples():
         add(row.name, i18n.metric_name(row.id, row.name, "fr"))
         add(row.unit, i18n.unit_label(row.unit, "fr"))
-    for unit in i18n.UNITS_FR:
+    for unit in i18n.UNITS:
         add(unit, i18n.unit_label(unit, "fr"))
     for test in i18n.OONI_TESTS:
         add(i18n.ooni_test_name(test, "en"), i18n.ooni_test_name(test, "fr"))

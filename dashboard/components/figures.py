@@ -268,8 +268,10 @@ def describe_ranking(values: pd.DataFrame, *, label: str, unit: str | None, year
     if has.empty:
         return i18n.t("world.describe_empty", lang, metric=label, year=year)
     top, bottom = has.iloc[0], has.iloc[-1]
-    return i18n.t(
-        "world.describe", lang, metric=label, year=year, n=len(has),
+    return i18n.tn(
+        "{metric}, {year}: {n} country has a value. Highest: {top}. Lowest: {bottom}. Median: {median}.",
+        "{metric}, {year}: {n} countries have a value. Highest: {top}. Lowest: {bottom}. Median: {median}.",
+        len(has), lang, metric=label, year=year, n=i18n.fmt_number(len(has), lang, 0),
         top=f"{top['name']} ({i18n.fmt_value(top['value'], unit, lang)})",
         bottom=f"{bottom['name']} ({i18n.fmt_value(bottom['value'], unit, lang)})",
         median=i18n.fmt_value(has["value"].median(), unit, lang),
@@ -564,5 +566,5 @@ def trend_words(values: list[float], lang: str = "en") -> str:
         return ""
     f = i18n.fmt_number
     arrow = "↗" if points[-1] > points[0] else ("↘" if points[-1] < points[0] else "→")
-    return (f"{f(points[0], lang)} {arrow} {f(points[-1], lang)} "
-            f"(min {f(min(points), lang)}, max {f(max(points), lang)})")
+    return i18n.t("{first} {arrow} {last} (lowest {low}, highest {high})", lang, first=f(points[0], lang),
+                  arrow=arrow, last=f(points[-1], lang), low=f(min(points), lang), high=f(max(points), lang))
