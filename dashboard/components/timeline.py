@@ -14,11 +14,13 @@ import pandas as pd
 
 from dashboard import i18n
 from dashboard.components.figures import (
+    MONTH_BAR_WIDTH,
     OKABE_ITO,
     Figure,
     _values,
     figure,
     legend,
+    legend_room,
     month_axis,
     stamp_layout,
 )
@@ -29,6 +31,15 @@ ROW_HEIGHT = 46
 COVERAGE_FILL = "rgba(0, 114, 178, 0.07)"
 STATE_COLOURS = {"known": OKABE_ITO[0], "ongoing": OKABE_ITO[1], "unknown": OKABE_ITO[3]}
 DAY = pd.Timedelta(days=1)
+
+
+def _legend_names(traces: list[dict]) -> list[str]:
+    """The names the legend shows (one per legend group)."""
+    shown = {}
+    for trace in traces:
+        if trace.get("showlegend", True) and trace.get("name"):
+            shown.setdefault(trace.get("legendgroup", trace["name"]), trace["name"])
+    return list(shown.values())
 
 
 def _day(value: object) -> pd.Timestamp:
@@ -92,7 +103,7 @@ def event_bars(events: pd.DataFrame, coverage: pd.DataFrame, *, title: str, sour
                                                 "color": STATE_COLOURS[state]},
                 "text": [i18n.t("timeline.as_of", lang,
                                 date=i18n.fmt_date(r.get("as_of", r["last_day"]), lang)) for r in part],
-                "textposition": "middle left", "textfont": {"size": 10},
+                "textposition": "top left", "textfont": {"size": 10},  # above its bar, not on it
                 "hoverinfo": "skip", "cliponaxis": False,
             })
     unknown = [r for r in records if r["end_state"] == "unknown"]
@@ -111,7 +122,7 @@ def event_bars(events: pd.DataFrame, coverage: pd.DataFrame, *, title: str, sour
             "hovertemplate": "%{hovertext}<extra></extra>",
         })
     layout = stamp_layout(title=title, unit=None, sources=sources, snapshot_id=snapshot_id, lang=lang)
-    top = layout["margin"]["t"] + 24
+    top = layout["margin"]["t"] + 8 + legend_room(_legend_names(traces))
     annotations = [{
         "text": f"<b>{row}</b>", "x": 0, "xref": "paper", "xanchor": "left", "y": row, "yref": "y",
         "yshift": 17, "showarrow": False, "font": {"size": 11}} for row in rows]
@@ -141,12 +152,12 @@ def monthly_counts(counts: pd.DataFrame, coverage: pd.DataFrame, *, title: str, 
         traces.append({
             "type": "bar", "x": [pd.Timestamp(m).strftime("%Y-%m-%d") for m in part["month"]],
             "y": _values(part["events"]), "name": kind, "marker": {"color": OKABE_ITO[i % len(OKABE_ITO)]},
-            "xperiod": "M1", "xperiodalignment": "middle",
+            "xperiod": "M1", "xperiodalignment": "middle", "width": MONTH_BAR_WIDTH,
             "hovertemplate": f"{kind} · %{{x|%b %Y}}: %{{y}}<extra></extra>",
         })
     first, last = pd.Timestamp(counts["month"].min()), pd.Timestamp(counts["month"].max())
     layout = stamp_layout(title=title, unit=None, sources=sources, snapshot_id=snapshot_id, lang=lang)
-    top = layout["margin"]["t"] + 24
+    top = layout["margin"]["t"] + 8 + legend_room(_legend_names(traces))
     xaxis = month_axis(first, last)
     shapes = [{
         "type": "rect", "xref": "x", "yref": "paper", "x0": _day(a).isoformat(),
