@@ -204,6 +204,28 @@ def _data_strings(svc) -> set[str]:
     return out
 
 
+def test_every_metric_a_collector_defines_has_its_french_name_and_unit():
+    """The French-page test reads the metrics of a demo snapshot; ITU's household indicators
+    (which only the real files hold) showed English names and units on French country pages."""
+    import tomllib
+
+    from collectors import apnic, dgg, itu
+    from dashboard import i18n
+
+    defined = {f"itu.{code}": (name, unit) for code, (name, unit, _kind) in itu.METRICS.items()}
+    defined |= {m.id: (m.name, m.unit) for m in apnic.METRICS}
+    defined |= {f"dgg.{code}": (name, None) for code, (_a, _b, name) in dgg.METRICS.items()}
+    defaults = tomllib.loads((Path(__file__).resolve().parents[1] / "roamwatch" / "defaults.toml")
+                             .read_text(encoding="utf-8"))
+    defined |= {f"worldbank.{i['code']}": (i["name"], i.get("unit"))
+                for i in defaults["sources"]["worldbank"]["indicators"]}
+    missing = [(metric, name) for metric, (name, _unit) in defined.items()
+               if i18n.metric_name(metric, name, "fr") == name]
+    units = [unit for _name, unit in defined.values()
+             if unit and unit != "%" and i18n.unit_label(unit, "fr") == unit]
+    assert not missing and not units, (missing, units)
+
+
 def test_french_pages_have_no_english_left(dash_client):
     from dashboard import app as shell
     from dashboard import data
