@@ -28,6 +28,7 @@ username = "roamwatch"  # optional
 password_env = "ROAMWATCH_SMTP_PASSWORD"       # or password_file
 from = "roamwatch <alerts@example.org>"
 to = ["desk@example.org"]
+lang = "es"              # optional: the messages' language (en, fr, es, ar, ru, zh; default en)
 ```
 
 Every attempt is recorded in ``alert_delivery`` (channel name, attempt number, status ``sent``,
@@ -57,6 +58,7 @@ import requests
 from alerts import text, webhook
 from alerts.rules import RuleError, alerts_settings
 from alerts.secrets import SecretError, resolve, scrub
+from roamwatch import i18n
 from roamwatch.config import Config
 
 DELIVERY_DEFAULTS = {
@@ -157,7 +159,7 @@ class EmailChannel(Channel):
         self._password, self._timeout = password, timeout
         self._ca_file = settings.get("ca_file")
         self._verify = bool(settings.get("tls_verify", True))
-        self._lang = "fr" if settings.get("lang") == "fr" else "en"
+        self._lang = i18n.negotiate(settings.get("lang"), None)  # one of the six, else English
         self._smtp: smtplib.SMTP | None = None
 
     def _context(self) -> ssl.SSLContext:

@@ -32,6 +32,10 @@ SUITE: list[tuple[str, list[str]]] = [
     ("publish_growth", ["bench/bench_publish_growth.py", "--scales", "1,2,4", "--repeat", "2"]),
     ("dashboard", ["bench/bench_dashboard.py"]),
     ("brief", ["bench/bench_brief.py"]),
+    ("hostile", ["-m", "bench.bench_hostile"]),
+    ("fuzz", ["-m", "bench.bench_fuzz"]),
+    ("load", ["-m", "bench.bench_load"]),
+    ("crashloop", ["-m", "bench.bench_crashloop"]),
     ("offline", ["-m", "bench.bench_offline"]),
 ]
 ORDER = [name for name, _ in SUITE]

@@ -71,6 +71,12 @@ class Batch:
     rejected: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
     unmapped: Counter = field(default_factory=Counter)
+    #: Rows rejected because the source contradicts itself (parts that do not add up to the
+    #: published total, a share outside 0–100), by reason. They count as rejected rows, and a
+    #: run with any of them is ``partial``, never ``success``: the file or answer is suspect.
+    inconsistent: Counter = field(default_factory=Counter)
+    #: Up to a few examples of such rows (reason, metric, country, period, value) for the run record.
+    examples: list[dict[str, Any]] = field(default_factory=list)
     #: What the collector detected about its input (an edition, a dataset version, a file's
     #: direction), kept per unit in ``collector_run.details["notes"]``.
     notes: dict[str, Any] = field(default_factory=dict)

@@ -166,10 +166,11 @@ def parse_national(payload: Any, month: str, models: dict[str, str], url: str) -
                 records.append(
                     {"metric": f"dgg.{code}", "country": iso3, "period": month, "value": number}
                 )
-    if columns_seen and not columns_seen & set(models.values()):
+    missing = sorted(set(models.values()) - columns_seen)
+    if columns_seen and missing:
         raise SourceError(
-            f"DGG answer from {url} carries none of the expected columns "
-            f"{sorted(models.values())} (found {sorted(columns_seen)[:10]}): the API changed"
+            f"DGG answer from {url} lacks the expected column(s) {missing} in every row "
+            f"(found {sorted(columns_seen)[:10]}): the API changed"
         )
     batch.observations = pd.DataFrame(records, columns=["metric", "country", "period", "value"])
     batch.notes["countries"] = countries

@@ -96,6 +96,21 @@ class FileCollector(Collector):
         raise NotImplementedError
 
 
+def check_complete_csv(rows: Rows, content: bytes, filename: str) -> None:
+    """A CSV file that does not end with a line break and whose last row is shorter than the
+    rows before it was cut off mid-row (a truncated download or copy): refuse it whole rather
+    than store a cut value."""
+    if len(rows) < 2 or content.rstrip(b" \t").endswith((b"\n", b"\r")):
+        return
+    width = max(len(r) for r in rows[:-1])
+    last = rows[-1]
+    if len(last) < width:
+        raise SourceError(
+            f"{filename}: the file ends in the middle of a row ({len(last)} of {width} cells, no "
+            "final line break): it was cut off; download or copy it again"
+        )
+
+
 def read_sheets(content: bytes, filename: str) -> dict[str, Rows]:
     """Every sheet of an .xlsx/.xls workbook, or a CSV file, as lists of row tuples.
 
@@ -148,4 +163,5 @@ def read_sheets(content: bytes, filename: str) -> dict[str, Rows]:
     if "\x00" in text:
         raise SourceError(f"{filename}: binary content, neither an Excel workbook nor CSV")
     rows = [tuple(c if c.strip() else None for c in r) for r in csv.reader(io.StringIO(text))]
+    check_complete_csv(rows, content, filename)
     return {filename: rows}

@@ -15,6 +15,11 @@ higher = freer: a lower = freer score becomes ``max − score``. When the file h
 column the direction is checked against it (FREE countries must score freer than NOT FREE
 ones) and a contradiction fails the file instead of storing inverted scores.
 
+**Parts and total agree.** A + B + C is the total in every edition. A row whose parts do not
+add up to its total (a cut or mistyped line: ``…,15,13,25,5``), or that has some of the four
+scores but not all, cannot be checked and is rejected whole, with its reason; the run is then
+``partial``, never ``success``.
+
 The edition year is taken from the ``edition`` option, else the sheet name, else the header or
 title text (``"Freedom on the Net 2018" Status``), else the file name. Status is not stored.
 """
@@ -42,6 +47,8 @@ SCORES: dict[str, tuple[float, str]] = {
 LOWER_IS_FREER = "lower_is_freer"
 HIGHER_IS_FREER = "higher_is_freer"
 _YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)")
+#: How far A + B + C may be from the total (published scores are whole numbers).
+SUM_TOLERANCE = 0.5
 
 
 def header_text(value: Any) -> str:
@@ -150,6 +157,21 @@ def _number(value: Any) -> float | None:
         return None
 
 
+def parts_problem(scores: dict[str, float | None]) -> tuple[str, str] | None:
+    """Why a row's published scores contradict each other (reason, detail), or None."""
+    parts = [scores[k] for k in ("a_obstacles", "b_content", "c_rights")]
+    total = scores["total"]
+    if all(v is None for v in (*parts, total)):
+        return None
+    if total is None or any(v is None for v in parts):
+        shown = ", ".join(f"{k} {'–' if v is None else f'{v:g}'}" for k, v in scores.items())
+        return "incomplete row: parts and total cannot be checked", shown
+    if abs(sum(parts) - total) > SUM_TOLERANCE:
+        a, b, c = parts
+        return "A + B + C differs from the total", f"{a:g} + {b:g} + {c:g} = {sum(parts):g}, total {total:g}"
+    return None
+
+
 def _check_direction(frame: pd.DataFrame, edition: int, direction: str, where: str) -> None:
     """FREE countries must score freer than NOT FREE ones once the scale is normalised."""
     if "status" not in frame or frame["status"].isna().all():
@@ -204,6 +226,13 @@ def parse_sheet(
             batch.rejected["country listed twice in one edition"] += 1
             continue
         seen.add(iso3)
+        problem = parts_problem(scores)
+        if problem:
+            batch.inconsistent[problem[0]] += 1
+            if len(batch.examples) < 5:
+                batch.examples.append({"reason": problem[0], "metric": "fotn.total", "country": iso3,
+                                       "period": str(edition), "value": problem[1]})
+            continue
         status = row[cols["status"]] if "status" in cols and cols["status"] < len(row) else None
         record: dict[str, Any] = {"country": iso3, "status": status}
         for code, value in scores.items():

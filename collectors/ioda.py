@@ -353,6 +353,11 @@ class Ioda(Collector):
         until = min(int(time.time()), _epoch(last + timedelta(days=1)))
         rows = self.fetch_rows(ctx, iso2, start, until)
         events, intervals, rejected, skipped = parse_events(rows, iso2, until)
+        if rows and sum(rejected.values()) == len(rows):
+            # events came and none could be read: outage hours derived from none would be 0
+            reasons = "; ".join(f"{r} ({n})" for r, n in rejected.most_common(3))
+            raise SourceError(f"IODA answered {len(rows)} event(s) for {iso2} and none could be read "
+                              f"({reasons}): the format may have changed; nothing was written")
         # Days wholly inside the window asked for get a value; a day still in progress does not.
         complete_last = _day_of(until) - timedelta(days=1)
         hours = outage_hours(intervals, first, min(last, complete_last))

@@ -14,6 +14,8 @@ row numbers of one release:
 * **Internet use by gender** (``Individuals using the internet by gender``): economy name,
   latest year, all individuals / male / female in %. Each row lands at its own latest year;
   the all-individuals column (the time series rounded to 0.1) only with ``gender_total``.
+  The all-individuals value lies between the female and the male one (it is their
+  population-weighted mean); a row where it does not contradicts itself and is rejected whole.
 * **Core household indicators** (``CoreHouseholdIndicators_…``): economy names, then per
   indicator a value column headed by its ITU code (``(HH6)`` Internet access at home, ``(HH4)``
   computer, ``(HH5)`` individuals using a computer, ``(HH10)`` individuals using a mobile phone),
@@ -31,7 +33,9 @@ row numbers of one release:
 The indicator of each file comes from its title/header text (or the ``indicator`` option: one
 metric code for every file, or a table ``{file name = code}``). Values such as ``"2.5 e"`` keep
 their number (the letter is a note flag, counted in the run notes); ``..``, ``-`` and blanks
-are missing; anything else is rejected and counted. Aggregates ("World", regions, "LDCs")
+are missing; anything else is rejected and counted. A share (%) outside 0–100 and a by-gender row
+whose total is not between its female and male values are rejected as contradictions of the
+source itself, which makes the run ``partial``. Aggregates ("World", regions, "LDCs")
 are skipped; names that map to no country are reported in the run's ``unmapped`` counts.
 """
 
@@ -90,6 +94,9 @@ HOUSEHOLD_CODES: dict[str, str | None] = {
     "hh10": "mobile_phone_use",
 }
 GENDER = "internet_use_by_gender"  # a file layout that yields three metrics
+#: How far outside [min(female, male), max(female, male)] the total may lie (values are
+#: published to 0.1).
+GENDER_TOLERANCE = 0.1
 PRICES = "price_baskets"  # a price table mixing baskets: the metric comes from each row
 HOUSEHOLD = "core_household"  # the core household indicators table: one metric per code
 LAYOUTS = (GENDER, PRICES, HOUSEHOLD)
@@ -345,7 +352,10 @@ class Parser:
         if status == "flagged":
             self.flagged += 1
         kind = METRICS[code][2]
-        if value is None or value < 0 or (kind == "pct" and value > 100.0):
+        if kind == "pct" and value is not None and not 0 <= value <= 100.0:
+            self.inconsistent("share outside 0–100", code, iso3, period, f"{value:g}")
+            return
+        if value is None or value < 0:
             self.batch.rejected["value out of range"] += 1
             return
         key = (code, iso3, period)
@@ -356,6 +366,12 @@ class Parser:
         self.records.append(
             {"metric": f"itu.{code}", "country": iso3, "period": period, "value": value}
         )
+
+    def inconsistent(self, reason: str, code: str, iso3: str, period: str, value: str) -> None:
+        self.batch.inconsistent[reason] += 1
+        if len(self.batch.examples) < 5:
+            self.batch.examples.append({"reason": reason, "metric": f"itu.{code}", "country": iso3,
+                                        "period": period, "value": value})
 
     def finish(self, notes: dict[str, Any]) -> Batch:
         batch = self.batch
@@ -488,6 +504,14 @@ def parse_gender(rows: Rows, header_at: int, parser: Parser, total: bool = False
             continue
         iso3 = parser.economy(name)
         if iso3 is None:
+            continue
+        shares = {code: parse_value(row[cols[code]] if cols[code] < len(row) else None)[0]
+                  for code in ("internet_use", "internet_use_male", "internet_use_female")}
+        everyone, male, female = shares.values()
+        if None not in (everyone, male, female) and not (
+                min(male, female) - GENDER_TOLERANCE <= everyone <= max(male, female) + GENDER_TOLERANCE):
+            parser.inconsistent("total not between the female and male values", "internet_use", iso3,
+                                str(year), f"total {everyone:g}, female {female:g}, male {male:g}")
             continue
         for code in ("internet_use", "internet_use_male", "internet_use_female"):
             if code == "internet_use" and not total:

@@ -142,6 +142,9 @@ def _count(value: Any) -> int | None:
     return None
 
 
+SUM_MISMATCH = "buckets do not sum to measurement_count"
+
+
 def parse_rows(
     rows: list, test: str, first: date | None = None, last: date | None = None
 ) -> tuple[pd.DataFrame, Counter, Counter, Counter]:
@@ -191,7 +194,7 @@ def parse_rows(
             rejected["count not a non-negative integer"] += 1
             continue
         if sum(counts[b] for b in PARTS) != counts[TOTAL]:
-            rejected["buckets do not sum to measurement_count"] += 1
+            rejected[SUM_MISMATCH] += 1
             continue
         period = day.isoformat()
         if (iso3, period) in seen:
@@ -286,12 +289,16 @@ class Ooni(Collector):
         payload = ctx.http.get_json(url, params)
         rows = check_payload(payload, url)
         frame, rejected, skipped, unmapped = parse_rows(rows, test, first, last)
+        # parts that do not add up to their total: the source contradicts itself (run partial)
+        inconsistent = Counter({SUM_MISMATCH: rejected.pop(SUM_MISMATCH)}) if SUM_MISMATCH in rejected \
+            else Counter()
         return Batch(
             observations=frame,
             metrics=metric_infos(test),
             rejected=rejected,
             skipped=skipped,
             unmapped=unmapped,
+            inconsistent=inconsistent,
         )
 
 

@@ -69,7 +69,15 @@ class RunResult:
                 reasons = sorted(self.failed_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
                 units += " (failed: " + ", ".join(f"{n} {why}" for why, n in reasons) + ")"
             parts.append(units)
+            if self.status != "success" and not failed and self.error:
+                parts.append(self.error)  # partial without a failed unit: say why
         return f"{self.collector}: " + "; ".join(parts)
+
+
+def every_row_rejected(rejected: Counter) -> str:
+    reasons = "; ".join(f"{reason} ({n})" for reason, n in rejected.most_common(3))
+    return (f"every row of the answer was rejected ({reasons}): the source's format may have "
+            "changed; nothing of this unit was written")
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -92,15 +100,16 @@ def _write_batch(
 ) -> tuple[int, Counter, list]:
     """Validate and write one batch inside the caller's transaction."""
     written = 0
-    rejected: Counter = Counter(batch.rejected)
-    examples: list = []
+    rejected: Counter = Counter(batch.rejected) + batch.inconsistent
+    examples: list = list(batch.examples)
     if batch.countries is not None and not batch.countries.empty:
         wh.upsert_countries(batch.countries)
         known |= set(batch.countries["iso3"])
     if batch.metrics:
         wh.upsert_metrics(batch.metrics)
     if batch.observations is not None:
-        good, bad, examples = validate_observations(batch.observations, known)
+        good, bad, more = validate_observations(batch.observations, known)
+        examples += more
         rejected.update(bad)
         written += wh.upsert_observations(good, run_id)
     if batch.events is not None and not batch.events.empty:
@@ -157,6 +166,7 @@ def run_one(
     rejected: Counter = Counter()
     skipped: Counter = Counter()
     unmapped: Counter = Counter()
+    inconsistent: Counter = Counter()
     notes: dict[str, dict] = {}
     examples: list = []
     known = wh.known_countries()
@@ -191,10 +201,14 @@ def run_one(
                 batch = collector.fetch(ctx, unit)
                 with wh.transaction():
                     written, bad, ex = _write_batch(wh, batch, run_id, known, collector.name)
+                    rejected.update(bad)  # counted whether the unit lands or not
+                    if not written and bad:
+                        # rows came, none could be used: a format change, not "no data"
+                        raise SourceError(every_row_rejected(bad))
                 result.rows_written += written
-                rejected.update(bad)
                 skipped.update(batch.skipped)
                 unmapped.update(batch.unmapped)
+                inconsistent.update(batch.inconsistent)
                 if batch.notes:
                     notes[unit] = batch.notes
                 examples.extend(ex[: max(0, 5 - len(examples))])
@@ -216,7 +230,13 @@ def run_one(
         if result.rows_written:
             with wh.transaction():
                 wh.refresh_coverage(collector.name)
-        if result.error is None and not result.failed_units:
+        if result.error is None and not result.failed_units and inconsistent:
+            result.status = "partial"
+            result.error = (
+                f"{sum(inconsistent.values())} row(s) rejected because the source contradicts "
+                "itself: " + "; ".join(f"{reason} ({n})" for reason, n in inconsistent.most_common())
+            )
+        elif result.error is None and not result.failed_units:
             result.status = "success"
         elif result.error is None and len(result.failed_units) < len(units):
             result.status = "partial"
@@ -237,6 +257,7 @@ def run_one(
             "rejected_examples": examples,
             "skipped": dict(skipped),
             "unmapped": dict(unmapped),
+            "inconsistent": dict(inconsistent),
             "notes": notes,
             "requests": http.requests_made,
             "failed_by_reason": result.failed_by_reason,

@@ -113,7 +113,8 @@ def headline_strip(svc: data.DataService, iso3: str, facts: pd.DataFrame, lang: 
         d = o["detail"]
         n = i18n.fmt_number(d["measurements"], lang, 0)
         if o["value"] > 0:
-            value = i18n.t("headline.ooni_blocked", lang, n=i18n.fmt_number(o["value"], lang, 0))
+            value = i18n.tn("{n} measurement", "{n} measurements", int(o["value"]), lang,
+                            n=i18n.fmt_number(o["value"], lang, 0))
             tests = ", ".join(i18n.ooni_test_name(t, lang) for t in d["tests"])
             lines = [i18n.t("headline.ooni_tests", lang, tests=tests, total=n)]
         else:
@@ -143,7 +144,7 @@ def _shutdown_text(row: dict | None, lang: str) -> tuple[Any, list[Any]]:
     window = i18n.t("headline.window", lang, first=d.get("first", "?"), last=d.get("last", "?"))
     if not row["value"]:
         return i18n.t("headline.shutdowns_none", lang), [window]
-    return i18n.t("headline.shutdowns_n", lang, n=int(row["value"])), [window]
+    return i18n.tn("{n} recorded", "{n} recorded", int(row["value"]), lang), [window]
 
 
 def _outage_text(row: dict | None, lang: str) -> tuple[Any, list[Any]]:
@@ -346,8 +347,9 @@ def coverage_lines(view: frames.EventsView, lang: str) -> list[str]:
             lines.append(i18n.t("timeline.none_recorded", lang, source=row["name"], years=covers))
         else:
             until = "" if row["last_day"] is None else i18n.fmt_date(row["last_day"], lang)
-            lines.append(i18n.t("timeline.recorded", lang, source=row["name"], n=row["events"], years=covers,
-                                until=until))
+            lines.append(i18n.tn("{source}: {n} recorded (covers {years}, last update {until}).",
+                                 "{source}: {n} recorded (covers {years}, last update {until}).",
+                                 int(row["events"]), lang, source=row["name"], years=covers, until=until))
     return lines
 
 
@@ -430,7 +432,11 @@ def _coverage_rows(view: frames.EventsView) -> pd.DataFrame:
 def describe_events(view: frames.EventsView, lang: str) -> str:
     ev = view.events
     states = ev["end_state"].value_counts()
-    parts = [i18n.t("timeline.describe", lang, n=len(ev), first=i18n.fmt_date(ev["first_day"].min(), lang),
+    parts = [i18n.tn("{n} event from {first} to {last}: {known} with a known end, {ongoing} ongoing, "
+                     "{unknown} with no end reported.",
+                     "{n} events from {first} to {last}: {known} with a known end, {ongoing} ongoing, "
+                     "{unknown} with no end reported.", len(ev), lang,
+                     first=i18n.fmt_date(ev["first_day"].min(), lang),
                     last=i18n.fmt_date(ev["first_day"].max(), lang),
                     known=int(states.get("known", 0)),
                     ongoing=int(states.get("ongoing", 0)), unknown=int(states.get("unknown", 0)))]

@@ -62,6 +62,11 @@ MAX_PAGES = 128
 RECENT = 8
 #: Memory the page cache may hold (compressed layouts and their keys).
 MAX_PAGE_BYTES = 32 << 20
+#: Seconds a replaced snapshot's reader stays open: a request that started on it may still be
+#: querying it (closing a connection under a running query fails that request), so it is closed
+#: only once it has been replaced this long, or when more than :data:`MAX_OLD_READERS` wait.
+OLD_READER_GRACE = 30.0
+MAX_OLD_READERS = 8
 #: Longest text taken for a country code or name; longer input names no country and is not
 #: fuzzy-matched (the longest English or French country name has about 50 characters).
 MAX_COUNTRY_TEXT = 80
@@ -138,7 +143,7 @@ class DataService:
         self.pinned = snapshot_id
         self._lock = threading.RLock()
         self._reader: Reader | None = None
-        self._old: deque[Reader] = deque()
+        self._old: deque[tuple[Reader, float]] = deque()  # replaced readers, when replaced
         self._checked = 0.0
         #: Why the current snapshot could not be opened (None when it could, or when there is none).
         self.problem: str | None = None
@@ -160,6 +165,7 @@ class DataService:
             if self._reader is not None and now - self._checked < self.check_interval:
                 return self._reader
             self._checked = now
+            self._close_old(now)
             current = self.pinned or current_snapshot_id(self.serving_dir)
             if current is None:
                 return self._reader
@@ -174,16 +180,19 @@ class DataService:
                     return self._reader
                 self.problem = None
                 if self._reader is not None:
-                    # Keep a few old readers open: a request that started on them may still run.
-                    self._old.append(self._reader)
-                    while len(self._old) > 2:
-                        self._old.popleft().close()
+                    # Keep old readers open a while: a request that started on them may still run.
+                    self._old.append((self._reader, now))
+                    self._close_old(now)
                 self._reader = fresh
                 self.clear_caches()
                 if self.pinned is None:  # a served dashboard warms up; batch work does not
                     self._warming = threading.Thread(target=self.warm, name="roamwatch-warm", daemon=True)
                     self._warming.start()
             return self._reader
+
+    def _close_old(self, now: float) -> None:
+        while self._old and (now - self._old[0][1] > OLD_READER_GRACE or len(self._old) > MAX_OLD_READERS):
+            self._old.popleft()[0].close()
 
     def warm(self) -> None:
         """Compute the per-snapshot tables every page needs, so the first visitor does not wait."""
@@ -493,7 +502,7 @@ class DataService:
         return sorted(r for r in self.countries()["region"].dropna().unique() if r)
 
     def incomes(self) -> list[str]:
-        order = list(i18n.INCOMES_FR)
+        order = list(i18n.INCOMES)
         found = [r for r in self.countries()["income_group"].dropna().unique() if r]
         return sorted(found, key=lambda x: (order.index(x) if x in order else 99, x))
 
@@ -575,7 +584,8 @@ class DataService:
 
 @functools.lru_cache(maxsize=1)
 def _catalogue_names() -> dict[str, tuple[str, str]]:
-    """Theme and indicator names (English, French) from ``indicators/catalogue.toml``, if present."""
+    """Theme and indicator names (English, French) from ``indicators/catalogue.toml``, if present
+    (the English name is a message of the catalogues)."""
     try:
         from indicators.catalogue import load_catalogue
 
@@ -594,7 +604,7 @@ def score_label(level: str, key: str, lang: str) -> str:
         return i18n.t("score.overall", lang)
     names = _catalogue_names().get(key)
     if names:
-        return f"{key} {names[1] if lang == 'fr' else names[0]}"
+        return f"{key} {i18n.t(names[0], lang)}"
     return f"{level} {key}"
 
 

@@ -126,8 +126,9 @@ def json_depth(body: bytes, limit: int) -> int:
 
 
 def check_url_value(prop: str, value: Any, limits: Limits) -> None:
-    """A ``pathname``/``search``/``href``/``hash`` value inside a callback body."""
-    if value is None:
+    """A ``pathname``/``search``/``href``/``hash`` value inside a callback body (a pathname is
+    always a path: ``dcc.Location`` never sends none)."""
+    if value is None and prop != "pathname":
         return
     if not isinstance(value, str):
         raise Rejected(400, f"callback {prop} must be text")

@@ -1,13 +1,14 @@
-# ruff: noqa: E501  (a translation table reads best with one string pair per line)
+# ruff: noqa: E501  (a message table reads best with one message per line)
 """The dashboard's strings and formatting in UNESCO's six languages (over :mod:`roamwatch.i18n`).
 
 ``t("World", lang)`` returns the translation of an English message from the gettext catalogues
 (``roamwatch/i18n/locale``); ``tn`` picks a plural form, ``tp`` takes a context;
 ``t(..., n=3)`` formats the result. A message without a translation is shown in English.
 
-Transition: the old ``(en, fr)`` table below still answers its keys (``t("nav.world", lang)``):
-the key's English text is looked up in the catalogues, and French falls back to the table.
-The table goes once every page uses English messages directly.
+Pages name most messages by a key of :data:`MESSAGES` (``t("nav.world", lang)``), whose values
+are the English messages, marked for extraction; labels computed from data (metric, region,
+OONI test names, units) come from the tables below it. Every translation, French included, is
+in the catalogues: a translator works on the ``.po`` files only.
 """
 
 from __future__ import annotations
@@ -21,694 +22,534 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pandas as pd
 
 from roamwatch import i18n as core
-from roamwatch.i18n import formatting
+from roamwatch.i18n import N_, formatting
 
 LANGS = core.LANGS
 DEFAULT_LANG = core.DEFAULT_LANG
 
-STRINGS: dict[str, tuple[str, str]] = {
+MESSAGES: dict[str, str] = {
     # shell
-    "site.title": ("roamwatch", "roamwatch"),
-    "site.tagline": ("Internet freedom, from public data", "La liberté d'Internet, à partir de données publiques"),
-    "nav.world": ("World", "Monde"),
-    "nav.compare": ("Compare", "Comparer"),
-    "nav.data": ("Data", "Données"),
-    "nav.sources": ("Sources", "Sources"),
-    "nav.methodology": ("Methodology", "Méthodologie"),
-    "nav.main": ("Main navigation", "Navigation principale"),
-    "nav.current": ("(current page)", "(page actuelle)"),
-    "footer.snapshot": ("Data snapshot {snapshot}", "Instantané des données {snapshot}"),
-    "footer.nosnapshot": ("No data snapshot yet", "Pas encore d'instantané des données"),
-    "footer.note": (
-        "roamwatch figures are proxies computed from public international data, not UNESCO assessments.",
-        "Les chiffres de roamwatch sont des indicateurs indirects calculés à partir de données "
-        "internationales publiques, et non des évaluations de l'UNESCO.",
-    ),
-    "footer.method": ("How they are computed", "Comment ils sont calculés"),
+    "site.title": N_("roamwatch"),
+    "site.tagline": N_("Internet freedom, from public data"),
+    "nav.world": N_("World"),
+    "nav.compare": N_("Compare"),
+    "nav.data": N_("Data"),
+    "nav.sources": N_("Sources"),
+    "nav.methodology": N_("Methodology"),
+    "nav.main": N_("Main navigation"),
+    "nav.current": N_("(current page)"),
+    "footer.snapshot": N_("Data snapshot {snapshot}"),
+    "footer.nosnapshot": N_("No data snapshot yet"),
+    "footer.note": N_(
+        "roamwatch figures are proxies computed from public international data, not UNESCO assessments."),
+    "footer.method": N_("How they are computed"),
     # common
-    "common.value": ("Value", "Valeur"),
-    "common.year": ("Year", "Année"),
-    "common.period": ("Period", "Période"),
-    "common.country": ("Country", "Pays"),
-    "common.countries": ("Countries", "Pays"),
-    "common.rank": ("Rank", "Rang"),
-    "common.metric": ("Metric", "Mesure"),
-    "common.unit": ("Unit", "Unité"),
-    "common.source": ("Source", "Source"),
-    "common.region": ("Region", "Région"),
-    "common.income": ("Income group", "Groupe de revenu"),
-    "common.all_regions": ("All regions", "Toutes les régions"),
-    "common.all_incomes": ("All income groups", "Tous les groupes de revenu"),
-    "common.coverage": ("Coverage", "Couverture"),
-    "common.insufficient": ("insufficient data", "données insuffisantes"),
-    "common.trend": ("Trend", "Tendance"),
-    "common.none": ("none", "aucune"),
-    "common.download_csv": ("Download CSV", "Télécharger en CSV"),
-    "common.download_excel": ("CSV for Excel", "CSV pour Excel"),
-    "common.download_excel_title": (
-        "The same CSV with a UTF-8 byte-order mark, so Excel reads accents and symbols correctly",
-        "Le même CSV avec une marque d'ordre des octets UTF-8, pour qu'Excel lise correctement accents et symboles",
-    ),
-    "common.copy_link": ("Copy link", "Copier le lien"),
-    "common.copied": ("link copied", "lien copié"),
-    "common.cite": ("Cite this", "Citer"),
-    "common.no_data": ("no data", "pas de données"),
-    "cite.plain_label": ("Plain text", "Texte"),
-    "cite.plain": (
-        "roamwatch ({year}). {title}. Data snapshot {snapshot}. Sources: {sources}. {{url}} (accessed {{date}}).",
-        "roamwatch ({year}). {title}. Instantané des données {snapshot}. Sources : {sources}. {{url}} (consulté le {{date}}).",
-    ),
-    "cite.note": (
-        "Data snapshot {snapshot}; sources: {sources}; roamwatch proxies computed from public data, not UNESCO assessments",
-        "Instantané des données {snapshot} ; sources : {sources} ; indicateurs indirects roamwatch calculés à partir de données publiques, non des évaluations de l'UNESCO",
-    ),
-    "common.download_zip": ("Download ZIP (data + metadata)", "Télécharger en ZIP (données + métadonnées)"),
-    "common.download_svg": ("Download SVG", "Télécharger en SVG"),
-    "common.table_view": ("Table view", "Vue en tableau"),
-    "common.text_view": ("Text description", "Description textuelle"),
-    "common.what": ("What this shows: ", "Ce que montre ce graphique : "),
-    "common.source_line": ("Source: {sources}", "Source : {sources}"),
-    "common.stamp": ("roamwatch snapshot {snapshot}", "instantané roamwatch {snapshot}"),
-    "common.not_collected": (
-        "{what}: this source is not collected on this site.",
-        "{what} : cette source n'est pas collectée sur ce site.",
-    ),
-    "common.no_data_country": (
-        "{what}: no data for this country in the current snapshot.",
-        "{what} : aucune donnée pour ce pays dans l'instantané actuel.",
-    ),
-    "ooni.share_name": ("OONI {test}: {share}", "OONI {test} : {share}"),
-    "common.panel_failed": (
-        "This panel could not be drawn from the current data. The rest of the page is unaffected.",
-        "Ce panneau n'a pas pu être construit à partir des données actuelles. Le reste de la page n'est pas affecté.",
-    ),
-    "common.rows_shown": ("Showing the first {n} of {total} rows.", "Affichage des {n} premières lignes sur {total}."),
-    "common.more": ("… and {n} more", "… et {n} de plus"),
-    "common.never": ("never", "jamais"),
-    "common.unknown": ("unknown", "inconnu"),
-    "common.ago_days": ("{n} days ago", "il y a {n} jours"),
-    "common.today": ("today", "aujourd'hui"),
+    "common.value": N_("Value"),
+    "common.year": N_("Year"),
+    "common.period": N_("Period"),
+    "common.country": N_("Country"),
+    "common.countries": N_("Countries"),
+    "common.rank": N_("Rank"),
+    "common.metric": N_("Metric"),
+    "common.unit": N_("Unit"),
+    "common.source": N_("Source"),
+    "common.region": N_("Region"),
+    "common.income": N_("Income group"),
+    "common.all_regions": N_("All regions"),
+    "common.all_incomes": N_("All income groups"),
+    "common.coverage": N_("Coverage"),
+    "common.insufficient": N_("insufficient data"),
+    "common.trend": N_("Trend"),
+    "common.none": N_("none"),
+    "common.download_csv": N_("Download CSV"),
+    "common.download_excel": N_("CSV for Excel"),
+    "common.download_excel_title": N_(
+        "The same CSV with a UTF-8 byte-order mark, so Excel reads accents and symbols correctly"),
+    "common.copy_link": N_("Copy link"),
+    "common.copied": N_("link copied"),
+    "common.cite": N_("Cite this"),
+    "common.no_data": N_("no data"),
+    "cite.plain_label": N_("Plain text"),
+    "cite.plain": N_(
+        "roamwatch ({year}). {title}. Data snapshot {snapshot}. Sources: {sources}. {{url}} (accessed {{date}})."),
+    "cite.note": N_(
+        "Data snapshot {snapshot}; sources: {sources}; roamwatch proxies computed from public data, not UNESCO assessments"),
+    "common.download_zip": N_("Download ZIP (data + metadata)"),
+    "common.download_svg": N_("Download SVG"),
+    "common.table_view": N_("Table view"),
+    "common.text_view": N_("Text description"),
+    "common.what": N_("What this shows: "),
+    "common.source_line": N_("Source: {sources}"),
+    "common.stamp": N_("roamwatch snapshot {snapshot}"),
+    "common.not_collected": N_(
+        "{what}: this source is not collected on this site."),
+    "common.no_data_country": N_(
+        "{what}: no data for this country in the current snapshot."),
+    "ooni.share_name": N_("OONI {test}: {share}"),
+    "common.panel_failed": N_(
+        "This panel could not be drawn from the current data. The rest of the page is unaffected."),
+    "common.rows_shown": N_("Showing the first {n} of {total} rows."),
+    "common.more": N_("… and {n} more"),
+    "common.never": N_("never"),
+    "common.unknown": N_("unknown"),
+    "common.today": N_("today"),
     # no data / not found
-    "nodata.title": ("No data yet", "Pas encore de données"),
-    "nodata.body": (
-        "This site has not published any data yet. Its pages fill in as soon as the first data is collected.",
-        "Ce site n'a encore publié aucune donnée. Ses pages se rempliront dès que les premières données seront collectées.",
-    ),
-    "nodata.problem": (
-        "The published data cannot be read at the moment; the site's operator has been told.",
-        "Les données publiées ne peuvent pas être lues pour le moment ; l'opérateur du site en est informé.",
-    ),
-    "nodata.after": (
-        "roamwatch gathers public data on Internet access, openness and rights (World Bank, ITU, OONI, IODA, Freedom House, Access Now and others) and publishes it here.",
-        "roamwatch rassemble des données publiques sur l'accès à Internet, son ouverture et les droits en ligne (Banque mondiale, UIT, OONI, IODA, Freedom House, Access Now et d'autres) et les publie ici.",
-    ),
-    "notfound.title": ("Not found", "Introuvable"),
-    "notfound.page": ("There is no page at {value}.", "Il n'y a pas de page à l'adresse {value}."),
-    "notfound.country": ("No country matches “{value}”.", "Aucun pays ne correspond à « {value} »."),
-    "notfound.metric": ("No metric or score is called “{value}”.", "Aucune mesure ni note ne s'appelle « {value} »."),
-    "notfound.year": (
-        "There is no data for {value} in this series.",
-        "Il n'y a pas de données pour {value} dans cette série.",
-    ),
-    "notfound.suggest": ("Did you mean:", "Vouliez-vous dire :"),
-    "notfound.nosuggest": ("No close match.", "Aucune correspondance proche."),
-    "notfound.home": ("Back to the world map", "Retour à la carte du monde"),
-    "redirect.body": ("This country's page is at {href}.", "La page de ce pays se trouve à {href}."),
+    "nodata.title": N_("No data yet"),
+    "nodata.body": N_(
+        "This site has not published any data yet. Its pages fill in as soon as the first data is collected."),
+    "nodata.problem": N_(
+        "The published data cannot be read at the moment; the site's operator has been told."),
+    "nodata.after": N_(
+        "roamwatch gathers public data on Internet access, openness and rights (World Bank, ITU, OONI, IODA, Freedom House, Access Now and others) and publishes it here."),
+    "notfound.title": N_("Not found"),
+    "notfound.page": N_("There is no page at {value}."),
+    "notfound.country": N_("No country matches “{value}”."),
+    "notfound.metric": N_("No metric or score is called “{value}”."),
+    "notfound.year": N_(
+        "There is no data for {value} in this series."),
+    "notfound.suggest": N_("Did you mean:"),
+    "notfound.nosuggest": N_("No close match."),
+    "notfound.home": N_("Back to the world map"),
+    "redirect.body": N_("This country's page is at {href}."),
     # world
-    "world.title": ("World", "Monde"),
-    "world.heading": ("Internet freedom indicators around the world", "Indicateurs de liberté d'Internet dans le monde"),
-    "world.pick_metric": ("Metric or score", "Mesure ou note"),
-    "world.pick_year": ("Year", "Année"),
-    "world.map_what": (
+    "world.title": N_("World"),
+    "world.heading": N_("Internet freedom indicators around the world"),
+    "world.pick_metric": N_("Metric or score"),
+    "world.pick_year": N_("Year"),
+    "world.map_what": N_(
         "{metric} in {year}, one colour per country (darker = lower); countries in grey have no value. "
-        "Select a country to open its page.",
-        "{metric} en {year}, une couleur par pays (plus foncé = plus bas) ; les pays en gris n'ont "
-        "pas de valeur. Sélectionnez un pays pour ouvrir sa page.",
-    ),
-    "world.map_what_better_high": (
+        "Select a country to open its page."),
+    "world.map_what_better_high": N_(
         "{metric} in {year}, one colour per country; darker = worse (here: lower). Countries in grey "
-        "have no value. Select a country to open its page.",
-        "{metric} en {year}, une couleur par pays ; plus foncé = moins bien (ici : plus bas). Les pays "
-        "en gris n'ont pas de valeur. Sélectionnez un pays pour ouvrir sa page.",
-    ),
-    "world.map_what_better_low": (
+        "have no value. Select a country to open its page."),
+    "world.map_what_better_low": N_(
         "{metric} in {year}, one colour per country; darker = worse (here: higher). Countries in grey "
-        "have no value. Select a country to open its page.",
-        "{metric} en {year}, une couleur par pays ; plus foncé = moins bien (ici : plus haut). Les pays "
-        "en gris n'ont pas de valeur. Sélectionnez un pays pour ouvrir sa page.",
-    ),
-    "world.scale_fixed": (
-        "The colour scale runs from {lo} to {hi} whatever the filter.",
-        "L'échelle de couleurs va de {lo} à {hi} quel que soit le filtre.",
-    ),
-    "world.scale_goalposts": (
-        "The colour scale runs between the goalposts of the scores ({lo} to {hi}) whatever the filter.",
-        "L'échelle de couleurs va d'une borne de normalisation des notes à l'autre ({lo} à {hi}) quel que soit le filtre.",
-    ),
-    "world.scale_range": (
-        "The colour scale runs from the lowest to the highest value of any country and year ({lo} to {hi}) whatever the filter.",
-        "L'échelle de couleurs va de la valeur la plus basse à la plus haute, tous pays et années confondus ({lo} à {hi}), quel que soit le filtre.",
-    ),
-    "world.title_value": ("{metric}, {year}", "{metric}, {year}"),
-    "world.title_sum": ("{metric}: total over {year}", "{metric} : total sur {year}"),
-    "world.title_mean": ("{metric}: average over {year}", "{metric} : moyenne sur {year}"),
-    "world.no_value_count": (
-        "{n} countries of this view have no value (grey on the map).",
-        "{n} pays de cette vue n'ont pas de valeur (en gris sur la carte).",
-    ),
-    "world.outside_filter": ("outside the filter", "hors du filtre"),
-    "world.too_few_measurements": (
-        "only {n} measurements in {year} (a share needs {min})",
-        "seulement {n} mesures en {year} (une part en demande {min})",
-    ),
-    "world.ranking": ("Ranking", "Classement"),
-    "world.ranking_note": (
+        "have no value. Select a country to open its page."),
+    "world.scale_fixed": N_(
+        "The colour scale runs from {lo} to {hi} whatever the filter."),
+    "world.scale_goalposts": N_(
+        "The colour scale runs between the goalposts of the scores ({lo} to {hi}) whatever the filter."),
+    "world.scale_range": N_(
+        "The colour scale runs from the lowest to the highest value of any country and year ({lo} to {hi}) whatever the filter."),
+    "world.title_value": N_("{metric}, {year}"),
+    "world.title_sum": N_("{metric}: total over {year}"),
+    "world.title_mean": N_("{metric}: average over {year}"),
+    "world.outside_filter": N_("outside the filter"),
+    "world.too_few_measurements": N_(
+        "only {n} measurements in {year} (a share needs {min})"),
+    "world.ranking": N_("Ranking"),
+    "world.ranking_note": N_(
         "Ranked by value; proxies from public data, not UNESCO assessments. For category scores, "
         "the rank range is the best and worst world rank under alternative aggregations (equal "
-        "weights, geometric mean, each indicator left out in turn).",
-        "Classement par valeur ; indicateurs indirects issus de données publiques, non des "
-        "évaluations de l'UNESCO. Pour les notes de catégorie, la fourchette de rang donne le "
-        "meilleur et le pire rang mondial selon d'autres agrégations (poids égaux, moyenne "
-        "géométrique, chaque indicateur écarté tour à tour).",
-    ),
-    "world.describe": (
-        "{metric}, {year}: {n} countries have a value. Highest: {top}. Lowest: {bottom}. Median: {median}.",
-        "{metric}, {year} : {n} pays ont une valeur. Le plus élevé : {top}. Le plus bas : {bottom}. Médiane : {median}.",
-    ),
-    "world.describe_empty": (
-        "{metric}, {year}: no country has a value with these filters.",
-        "{metric}, {year} : aucun pays n'a de valeur avec ces filtres.",
-    ),
-    "world.no_metric": (
-        "No metric has been collected yet.", "Aucune mesure n'a encore été collectée.",
-    ),
-    "world.scores_missing": (
-        "ROAM-X scores have not been computed on this site yet; the collected metrics are shown instead.",
-        "Les notes ROAM-X n'ont pas encore été calculées sur ce site ; les mesures collectées sont affichées.",
-    ),
-    "score.overall": ("ROAM-X overall score", "Note ROAM-X globale"),
-    "world.scores_group": ("ROAM-X scores (roamwatch proxies)", "Notes ROAM-X (indicateurs indirects roamwatch)"),
+        "weights, geometric mean, each indicator left out in turn)."),
+    "world.describe_empty": N_(
+        "{metric}, {year}: no country has a value with these filters."),
+    "world.no_metric": N_(
+        "No metric has been collected yet."),
+    "world.scores_missing": N_(
+        "ROAM-X scores have not been computed on this site yet; the collected metrics are shown instead."),
+    "score.overall": N_("ROAM-X overall score"),
+    "world.scores_group": N_("ROAM-X scores (roamwatch proxies)"),
     # country
-    "country.title": ("Country", "Pays"),
-    "country.codes": ("ISO codes {iso3} / {iso2}", "Codes ISO {iso3} / {iso2}"),
-    "country.indicators": ("Indicators", "Indicateurs"),
-    "country.indicators_what": (
-        "The latest value of every collected metric for this country, with its year and a sparkline of its history.",
-        "La dernière valeur de chaque mesure collectée pour ce pays, avec son année et une mini-courbe de son historique.",
-    ),
-    "country.latest": ("Latest value", "Dernière valeur"),
-    "country.gender": ("Internet use, women and men", "Usage d'Internet, femmes et hommes"),
-    "country.gender_what": (
-        "Share of women and of men using the Internet, by year.",
-        "Part des femmes et des hommes qui utilisent Internet, par année.",
-    ),
-    "country.score_inputs": ("Score details and inputs", "Détail des notes et données d'entrée"),
-    "country.women": ("Women", "Femmes"),
-    "country.men": ("Men", "Hommes"),
-    "country.censorship": ("Censorship measurements (OONI)", "Mesures de censure (OONI)"),
-    "country.censorship_what": (
-        "For each OONI test, the share of the month's measurements that were OK, showed an anomaly, confirmed blocking or failed, with the number of measurements above each bar. Months with fewer than {n} measurements are faded, not left out. An anomaly is not proof of censorship.",
-        "Pour chaque test OONI, la part des mesures du mois qui étaient normales, présentaient une anomalie, un blocage confirmé ou un échec, avec le nombre de mesures au-dessus de chaque barre. Les mois de moins de {n} mesures sont estompés, pas écartés. Une anomalie n'est pas une preuve de censure.",
-    ),
-    "country.anomaly": ("anomaly", "anomalie"),
-    "country.confirmed": ("confirmed", "confirmé"),
-    "country.measurements": ("Measurements", "Mesures"),
-    "country.events": ("Outages and shutdowns", "Coupures et interruptions"),
-    "country.events_what": (
-        "Each bar is an outage or shutdown event, from its start to its end, grouped by source and kind.",
-        "Chaque barre est une coupure ou interruption, de son début à sa fin, groupée par source et type.",
-    ),
-    "country.rights": ("Rights scores", "Notes sur les droits"),
-    "country.rights_what": (
-        "Independent assessments of rights online (Freedom on the Net, V-Dem), latest values.",
-        "Évaluations indépendantes des droits en ligne (Freedom on the Net, V-Dem), dernières valeurs.",
-    ),
-    "country.radar": ("ROAM-X profile", "Profil ROAM-X"),
-    "country.radar_what": (
-        "roamwatch's proxy score (0–100) per ROAM-X category for {year}, against the median of the region and the world.",
-        "La note indirecte de roamwatch (0–100) par catégorie ROAM-X pour {year}, comparée à la médiane de la région et du monde.",
-    ),
-    "country.radar_more": (
+    "country.title": N_("Country"),
+    "country.codes": N_("ISO codes {iso3} / {iso2}"),
+    "country.indicators": N_("Indicators"),
+    "country.indicators_what": N_(
+        "The latest value of every collected metric for this country, with its year and a sparkline of its history."),
+    "country.latest": N_("Latest value"),
+    "country.gender": N_("Internet use, women and men"),
+    "country.gender_what": N_(
+        "Share of women and of men using the Internet, by year."),
+    "country.score_inputs": N_("Score details and inputs"),
+    "country.women": N_("Women"),
+    "country.men": N_("Men"),
+    "country.censorship": N_("Censorship measurements (OONI)"),
+    "country.censorship_what": N_(
+        "For each OONI test, the share of the month's measurements that were OK, showed an anomaly, confirmed blocking or failed, with the number of measurements above each bar. Months with fewer than {n} measurements are faded, not left out. An anomaly is not proof of censorship."),
+    "country.anomaly": N_("anomaly"),
+    "country.confirmed": N_("confirmed"),
+    "country.measurements": N_("Measurements"),
+    "country.events": N_("Outages and shutdowns"),
+    "country.events_what": N_(
+        "Each bar is an outage or shutdown event, from its start to its end, grouped by source and kind."),
+    "country.rights": N_("Rights scores"),
+    "country.rights_what": N_(
+        "Independent assessments of rights online (Freedom on the Net, V-Dem), latest values."),
+    "country.radar": N_("ROAM-X profile"),
+    "country.radar_what": N_(
+        "roamwatch's proxy score (0–100) per ROAM-X category for {year}, against the median of the region and the world."),
+    "country.radar_more": N_(
         "The income-group median is in the table, with the number of the framework's themes in "
         "each category that public data fills. Not a ranking: UNESCO's framework is for national "
-        "self-assessment.",
-        "La médiane du groupe de revenu figure dans le tableau, avec le nombre de thèmes du cadre "
-        "que les données publiques renseignent dans chaque catégorie. Pas un classement : le cadre "
-        "de l'UNESCO sert à l'auto-évaluation nationale.",
-    ),
-    "country.scores_missing": (
-        "ROAM-X scores have not been computed on this site yet.",
-        "Les notes ROAM-X n'ont pas encore été calculées sur ce site.",
-    ),
-    "country.scores_none": (
-        "No ROAM-X score for this country yet (not enough data).",
-        "Pas encore de note ROAM-X pour ce pays (données insuffisantes).",
-    ),
-    "country.freshness": ("Freshness per source", "Fraîcheur par source"),
-    "country.freshness_what": (
-        "For each source: the newest period it has for this country and when roamwatch last fetched it.",
-        "Pour chaque source : la période la plus récente disponible pour ce pays et la dernière collecte.",
-    ),
-    "country.newest": ("Newest period", "Période la plus récente"),
-    "country.fetched": ("Fetched", "Collecté"),
-    "country.last_success": ("Last successful run", "Dernière collecte réussie"),
-    "country.rows": ("Rows", "Lignes"),
-    "country.download": ("Download this page's data (CSV)", "Télécharger les données de cette page (CSV)"),
-    "country.world": ("World", "Monde"),
-    "country.median_region": ("Region median", "Médiane régionale"),
-    "country.median_world": ("World median", "Médiane mondiale"),
-    "country.median_income": ("Income-group median", "Médiane du groupe de revenu"),
-    "country.kind": ("Kind", "Type"),
-    "country.start": ("Start", "Début"),
-    "country.end": ("End", "Fin"),
-    "country.severity": ("Severity", "Gravité"),
-    "country.ongoing": ("ongoing", "en cours"),
-    "country.describe_lines": (
-        "{title}: {parts}.", "{title} : {parts}.",
-    ),
-    "country.describe_series": (
-        "{label} went from {first} in {first_year} to {last} in {last_year}",
-        "{label} est passé de {first} en {first_year} à {last} en {last_year}",
-    ),
-    "country.describe_events": (
-        "{n} events from {first} to {last}; longest: {longest}.",
-        "{n} événements de {first} à {last} ; le plus long : {longest}.",
-    ),
-    "country.describe_radar": (
-        "ROAM-X scores for {year}: {parts}.", "Notes ROAM-X pour {year} : {parts}.",
-    ),
-    "country.download_note": (
-        "The CSV holds what this page shows.",
-        "Le CSV contient ce que montre cette page.",
-    ),
-    "country.download_raw": (
-        "Every raw observation of the country is on the data page.",
-        "Toutes les observations brutes du pays sont sur la page des données.",
-    ),
-    "source.roamwatch": ("roamwatch (computed from public data)", "roamwatch (calculé à partir de données publiques)"),
-    "country.cite_title": ("Country profile: {name}", "Profil de pays : {name}"),
-    "country.test": ("Test", "Test"),
-    "country.low_sample": ("Few measurements", "Peu de mesures"),
-    "country.ooni_explorer": ("See this country on OONI Explorer (opens explorer.ooni.org)",
-                              "Voir ce pays sur OONI Explorer (ouvre explorer.ooni.org)"),
-    "country.ooni_faded": ("Faded: fewer than {n} measurements in the month",
-                           "Estompé : moins de {n} mesures dans le mois"),
-    "country.describe_ooni_test": (
-        "{test}: {months} months, {n} measurements, {confirmed}% confirmed blocking, {anomaly}% anomalies",
-        "{test} : {months} mois, {n} mesures, {confirmed} % de blocages confirmés, {anomaly} % d'anomalies",
-    ),
-    "country.end_unknown": ("end not reported", "fin non indiquée"),
+        "self-assessment."),
+    "country.scores_missing": N_(
+        "ROAM-X scores have not been computed on this site yet."),
+    "country.scores_none": N_(
+        "No ROAM-X score for this country yet (not enough data)."),
+    "country.freshness": N_("Freshness per source"),
+    "country.freshness_what": N_(
+        "For each source: the newest period it has for this country and when roamwatch last fetched it."),
+    "country.newest": N_("Newest period"),
+    "country.fetched": N_("Fetched"),
+    "country.last_success": N_("Last successful run"),
+    "country.rows": N_("Rows"),
+    "country.download": N_("Download this page's data (CSV)"),
+    "country.world": N_("World"),
+    "country.median_region": N_("Region median"),
+    "country.median_world": N_("World median"),
+    "country.median_income": N_("Income-group median"),
+    "country.kind": N_("Kind"),
+    "country.start": N_("Start"),
+    "country.end": N_("End"),
+    "country.severity": N_("Severity"),
+    "country.ongoing": N_("ongoing"),
+    "country.describe_lines": N_(
+        "{title}: {parts}."),
+    "country.describe_series": N_(
+        "{label} went from {first} in {first_year} to {last} in {last_year}"),
+    "country.describe_events": N_(
+        "{n} events from {first} to {last}; longest: {longest}."),
+    "country.describe_radar": N_(
+        "ROAM-X scores for {year}: {parts}."),
+    "country.download_note": N_(
+        "The CSV holds what this page shows."),
+    "country.download_raw": N_(
+        "Every raw observation of the country is on the data page."),
+    "source.roamwatch": N_("roamwatch (computed from public data)"),
+    "country.cite_title": N_("Country profile: {name}"),
+    "country.test": N_("Test"),
+    "country.low_sample": N_("Few measurements"),
+    "country.ooni_explorer": N_("See this country on OONI Explorer (opens explorer.ooni.org)"),
+    "country.ooni_faded": N_("Faded: fewer than {n} measurements in the month"),
+    "country.describe_ooni_test": N_(
+        "{test}: {months} months, {n} measurements, {confirmed}% confirmed blocking, {anomaly}% anomalies"),
+    "country.end_unknown": N_("end not reported"),
     # outages and shutdowns
-    "timeline.ongoing": ("ongoing (drawn to the dataset's last update)",
-                         "en cours (tracé jusqu'à la dernière mise à jour des données)"),
-    "timeline.ongoing_until": ("ongoing as of {date} (the dataset's last update)",
-                               "en cours au {date} (dernière mise à jour des données)"),
-    "timeline.as_of": ("ongoing as of {date}", "en cours au {date}"),
-    "timeline.legend_known": ("start to end", "du début à la fin"),
-    "timeline.events_per_month": ("events starting in the month", "événements commençant dans le mois"),
-    "timeline.not_covered": ("{source}: this country is not covered.", "{source} : ce pays n'est pas couvert."),
-    "timeline.none_recorded": ("None recorded in {source} (covers {years}).",
-                               "Aucun événement recensé par {source} (couvre {years})."),
-    "timeline.recorded": ("{source}: {n} recorded (covers {years}, last update {until}).",
-                          "{source} : {n} recensé(s) (couvre {years}, dernière mise à jour {until})."),
-    "timeline.type": ("Type", "Type"),
-    "timeline.days": ("Days counted", "Jours comptés"),
-    "timeline.area": ("Area", "Zone"),
-    "timeline.cause": ("Cause", "Cause"),
-    "timeline.causes": ("Causes given", "Causes indiquées"),
-    "timeline.events": ("Events", "Événements"),
-    "timeline.first": ("First", "Premier"),
-    "timeline.last": ("Latest", "Dernier"),
-    "timeline.areas_title": ("Areas and causes", "Zones et causes"),
-    "timeline.list_csv": ("Every event, one per row:", "Chaque événement, un par ligne :"),
-    "timeline.what_bars": (
-        "Each outage or shutdown from its start to its end, one row per source and type. An event whose source gives no end is a diamond at its start (\"end not reported\"; it counts as one day); an ongoing one runs to the dataset's last update, which is stated. The pale band is the period the source covers: there, no bar means none recorded.",
-        "Chaque coupure ou interruption de son début à sa fin, une ligne par source et par type. Un événement dont la source n'indique pas la fin est un losange à son début (« fin non indiquée » ; il compte pour un jour) ; un événement en cours va jusqu'à la dernière mise à jour des données, indiquée. La bande pâle est la période couverte par la source : sans barre, aucun événement n'y est recensé.",
-    ),
-    "timeline.what_many": (
-        "{n} events: too many to draw one by one, so each month counts the events that started in it, by type. The pale band is the period the sources cover; below, the areas and the causes given.",
-        "{n} événements : trop pour les dessiner un par un ; chaque mois compte les événements qui y ont commencé, par type. La bande pâle est la période couverte par les sources ; en dessous, les zones et les causes indiquées.",
-    ),
-    "timeline.describe": (
-        "{n} events from {first} to {last}: {known} with a known end, {ongoing} ongoing, {unknown} with no end reported.",
-        "{n} événements du {first} au {last} : {known} avec une fin connue, {ongoing} en cours, {unknown} sans fin indiquée.",
-    ),
-    "Full network": ("Full network", "Réseau entier"),
-    "Service-based": ("Service-based", "Services ciblés"),
-    "Full network and service-based": ("Full network and service-based", "Réseau entier et services ciblés"),
-    "Extent not stated": ("Extent not stated", "Étendue non indiquée"),
-    "Outage": ("Outage", "Coupure"),
-    "Area not stated": ("Area not stated", "Zone non indiquée"),
-    "country.level": ("Level", "Niveau"),
-    "country.trace": ("Trace (inputs)", "Trace (données d'entrée)"),
-    "level.overall": ("overall", "globale"),
-    "level.category": ("category", "catégorie"),
-    "level.theme": ("theme", "thème"),
-    "level.indicator": ("indicator", "indicateur"),
-    "common.yes": ("yes", "oui"),
-    "fotn.free": ("Free", "Libre"),
-    "fotn.partly_free": ("Partly Free", "Partiellement libre"),
-    "fotn.not_free": ("Not Free", "Non libre"),
+    "timeline.ongoing": N_("ongoing (drawn to the dataset's last update)"),
+    "timeline.ongoing_until": N_("ongoing as of {date} (the dataset's last update)"),
+    "timeline.as_of": N_("ongoing as of {date}"),
+    "timeline.legend_known": N_("start to end"),
+    "timeline.events_per_month": N_("events starting in the month"),
+    "timeline.not_covered": N_("{source}: this country is not covered."),
+    "timeline.none_recorded": N_("None recorded in {source} (covers {years})."),
+    "timeline.type": N_("Type"),
+    "timeline.days": N_("Days counted"),
+    "timeline.area": N_("Area"),
+    "timeline.cause": N_("Cause"),
+    "timeline.causes": N_("Causes given"),
+    "timeline.events": N_("Events"),
+    "timeline.first": N_("First"),
+    "timeline.last": N_("Latest"),
+    "timeline.areas_title": N_("Areas and causes"),
+    "timeline.list_csv": N_("Every event, one per row:"),
+    "timeline.what_bars": N_(
+        "Each outage or shutdown from its start to its end, one row per source and type. An event whose source gives no end is a diamond at its start (\"end not reported\"; it counts as one day); an ongoing one runs to the dataset's last update, which is stated. The pale band is the period the source covers: there, no bar means none recorded."),
+    "timeline.what_many": N_(
+        "{n} events: too many to draw one by one, so each month counts the events that started in it, by type. The pale band is the period the sources cover; below, the areas and the causes given."),
+    "Full network": N_("Full network"),
+    "Service-based": N_("Service-based"),
+    "Full network and service-based": N_("Full network and service-based"),
+    "Extent not stated": N_("Extent not stated"),
+    "Outage": N_("Outage"),
+    "Area not stated": N_("Area not stated"),
+    "country.level": N_("Level"),
+    "country.trace": N_("Trace (inputs)"),
+    "level.overall": N_("overall"),
+    "level.category": N_("category"),
+    "level.theme": N_("theme"),
+    "level.indicator": N_("indicator"),
+    "common.yes": N_("yes"),
+    "fotn.free": N_("Free"),
+    "fotn.partly_free": N_("Partly Free"),
+    "fotn.not_free": N_("Not Free"),
     # headline strip
-    "headline.title": ("Key facts", "Faits essentiels"),
-    "headline.internet": ("Internet use", "Usage d'Internet"),
-    "headline.gap": (
-        "Women {women}, men {men} ({period}): gap of {gap} points",
-        "Femmes {women}, hommes {men} ({period}) : écart de {gap} points",
-    ),
-    "headline.gap_none": ("Gender gap: no data", "Écart femmes-hommes : pas de données"),
-    "headline.fotn": ("Freedom on the Net", "Freedom on the Net"),
-    "headline.fotn_edition": ("Edition {edition}; status from Freedom House's score bands",
-                              "Édition {edition} ; statut selon les tranches de note de Freedom House"),
-    "headline.fotn_none": ("not assessed by Freedom House", "non évalué par Freedom House"),
-    "headline.shutdowns": ("Shutdowns, last 12 months covered", "Coupures, 12 derniers mois couverts"),
-    "headline.shutdowns_n": ("{n} recorded", "{n} recensée(s)"),
-    "headline.shutdowns_none": ("none recorded", "aucune recensée"),
-    "headline.window": ("{first} – {last}", "{first} – {last}"),
-    "headline.not_covered": ("not covered by {source}", "non couvert par {source}"),
-    "headline.ooni": ("OONI confirmed blocking", "Blocage confirmé par OONI"),
-    "headline.ooni_blocked": ("{n} measurements", "{n} mesures"),
-    "headline.ooni_tests": ("in {tests}, of {total} measurements", "dans {tests}, sur {total} mesures"),
-    "headline.ooni_none": ("none found", "aucun constaté"),
-    "headline.ooni_measured": ("in {total} measurements", "sur {total} mesures"),
-    "headline.ooni_nodata": ("no measurements", "aucune mesure"),
-    "headline.outage": ("Latest outage", "Dernière coupure"),
-    "headline.outage_hours": ("lasting {hours} h", "durée {hours} h"),
-    "headline.outage_none": ("none detected", "aucune détectée"),
-    "country.compare_link": ("Compare with other countries", "Comparer avec d'autres pays"),
+    "headline.title": N_("Key facts"),
+    "headline.internet": N_("Internet use"),
+    "headline.gap": N_(
+        "Women {women}, men {men} ({period}): gap of {gap} points"),
+    "headline.gap_none": N_("Gender gap: no data"),
+    "headline.fotn": N_("Freedom on the Net"),
+    "headline.fotn_edition": N_("Edition {edition}; status from Freedom House's score bands"),
+    "headline.fotn_none": N_("not assessed by Freedom House"),
+    "headline.shutdowns": N_("Shutdowns, last 12 months covered"),
+    "headline.shutdowns_none": N_("none recorded"),
+    "headline.window": N_("{first} – {last}"),
+    "headline.not_covered": N_("not covered by {source}"),
+    "headline.ooni": N_("OONI confirmed blocking"),
+    "headline.ooni_tests": N_("in {tests}, of {total} measurements"),
+    "headline.ooni_none": N_("none found"),
+    "headline.ooni_measured": N_("in {total} measurements"),
+    "headline.ooni_nodata": N_("no measurements"),
+    "headline.outage": N_("Latest outage"),
+    "headline.outage_hours": N_("lasting {hours} h"),
+    "headline.outage_none": N_("none detected"),
+    "country.compare_link": N_("Compare with other countries"),
     # compare
-    "compare.title": ("Compare countries", "Comparer des pays"),
-    "compare.pick_countries": ("Countries (up to 8)", "Pays (8 au plus)"),
-    "compare.what": (
-        "{metric} over time for the selected countries, one line each.",
-        "{metric} au fil du temps pour les pays choisis, une ligne par pays.",
-    ),
-    "compare.too_many": ("Only the first 8 countries are shown.", "Seuls les 8 premiers pays sont affichés."),
-    "compare.empty": ("Choose one or more countries.", "Choisissez un ou plusieurs pays."),
-    "compare.no_values": ("None of these countries has a value for this metric.", "Aucun de ces pays n'a de valeur pour cette mesure."),
+    "compare.title": N_("Compare countries"),
+    "compare.pick_countries": N_("Countries (up to 8)"),
+    "compare.what": N_(
+        "{metric} over time for the selected countries, one line each."),
+    "compare.too_many": N_("Only the first 8 countries are shown."),
+    "compare.empty": N_("Choose one or more countries."),
+    "compare.no_values": N_("None of these countries has a value for this metric."),
     # data
-    "data.title": ("Data explorer", "Explorateur de données"),
-    "data.intro": (
+    "data.title": N_("Data explorer"),
+    "data.intro": N_(
         "Every observation of the current snapshot. Filter here, sort by clicking a column header; "
-        "the downloads contain exactly the filtered rows.",
-        "Toutes les observations de l'instantané actuel. Filtrez ici, triez en cliquant sur un en-tête "
-        "de colonne ; les téléchargements contiennent exactement les lignes filtrées.",
-    ),
-    "data.metrics": ("Metrics", "Mesures"),
-    "data.from": ("From year", "De l'année"),
-    "data.to": ("To year", "À l'année"),
-    "data.count": ("{n} rows match.", "{n} lignes correspondent."),
-    "data.all": ("all", "toutes"),
-    "data.metric_id": ("Metric id", "Identifiant de la mesure"),
-    "grid.page": ("Page", "Page"),
-    "grid.of": ("of", "sur"),
-    "grid.to": ("to", "à"),
-    "grid.more": ("more", "plus"),
-    "grid.next": ("Next", "Suivant"),
-    "grid.last": ("Last", "Dernier"),
-    "grid.first": ("First", "Premier"),
-    "grid.previous": ("Previous", "Précédent"),
-    "grid.loadingOoo": ("Loading…", "Chargement…"),
-    "grid.firstPage": ("First page", "Première page"),
-    "grid.lastPage": ("Last page", "Dernière page"),
-    "grid.nextPage": ("Next page", "Page suivante"),
-    "grid.previousPage": ("Previous page", "Page précédente"),
-    "data.no_rows": ("No row matches these filters.", "Aucune ligne ne correspond à ces filtres."),
+        "the downloads contain exactly the filtered rows."),
+    "data.metrics": N_("Metrics"),
+    "data.from": N_("From year"),
+    "data.to": N_("To year"),
+    "data.all": N_("all"),
+    "data.metric_id": N_("Metric id"),
+    "grid.page": N_("Page"),
+    "grid.of": N_("of"),
+    "grid.to": N_("to"),
+    "grid.more": N_("more"),
+    "grid.next": N_("Next"),
+    "grid.last": N_("Last"),
+    "grid.first": N_("First"),
+    "grid.previous": N_("Previous"),
+    "grid.loadingOoo": N_("Loading…"),
+    "grid.firstPage": N_("First page"),
+    "grid.lastPage": N_("Last page"),
+    "grid.nextPage": N_("Next page"),
+    "grid.previousPage": N_("Previous page"),
+    "data.no_rows": N_("No row matches these filters."),
     # sources
-    "sources.title": ("Sources", "Sources"),
-    "sources.intro": (
-        "Where the data comes from, under which licence, and how fresh it is.",
-        "D'où viennent les données, sous quelle licence, et leur fraîcheur.",
-    ),
-    "sources.licence": ("Licence", "Licence"),
-    "sources.citation": ("Citation", "Citation"),
-    "sources.terms": ("Terms", "Conditions"),
-    "sources.last_run": ("Last run", "Dernière collecte"),
-    "sources.last_success": ("Last successful run", "Dernière collecte réussie"),
-    "sources.rows": ("Rows written (last run)", "Lignes écrites (dernière collecte)"),
-    "sources.rejected": ("Rows rejected", "Lignes rejetées"),
-    "sources.units_failed": ("Units failed", "Unités en échec"),
-    "sources.error": ("Error", "Erreur"),
-    "sources.problem_failed": (
-        "The last collection of this source did not complete. The data shown is from its last successful collection.",
-        "La dernière collecte de cette source n'a pas abouti. Les données affichées viennent de sa dernière collecte réussie.",
-    ),
-    "sources.problem_partial": (
-        "The last collection of this source was partial: some parts could not be fetched and keep their earlier data.",
-        "La dernière collecte de cette source a été partielle : certaines parties n'ont pas pu être récupérées et gardent leurs données antérieures.",
-    ),
-    "sources.observations": ("Observations", "Observations"),
-    "sources.events": ("Events", "Événements"),
-    "sources.newest": ("Newest data", "Données les plus récentes"),
-    "sources.age": ("Age of newest data", "Âge des données les plus récentes"),
-    "sources.not_collected": ("Not collected yet", "Pas encore collectée"),
-    "sources.not_collected_body": (
-        "roamwatch can collect this source, but this site has not collected it.",
-        "roamwatch sait collecter cette source, mais ce site ne l'a pas collectée.",
-    ),
-    "sources.status.success": ("success", "réussie"),
-    "sources.status.partial": ("partial", "partielle"),
-    "sources.status.failed": ("failed", "échouée"),
-    "sources.status.running": ("running", "en cours"),
-    "sources.status.interrupted": ("interrupted", "interrompue"),
+    "sources.title": N_("Sources"),
+    "sources.intro": N_(
+        "Where the data comes from, under which licence, and how fresh it is."),
+    "sources.licence": N_("Licence"),
+    "sources.citation": N_("Citation"),
+    "sources.terms": N_("Terms"),
+    "sources.last_run": N_("Last run"),
+    "sources.last_success": N_("Last successful run"),
+    "sources.rows": N_("Rows written (last run)"),
+    "sources.rejected": N_("Rows rejected"),
+    "sources.units_failed": N_("Units failed"),
+    "sources.error": N_("Error"),
+    "sources.problem_failed": N_(
+        "The last collection of this source did not complete. The data shown is from its last successful collection."),
+    "sources.problem_partial": N_(
+        "The last collection of this source was partial: some parts could not be fetched and keep their earlier data."),
+    "sources.observations": N_("Observations"),
+    "sources.events": N_("Events"),
+    "sources.newest": N_("Newest data"),
+    "sources.age": N_("Age of newest data"),
+    "sources.not_collected": N_("Not collected yet"),
+    "sources.not_collected_body": N_(
+        "roamwatch can collect this source, but this site has not collected it."),
+    "sources.status.success": N_("success"),
+    "sources.status.partial": N_("partial"),
+    "sources.status.failed": N_("failed"),
+    "sources.status.running": N_("running"),
+    "sources.status.interrupted": N_("interrupted"),
     # methodology
-    "method.title": ("Methodology", "Méthodologie"),
-    "method.missing": (
-        "The methodology document is not available on this site yet. Until scores are computed the dashboard shows the collected indicators as they are.",
-        "Le document de méthodologie n'est pas encore disponible sur ce site. Tant que les notes ne sont pas calculées, le tableau de bord montre les indicateurs collectés tels quels.",
-    ),
-    "method.english_only": ("This document is in English.", "Ce document est en anglais."),
-    "world.rank_range": ("Rank range", "Fourchette de rang"),
-    "world.framework_coverage": ("Framework themes", "Thèmes du cadre"),
-    "common.n_of_m": ("{n} of {m}", "{n} sur {m}"),
-    "world.scores_table": ("Scores by country", "Notes par pays"),
-    "world.scores_note": (
+    "method.title": N_("Methodology"),
+    "method.missing": N_(
+        "The methodology document is not available on this site yet. Until scores are computed the dashboard shows the collected indicators as they are."),
+    "method.english_only": N_("This document is in English."),
+    "world.rank_range": N_("Rank range"),
+    "world.framework_coverage": N_("Framework themes"),
+    "common.n_of_m": N_("{n} of {m}"),
+    "world.scores_table": N_("Scores by country"),
+    "world.scores_note": N_(
         "Not a league table: UNESCO designed the ROAM-X framework for national self-assessment, "
         "not for ranking countries, and these are roamwatch's proxies from public data. The rank "
         "range is the best and worst place a country gets when the score is built other ways "
         "(equal weights, geometric mean, each indicator left out): a wide range means its place "
         "says little. Coverage is the share of the catalogue's indicators with data; framework "
-        "themes, how many of the themes of UNESCO's category have a value.",
-        "Ce n'est pas un classement : l'UNESCO a conçu le cadre DOAM-X pour l'auto-évaluation "
-        "nationale, non pour classer les pays, et ce sont des indicateurs indirects de roamwatch "
-        "issus de données publiques. La fourchette de rang donne la meilleure et la pire place "
-        "d'un pays quand la note est construite autrement (poids égaux, moyenne géométrique, "
-        "chaque indicateur écarté tour à tour) : une fourchette large signifie que sa place dit "
-        "peu de chose. La couverture est la part des indicateurs du catalogue disposant de "
-        "données ; les thèmes du cadre, combien des thèmes de la catégorie de l'UNESCO ont une "
-        "valeur.",
-    ),
-    "reweight.title": ("Re-weight the indicators", "Repondérer les indicateurs"),
-    "reweight.what": (
+        "themes, how many of the themes of UNESCO's category have a value."),
+    "reweight.title": N_("Re-weight the indicators"),
+    "reweight.what": N_(
         "Change the weight of any indicator of a category (0 leaves it out) and see how the "
         "ranking of countries moves. The scores are recomputed with the same code as the site's "
-        "own scores; the weights are kept in the link, so the view can be shared.",
-        "Modifiez le poids d'un indicateur d'une catégorie (0 l'écarte) et voyez comment le "
-        "classement des pays change. Les notes sont recalculées avec le même code que les notes "
-        "du site ; les poids sont gardés dans le lien, qui peut être partagé.",
-    ),
-    "reweight.category": ("Category", "Catégorie"),
-    "reweight.year": ("Year", "Année"),
-    "reweight.apply": ("Apply weights", "Appliquer les poids"),
-    "reweight.reset": ("Catalogue weights", "Poids du catalogue"),
-    "reweight.indicator": ("Indicator", "Indicateur"),
-    "reweight.weight": ("Weight", "Poids"),
-    "reweight.score": ("Score", "Note"),
-    "reweight.new_score": ("Re-weighted score", "Note repondérée"),
-    "reweight.move": ("Places moved", "Places gagnées"),
-    "reweight.no_positions": (
+        "own scores; the weights are kept in the link, so the view can be shared."),
+    "reweight.category": N_("Category"),
+    "reweight.year": N_("Year"),
+    "reweight.apply": N_("Apply weights"),
+    "reweight.reset": N_("Catalogue weights"),
+    "reweight.indicator": N_("Indicator"),
+    "reweight.weight": N_("Weight"),
+    "reweight.score": N_("Score"),
+    "reweight.new_score": N_("Re-weighted score"),
+    "reweight.move": N_("Places moved"),
+    "reweight.no_positions": N_(
         "Countries are listed by re-weighted score, without their place: UNESCO designed the "
         "ROAM-X framework for national self-assessment, not for ranking countries, and a place "
         "depends on how the score is built. \"Places moved\" says how far your weights move a "
         "country against the catalogue's; the world page gives each country's rank range under "
-        "other ways of building the score.",
-        "Les pays sont listés par note repondérée, sans leur place : l'UNESCO a conçu le cadre "
-        "DOAM-X pour l'auto-évaluation nationale, non pour classer les pays, et une place dépend "
-        "de la façon dont la note est construite. « Places gagnées » indique de combien vos "
-        "poids déplacent un pays par rapport à ceux du catalogue ; la page Monde donne la "
-        "fourchette de rang de chaque pays selon d'autres façons de construire la note.",
-    ),
-    "reweight.none": (
-        "No category scores for this year yet.",
-        "Pas encore de notes de catégorie pour cette année.",
-    ),
-    "reweight.insufficient": ("insufficient data", "données insuffisantes"),
+        "other ways of building the score."),
+    "reweight.none": N_(
+        "No category scores for this year yet."),
+    "reweight.insufficient": N_("insufficient data"),
     # alerts (page, filters, country strip)
-    "nav.alerts": ("Alerts", "Alertes"),
-    "alerts.title": ("Alerts", "Alertes"),
-    "alerts.intro": (
+    "nav.alerts": N_("Alerts"),
+    "alerts.title": N_("Alerts"),
+    "alerts.intro": N_(
         "Changes roamwatch's detectors found in the published data: new shutdowns and outages, "
         "onsets of blocking in OONI measurements, thresholds crossed, scores that fell. Each alert "
         "names the rule that raised it, the levels before and after with the measurements behind "
-        "them, and the snapshot it was found in. They are signals to check, not verified incidents.",
-        "Changements trouvés par les détecteurs de roamwatch dans les données publiées : nouvelles "
-        "coupures et pannes, débuts de blocage dans les mesures OONI, seuils franchis, notes en baisse. "
-        "Chaque alerte indique la règle qui l'a levée, les niveaux avant et après avec les mesures "
-        "qui les fondent, et l'instantané où elle a été trouvée. Ce sont des signaux à vérifier, non "
-        "des incidents avérés.",
-    ),
-    "alerts.country": ("Country", "Pays"),
-    "alerts.rule": ("Rule", "Règle"),
-    "alerts.state": ("State", "État"),
-    "alerts.from": ("Began on or after", "Début à partir du"),
-    "alerts.to": ("Began on or before", "Début jusqu'au"),
-    "alerts.all": ("All", "Tous"),
-    "alerts.count": ("{n} alert(s)", "{n} alerte(s)"),
-    "alerts.page": ("Page {page} of {pages}", "Page {page} sur {pages}"),
-    "alerts.prev": ("Newer", "Plus récentes"),
-    "alerts.next": ("Older", "Plus anciennes"),
-    "alerts.none": ("No alert matches these filters.", "Aucune alerte ne correspond à ces filtres."),
-    "alerts.empty": (
-        "No alerts yet: they are raised after each collection, or by `roamwatch alerts check`.",
-        "Pas encore d'alerte : elles sont levées après chaque collecte, ou par `roamwatch alerts check`.",
-    ),
-    "alerts.feed": ("Atom feed of this list", "Flux Atom de cette liste"),
-    "alerts.details": ("Evidence and detector", "Preuves et détecteur"),
-    "alerts.state.new": ("new", "nouvelle"),
-    "alerts.state.delivered": ("delivered", "envoyée"),
-    "alerts.state.acknowledged": ("acknowledged", "prise en compte"),
-    "alerts.severity.info": ("information", "information"),
-    "alerts.severity.warning": ("warning", "avertissement"),
-    "alerts.severity.critical": ("critical", "critique"),
-    "alerts.country_link": ("Country page", "Page du pays"),
-    "alerts.chart_alt": (
-        "{what}: {before} before ({n_before}), {after} from {onset} ({n_after})",
-        "{what} : {before} avant ({n_before}), {after} à partir du {onset} ({n_after})",
-    ),
-    "alerts.low_count": ("hollow dots: too few measurements to count", "points creux : trop peu de mesures pour compter"),
-    "alerts.bad_filter": ("This filter value is not valid: {value}", "Cette valeur de filtre n'est pas valide : {value}"),
-    "alerts.strip": ("Recent alerts", "Alertes récentes"),
-    "alerts.strip_none": ("No alert in the last 12 months.", "Aucune alerte ces 12 derniers mois."),
-    "alerts.strip_latest": ("{n} older alert(s); the latest:", "{n} alerte(s) plus ancienne(s) ; les dernières :"),
-    "alerts.strip_all": ("All alerts for {country}", "Toutes les alertes : {country}"),
+        "them, and the snapshot it was found in. They are signals to check, not verified incidents."),
+    "alerts.country": N_("Country"),
+    "alerts.rule": N_("Rule"),
+    "alerts.state": N_("State"),
+    "alerts.from": N_("Began on or after"),
+    "alerts.to": N_("Began on or before"),
+    "alerts.all": N_("All"),
+    "alerts.page": N_("Page {page} of {pages}"),
+    "alerts.prev": N_("Newer"),
+    "alerts.next": N_("Older"),
+    "alerts.none": N_("No alert matches these filters."),
+    "alerts.empty": N_(
+        "No alerts yet: they are raised after each collection, or by `roamwatch alerts check`."),
+    "alerts.feed": N_("Atom feed of this list"),
+    "alerts.details": N_("Evidence and detector"),
+    "alerts.state.new": N_("new"),
+    "alerts.state.delivered": N_("delivered"),
+    "alerts.state.acknowledged": N_("acknowledged"),
+    "alerts.severity.info": N_("information"),
+    "alerts.severity.warning": N_("warning"),
+    "alerts.severity.critical": N_("critical"),
+    "alerts.country_link": N_("Country page"),
+    "alerts.chart_alt": N_(
+        "{what}: {before} before ({n_before}), {after} from {onset} ({n_after})"),
+    "alerts.low_count": N_("hollow dots: too few measurements to count"),
+    "alerts.bad_filter": N_("This filter value is not valid: {value}"),
+    "alerts.strip": N_("Recent alerts"),
+    "alerts.strip_none": N_("No alert in the last 12 months."),
+    "alerts.strip_all": N_("All alerts for {country}"),
 }
 
-REGIONS_FR = {
-    "East Asia & Pacific": "Asie de l'Est et Pacifique",
-    "Europe & Central Asia": "Europe et Asie centrale",
-    "Latin America & Caribbean": "Amérique latine et Caraïbes",
-    "Middle East & North Africa": "Moyen-Orient et Afrique du Nord",
-    "Middle East, North Africa, Afghanistan & Pakistan": "Moyen-Orient, Afrique du Nord, Afghanistan et Pakistan",
-    "North America": "Amérique du Nord",
-    "South Asia": "Asie du Sud",
-    "Sub-Saharan Africa": "Afrique subsaharienne",
-}
-INCOMES_FR = {
-    "High income": "Revenu élevé",
-    "Upper middle income": "Revenu intermédiaire, tranche supérieure",
-    "Lower middle income": "Revenu intermédiaire, tranche inférieure",
-    "Low income": "Faible revenu",
-    "Not classified": "Non classé",
-}
+#: World Bank regions and income groups (English names as the World Bank publishes them; in this
+#: order on pages). Their translations are messages of the catalogues.
+REGIONS = (
+    N_("East Asia & Pacific"),
+    N_("Europe & Central Asia"),
+    N_("Latin America & Caribbean"),
+    N_("Middle East & North Africa"),
+    N_("Middle East, North Africa, Afghanistan & Pakistan"),
+    N_("North America"),
+    N_("South Asia"),
+    N_("Sub-Saharan Africa"),
+)
+INCOMES = (
+    N_("High income"),
+    N_("Upper middle income"),
+    N_("Lower middle income"),
+    N_("Low income"),
+    N_("Not classified"),
+)
 ROAMX_NAMES = {
-    "R": ("Rights", "Droits"),
-    "O": ("Openness", "Ouverture"),
-    "A": ("Accessibility", "Accessibilité"),
-    "M": ("Multi-stakeholder participation", "Participation multipartite"),
-    "X": ("Cross-cutting", "Transversal"),
+    "R": N_("Rights"),
+    "O": N_("Openness"),
+    "A": N_("Accessibility"),
+    "M": N_("Multi-stakeholder participation"),
+    "X": N_("Cross-cutting"),
 }
 
-#: French names of the metrics roamwatch's collectors define (the English name is the source's
-#: or the collector's). A metric missing here shows its English name: the French-page test
-#: lists every such metric of a filled snapshot, so a new collector metric cannot slip through.
-METRIC_NAMES_FR = {
-    "worldbank.IT.NET.USER.ZS": "Personnes utilisant Internet (% de la population)",
-    "worldbank.IT.NET.USER.FE.ZS": "Personnes utilisant Internet, femmes (% de la population féminine)",
-    "worldbank.IT.NET.USER.MA.ZS": "Personnes utilisant Internet, hommes (% de la population masculine)",
-    "worldbank.IT.NET.BBND.P2": "Abonnements au haut débit fixe (pour 100 personnes)",
-    "worldbank.IT.CEL.SETS.P2": "Abonnements à la téléphonie mobile (pour 100 personnes)",
-    "worldbank.IT.NET.SECR.P6": "Serveurs Internet sécurisés (par million de personnes)",
-    "worldbank.EG.ELC.ACCS.ZS": "Accès à l'électricité (% de la population)",
-    "worldbank.NY.GNP.PCAP.CD": "RNB par habitant, méthode Atlas ($ US courants)",
-    "worldbank.SE.ADT.LITR.ZS": "Taux d'alphabétisation des adultes (% des 15 ans et plus)",
-    "itu.internet_use": "Personnes utilisant Internet (%)",
-    "itu.internet_use_female": "Personnes utilisant Internet, femmes (% des femmes)",
-    "itu.internet_use_male": "Personnes utilisant Internet, hommes (% des hommes)",
-    "itu.mobile_broadband_subs_per100": "Abonnements actifs au haut débit mobile pour 100 habitants",
-    "itu.fixed_broadband_subs_per100": "Abonnements au haut débit fixe pour 100 habitants",
-    "itu.mobile_cellular_subs_per100": "Abonnements à la téléphonie mobile cellulaire pour 100 habitants",
-    "itu.mobile_broadband_basket_gni": "Prix du panier haut débit mobile (% du RNB par habitant)",
-    "itu.fixed_broadband_basket_gni": "Prix du panier haut débit fixe (% du RNB par habitant)",
-    "itu.households_internet": "Ménages ayant accès à Internet à domicile (%)",
-    "itu.households_computer": "Ménages disposant d'un ordinateur (%)",
-    "itu.computer_use": "Personnes utilisant un ordinateur (%)",
-    "itu.mobile_phone_use": "Personnes utilisant un téléphone mobile cellulaire (%)",
-    "fotn.total": "Note totale FOTN (0–100, plus élevé = plus libre)",
-    "fotn.a_obstacles": "FOTN A : obstacles à l'accès (0–25, plus élevé = plus libre)",
-    "fotn.b_content": "FOTN B : limites imposées aux contenus (0–35, plus élevé = plus libre)",
-    "fotn.c_rights": "FOTN C : atteintes aux droits des utilisateurs (0–40, plus élevé = plus libre)",
-    "ioda.outage_hours": "IODA : heures de coupure d'Internet par jour",
-    "apnic.ipv6_capable": "APNIC Labs : utilisateurs compatibles IPv6 (%)",
-    "apnic.ipv6_preferred": "APNIC Labs : utilisateurs utilisant de préférence IPv6 (%)",
-    "dgg.internet_gg": "Écart entre les sexes dans l'usage d'Internet : rapport femmes/hommes (1 = parité)",
-    "dgg.mobile_gg": "Écart entre les sexes dans l'usage du mobile : rapport femmes/hommes (1 = parité)",
-    "vdem.v2smgovfilprc": "V-Dem : filtrage d'Internet par l'État en pratique",
-    "vdem.v2smgovshut": "V-Dem : coupures d'Internet par l'État en pratique",
-    "vdem.v2smgovsmcenprc": "V-Dem : censure des réseaux sociaux par l'État en pratique",
-    "vdem.v2smgovsmmon": "V-Dem : surveillance des réseaux sociaux par l'État",
-    "vdem.v2smprivex": "V-Dem : existence d'une protection légale de la vie privée",
-    "vdem.v2smarrest": "V-Dem : arrestations pour contenus politiques",
-    "vdem.v2cscnsult": "V-Dem : consultation des organisations de la société civile",
-    "vdem.v2csprtcpt": "V-Dem : environnement participatif des organisations de la société civile",
-    "vdem.v2x_cspart": "V-Dem : indice de participation de la société civile",
+#: Names of the metrics roamwatch's collectors define, as messages of the catalogues. English
+#: pages show the name the snapshot holds (the source's own); other languages translate these.
+#: A metric missing here shows its English name: the page tests list every such metric of a
+#: filled snapshot, so a new collector metric cannot slip through.
+METRIC_NAMES = {
+    "worldbank.IT.NET.USER.ZS": N_("Individuals using the Internet (% of population)"),
+    "worldbank.IT.NET.USER.FE.ZS": N_("Individuals using the Internet, female (% of female population)"),
+    "worldbank.IT.NET.USER.MA.ZS": N_("Individuals using the Internet, male (% of male population)"),
+    "worldbank.IT.NET.BBND.P2": N_("Fixed broadband subscriptions (per 100 people)"),
+    "worldbank.IT.CEL.SETS.P2": N_("Mobile cellular subscriptions (per 100 people)"),
+    "worldbank.IT.NET.SECR.P6": N_("Secure Internet servers (per 1 million people)"),
+    "worldbank.EG.ELC.ACCS.ZS": N_("Access to electricity (% of population)"),
+    "worldbank.NY.GNP.PCAP.CD": N_("GNI per capita, Atlas method (current US$)"),
+    "worldbank.SE.ADT.LITR.ZS": N_("Literacy rate, adult total (% of people ages 15 and above)"),
+    "itu.internet_use": N_("Individuals using the Internet (%)"),
+    "itu.internet_use_female": N_("Individuals using the Internet, female (% of women)"),
+    "itu.internet_use_male": N_("Individuals using the Internet, male (% of men)"),
+    "itu.mobile_broadband_subs_per100": N_("Active mobile-broadband subscriptions per 100 inhabitants"),
+    "itu.fixed_broadband_subs_per100": N_("Fixed-broadband subscriptions per 100 inhabitants"),
+    "itu.mobile_cellular_subs_per100": N_("Mobile-cellular telephone subscriptions per 100 inhabitants"),
+    "itu.mobile_broadband_basket_gni": N_("Mobile-broadband basket price (% of GNI per capita)"),
+    "itu.fixed_broadband_basket_gni": N_("Fixed-broadband basket price (% of GNI per capita)"),
+    "itu.households_internet": N_("Households with Internet access at home (%)"),
+    "itu.households_computer": N_("Households with a computer (%)"),
+    "itu.computer_use": N_("Individuals using a computer (%)"),
+    "itu.mobile_phone_use": N_("Individuals using a mobile cellular telephone (%)"),
+    "fotn.total": N_("FOTN total score (0–100, higher = freer)"),
+    "fotn.a_obstacles": N_("FOTN A: obstacles to access (0–25, higher = freer)"),
+    "fotn.b_content": N_("FOTN B: limits on content (0–35, higher = freer)"),
+    "fotn.c_rights": N_("FOTN C: violations of user rights (0–40, higher = freer)"),
+    "ioda.outage_hours": N_("IODA: hours of Internet outage per day"),
+    "apnic.ipv6_capable": N_("APNIC Labs: IPv6-capable users (%)"),
+    "apnic.ipv6_preferred": N_("APNIC Labs: IPv6-preferred users (%)"),
+    "dgg.internet_gg": N_("Internet gender gap: female-to-male ratio (1 = parity)"),
+    "dgg.mobile_gg": N_("Mobile gender gap: female-to-male ratio (1 = parity)"),
+    "vdem.v2smgovfilprc": N_("V-Dem: government Internet filtering in practice"),
+    "vdem.v2smgovshut": N_("V-Dem: government Internet shut down in practice"),
+    "vdem.v2smgovsmcenprc": N_("V-Dem: government social media censorship in practice"),
+    "vdem.v2smgovsmmon": N_("V-Dem: government social media monitoring"),
+    "vdem.v2smprivex": N_("V-Dem: legal protection of privacy exists"),
+    "vdem.v2smarrest": N_("V-Dem: arrests for political content"),
+    "vdem.v2cscnsult": N_("V-Dem: consultation of civil society organisations"),
+    "vdem.v2csprtcpt": N_("V-Dem: civil society organisation participatory environment"),
+    "vdem.v2x_cspart": N_("V-Dem: civil society participation index"),
 }
-#: OONI tests by a name a reader knows (the test id stays in the tables and downloads).
+#: OONI tests by a name a reader knows (the test id stays in the tables and downloads); app
+#: and tool names are the same in every language.
 OONI_TESTS = {
-    "web_connectivity": ("Websites (Web Connectivity)", "Sites web (Web Connectivity)"),
-    "whatsapp": ("WhatsApp", "WhatsApp"),
-    "telegram": ("Telegram", "Telegram"),
-    "signal": ("Signal", "Signal"),
-    "facebook_messenger": ("Facebook Messenger", "Facebook Messenger"),
-    "tor": ("Tor", "Tor"),
-    "psiphon": ("Psiphon", "Psiphon"),
-    "riseupvpn": ("RiseupVPN", "RiseupVPN"),
-    "dnscheck": ("DNS check", "Vérification DNS"),
-    "stunreachability": ("STUN reachability", "Accessibilité STUN"),
-    "http_header_field_manipulation": ("HTTP header manipulation", "Manipulation des en-têtes HTTP"),
-    "http_invalid_request_line": ("HTTP invalid request line", "Ligne de requête HTTP invalide"),
-    "vanilla_tor": ("Tor (vanilla)", "Tor (vanilla)"),
+    "web_connectivity": N_("Websites (Web Connectivity)"),
+    "whatsapp": "WhatsApp",
+    "telegram": "Telegram",
+    "signal": "Signal",
+    "facebook_messenger": "Facebook Messenger",
+    "tor": "Tor",
+    "psiphon": "Psiphon",
+    "riseupvpn": "RiseupVPN",
+    "dnscheck": N_("DNS check"),
+    "stunreachability": N_("STUN reachability"),
+    "http_header_field_manipulation": N_("HTTP header manipulation"),
+    "http_invalid_request_line": N_("HTTP invalid request line"),
+    "vanilla_tor": N_("Tor (vanilla)"),
 }
 #: OONI's result classes, as its Explorer names them (legend labels).
 OONI_BUCKETS = {
-    "ok": ("OK", "OK"),
-    "anomaly": ("Anomaly", "Anomalie"),
-    "confirmed": ("Confirmed", "Confirmé"),
-    "failure": ("Failure", "Échec"),
+    "ok": N_("OK"),
+    "anomaly": N_("Anomaly"),
+    "confirmed": N_("Confirmed"),
+    "failure": N_("Failure"),
 }
 #: ... and as the share a series measures.
 OONI_SHARES = {
-    "ok": ("share of measurements without an anomaly", "part des mesures sans anomalie"),
-    "anomaly": ("share of measurements with an anomaly (not confirmed)",
-                "part des mesures avec une anomalie (non confirmée)"),
-    "confirmed": ("share of measurements with confirmed blocking",
-                  "part des mesures avec un blocage confirmé"),
-    "failure": ("share of failed measurements", "part des mesures en échec"),
+    "ok": N_("share of measurements without an anomaly"),
+    "anomaly": N_("share of measurements with an anomaly (not confirmed)"),
+    "confirmed": N_("share of measurements with confirmed blocking"),
+    "failure": N_("share of failed measurements"),
 }
 OONI_COUNT_NAMES = {
-    "anomaly_count": ("measurements with an anomaly", "mesures avec une anomalie"),
-    "confirmed_count": ("measurements with confirmed blocking", "mesures avec un blocage confirmé"),
-    "failure_count": ("failed measurements", "mesures en échec"),
-    "ok_count": ("measurements without an anomaly", "mesures sans anomalie"),
-    "measurement_count": ("measurements", "mesures"),
+    "anomaly_count": N_("measurements with an anomaly"),
+    "confirmed_count": N_("measurements with confirmed blocking"),
+    "failure_count": N_("failed measurements"),
+    "ok_count": N_("measurements without an anomaly"),
+    "measurement_count": N_("measurements"),
 }
-UNITS_FR = {
-    "%": "%",
-    "per 100 people": "pour 100 personnes",
-    "per 100 inhabitants": "pour 100 habitants",
-    "per 1 million people": "par million de personnes",
-    "current US$": "$ US courants",
-    "% of GNI per capita": "% du RNB par habitant",
-    "% of households": "% des ménages",
-    "hours": "heures",
-    "measurements": "mesures",
-    "ratio (female/male)": "rapport (femmes/hommes)",
-    "V-Dem model estimate (about −3 to +3)": "estimation du modèle V-Dem (environ −3 à +3)",
-    "V-Dem model scale": "échelle du modèle V-Dem",
-    "index 0–1": "indice 0–1",
-    "events": "événements",
-    "days": "jours",
-    "count": "nombre",
-}
+#: Units of the collectors' metrics (catalogue units are messages of the catalogue itself).
+UNITS = (
+    N_("per 100 people"),
+    N_("per 100 inhabitants"),
+    N_("per 1 million people"),
+    N_("current US$"),
+    N_("% of GNI per capita"),
+    N_("% of households"),
+    N_("hours"),
+    N_("measurements"),
+    N_("ratio (female/male)"),
+    N_("V-Dem model estimate (about −3 to +3)"),
+    N_("V-Dem model scale"),
+    N_("index 0–1"),
+    N_("events"),
+    N_("days"),
+    N_("count"),
+)
 _SCORE_UNIT = re.compile(r"^score (\d+)–(\d+)$")
 _POINTS_UNIT = re.compile(r"^points \((\d+)–(\d+)\)$")
 
@@ -738,28 +579,19 @@ def direction(lang: str) -> str:
     return core.direction(lang)
 
 
-def _legacy(key: str, lang: str) -> str:
-    pair = STRINGS.get(key)
-    if pair is None:
-        return core.gettext(key, lang)
-    english, french = pair
-    if lang == "fr" and not core.has_translation(english, lang):
-        return french
-    return core.gettext(english, lang)
-
-
 def _format(text: str, fmt: dict[str, object]) -> str:
     return text.format(**fmt) if fmt else text
 
 
 def t(message: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
-    """The translation of ``message`` (English text, or a key of the old table) in ``lang``."""
-    return _format(_legacy(message, lang), fmt)
+    """The translation of ``message`` (English text, or a key of :data:`MESSAGES`) in ``lang``."""
+    return _format(core.gettext(MESSAGES.get(message, message), lang), fmt)
 
 
-def tn(singular: str, plural: str, n: int, lang: str = DEFAULT_LANG, **fmt: object) -> str:
-    """The plural form for ``n`` (CLDR rules: one/few/many/other), formatted with ``n``."""
-    return _format(core.ngettext(singular, plural, int(n), lang), {"n": n, **fmt})
+def tn(singular: str, plural: str, count: int, lang: str = DEFAULT_LANG, **fmt: object) -> str:
+    """The plural form for ``count`` (CLDR rules: one/few/many/other), formatted with ``n`` =
+    ``count`` unless ``n`` is given (e.g. ``n=fmt_number(count, lang)``)."""
+    return _format(core.ngettext(singular, plural, int(count), lang), {"n": count, **fmt})
 
 
 def tp(context: str, message: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
@@ -767,25 +599,17 @@ def tp(context: str, message: str, lang: str = DEFAULT_LANG, **fmt: object) -> s
     return _format(core.pgettext(context, message, lang), fmt)
 
 
-def _label(english: str, french_table: dict[str, str], lang: str) -> str:
-    if lang == "fr" and not core.has_translation(english, lang) and english in french_table:
-        return french_table[english]
-    return core.gettext(english, lang)
-
-
 def region_label(region: str | None, lang: str) -> str:
-    return _label(region, REGIONS_FR, lang) if isinstance(region, str) and region else ""
+    return core.gettext(region, lang) if isinstance(region, str) and region else ""
 
 
 def income_label(income: str | None, lang: str) -> str:
-    return _label(income, INCOMES_FR, lang) if isinstance(income, str) and income else ""
+    return core.gettext(income, lang) if isinstance(income, str) and income else ""
 
 
 def roamx_label(key: str, lang: str) -> str:
-    pair = ROAMX_NAMES.get(key)
-    if pair is None:
-        return key
-    return _label(pair[0], {pair[0]: pair[1]}, lang)
+    name = ROAMX_NAMES.get(key)
+    return key if name is None else core.gettext(name, lang)
 
 
 def country_name(iso3: str, lang: str, default: str | None = None) -> str:
@@ -897,66 +721,58 @@ def fmt_age(value: object, lang: str = DEFAULT_LANG, now: datetime | None = None
     days = formatting.days_between(value, now)
     if days is None:
         return formatting.MISSING
-    return t("common.today", lang) if days <= 0 else t("common.ago_days", lang, n=fmt_number(days, lang))
-
-
-def _pair(pair: tuple[str, str], lang: str) -> str:
-    """An ``(English, French)`` pair in ``lang``: the catalogues first, the French of the pair
-    when they have none (as the legacy table)."""
-    return _label(pair[0], {pair[0]: pair[1]}, lang)
+    if days <= 0:
+        return t("common.today", lang)
+    return tn("{n} day ago", "{n} days ago", days, lang, n=fmt_number(days, lang))
 
 
 def unit_label(unit: object, lang: str) -> str:
-    """A unit as shown to readers: ``per 100 people`` → ``pour 100 personnes`` (catalogue units
-    are messages of the catalogues; collectors' units have their French here)."""
+    """A unit as shown to readers: ``per 100 people`` → ``pour 100 personnes`` (units are
+    messages of the catalogues: the indicator catalogue's, and the collectors' in :data:`UNITS`)."""
     if is_missing(unit) or not unit:
         return ""
     text = str(unit)
     if lang == DEFAULT_LANG or core.has_translation(text, lang):
         return core.gettext(text, lang)
-    if lang != "fr":
-        return text
-    if text in UNITS_FR:
-        return UNITS_FR[text]
     match = _SCORE_UNIT.match(text)
     if match:
-        return f"note {match.group(1)}–{match.group(2)}"
+        return t("score {lo}–{hi}", lang, lo=match.group(1), hi=match.group(2))
     match = _POINTS_UNIT.match(text)
     if match:
-        return f"points ({match.group(1)}–{match.group(2)})"
+        return t("points ({lo}–{hi})", lang, lo=match.group(1), hi=match.group(2))
     return text
 
 
 def ooni_test_name(test: str, lang: str) -> str:
-    pair = OONI_TESTS.get(test)
-    if pair is None:
+    name = OONI_TESTS.get(test)
+    if name is None:
         return test.replace("_", " ").capitalize()
-    return _pair(pair, lang)
+    return core.gettext(name, lang)
 
 
 def ooni_share_name(test: str, bucket: str, lang: str) -> str:
     """``OONI Websites (Web Connectivity): share of measurements with confirmed blocking``."""
-    what = _pair(OONI_SHARES.get(bucket, (bucket, bucket)), lang)
+    what = core.gettext(OONI_SHARES.get(bucket, bucket), lang)
     return t("ooni.share_name", lang, test=ooni_test_name(test, lang), share=what)
 
 
 def ooni_bucket_label(bucket: str, lang: str) -> str:
-    return _pair(OONI_BUCKETS.get(bucket, (bucket, bucket)), lang)
+    return core.gettext(OONI_BUCKETS.get(bucket, bucket), lang)
 
 
 def metric_name(metric: str, english: object, lang: str) -> str:
-    """A metric's name in ``lang`` (the English name from the snapshot when no translation is
-    known)."""
+    """A metric's name in ``lang``: the snapshot's (English, the source's own) name on English
+    pages; elsewhere the translation of :data:`METRIC_NAMES`, of an OONI count's name, or of the
+    snapshot's name, else that name as it is."""
     english = "" if is_missing(english) else str(english)
     if lang == DEFAULT_LANG:
         return english or metric
-    if english and core.has_translation(english, lang):
-        return core.gettext(english, lang)
-    if lang != "fr":
-        return english or metric
-    if metric in METRIC_NAMES_FR:
-        return METRIC_NAMES_FR[metric]
+    if metric in METRIC_NAMES:
+        return core.gettext(METRIC_NAMES[metric], lang)
     parts = metric.split(".")
     if len(parts) == 3 and parts[0] == "ooni" and parts[2] in OONI_COUNT_NAMES:
-        return f"OONI {ooni_test_name(parts[1], lang)} : {OONI_COUNT_NAMES[parts[2]][1]}"
+        return t("OONI {test}: {what}", lang, test=ooni_test_name(parts[1], lang),
+                 what=core.gettext(OONI_COUNT_NAMES[parts[2]], lang))
+    if english and core.has_translation(english, lang):
+        return core.gettext(english, lang)
     return english or metric

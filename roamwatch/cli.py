@@ -194,10 +194,11 @@ def _gaps_sentence(config) -> None:
 def status(ctx: click.Context, as_json: bool) -> None:
     """Show each collector's last run, its rows and errors, and how fresh its data is."""
     from roamwatch.warehouse.lock import LockTimeout
-    from roamwatch.warehouse.queries import open_latest
+    from roamwatch.warehouse.queries import open_latest, unfinished_runs
     from roamwatch.warehouse.snapshot import NoSnapshot
 
     config = _config(ctx)
+    writer, interrupted = unfinished_runs(config.warehouse_path, config.lock_path)
     try:
         with open_latest(config.serving_dir, config.warehouse_path, config.lock_path) as reader:
             frame = reader.collector_status()
@@ -217,8 +218,18 @@ def status(ctx: click.Context, as_json: bool) -> None:
             last = detail.get(row["collector"], {})
             row["failed_units"] = json.loads(last.get("failed_units") or "{}")
             row["details"] = json.loads(last.get("details") or "{}")
-        click.echo(json.dumps({"snapshot_id": snapshot_id, "collectors": collectors}, indent=2))
+        click.echo(json.dumps({
+            "snapshot_id": snapshot_id, "collectors": collectors, "writer": writer,
+            "interrupted": json.loads(interrupted.to_json(orient="records", date_format="iso")),
+        }, indent=2))
         return
+    if writer:
+        click.echo(f"a writer is running: {writer}")
+    for run in interrupted.itertuples():
+        click.echo(f"{run.collector:<14} run {run.id} interrupted: started {run.started_at:%Y-%m-%d %H:%M:%S}"
+                   f"{f' by pid {int(run.pid)}' if not _isnull(run.pid) else ''}, its process ended "
+                   "before the run finished (nothing of its unfinished unit was kept; the next "
+                   "collection records it as failed)")
     click.echo(f"snapshot {snapshot_id}  (data dir {config.data_dir})")
     if frame.empty:
         click.echo("no collector has run yet: try `roamwatch collect`")

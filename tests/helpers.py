@@ -65,6 +65,21 @@ def process_env(tmp_path: Path, worldbank_url: str) -> dict[str, str]:
     return env
 
 
+def corpus_root() -> Path:
+    """Where the shared corpus is looked for (``$ROAMWATCH_CORPUS``, else ``shared/corpus`` beside
+    the repository or one of its parents), without skipping: tests check what they need in it."""
+    import os
+
+    configured = os.environ.get("ROAMWATCH_CORPUS")
+    if configured:
+        return Path(configured).expanduser()
+    root = Path(__file__).resolve().parents[1]
+    for parent in root.parents:
+        if (parent / "shared" / "corpus").is_dir():
+            return parent / "shared" / "corpus"
+    return root.parent / "shared" / "corpus"
+
+
 def corpus_dir():
     """The shared corpus of real recorded files: ``$ROAMWATCH_CORPUS``, else ``shared/corpus``
     beside the repository (``../shared/corpus``) or beside one of its parent directories.

@@ -646,10 +646,12 @@ def test_data_grid_shows_names_then_the_value_without_scrolling_at_1280(driver, 
         assert len(cell.replace("\u202f", "").split(",")[-1]) <= 4  # rounded for reading
         pager = driver.find_element(By.CSS_SELECTOR, "#data-grid .ag-paging-panel").text
         assert "Page" in pager and " sur " in pager  # the grid's own words in French
-        from dashboard.i18n import METRIC_NAMES_FR
+        from dashboard.i18n import METRIC_NAMES
+        from roamwatch.i18n import gettext
 
         cells = driver.find_elements(By.CSS_SELECTOR, "#data-grid .ag-row [col-id='metric_name']")
         names = {c.get_attribute("textContent") for c in cells}
-        assert names and names <= set(METRIC_NAMES_FR.values())  # metric names in French
+        french = {gettext(name, "fr") for name in METRIC_NAMES.values()}
+        assert names and names <= french and not names & set(METRIC_NAMES.values())  # in French
     finally:
         driver.set_window_size(1400, 1000)

@@ -50,7 +50,7 @@ def _figure(svc, iso3):
 
 def _bar_ends(fig) -> list[pd.Timestamp]:
     return [pd.Timestamp(b) + pd.Timedelta(milliseconds=x) for t in fig.data
-            if t.type == "bar" and t.name != "coverage" for b, x in zip(t.base, t.x, strict=True)]
+            if t.type == "bar" and t.meta != "coverage" for b, x in zip(t.base, t.x, strict=True)]
 
 
 def test_kenya_one_day_and_one_start_with_no_end(svc):

@@ -194,7 +194,8 @@ def test_sparkline_svg_and_its_words():
     assert svg.startswith("<svg") and svg.count(",") == 3 + 0  # three points, one comma each
     assert figures.sparkline_svg([1.0]) == ""
     assert figures.svg_data_uri(svg).startswith("data:image/svg+xml;utf8,%3Csvg")
-    assert figures.trend_words([1, 3, 2]) == "1 ↗ 2 (min 1, max 3)"
+    assert figures.trend_words([1, 3, 2]) == "1 ↗ 2 (lowest 1, highest 3)"
+    assert figures.trend_words([1, 3, 2], "ru") == "1 ↗ 2 (минимум 1, максимум 3)"
 
 
 # -- URL state and translations ------------------------------------------------------------------
@@ -210,9 +211,12 @@ def test_url_state_round_trip():
     assert split_list("ken, uga,KEN", upper=True) == ["KEN", "UGA"]
 
 
-def test_every_string_has_english_and_french():
-    for key, (en, fr) in i18n.STRINGS.items():
-        assert en.strip() and fr.strip(), key
+def test_every_message_has_english_and_french():
+    from roamwatch.i18n import has_translation
+
+    for key, en in i18n.MESSAGES.items():
+        fr = i18n.t(key, "fr")
+        assert en.strip() and fr.strip() and has_translation(en, "fr"), key
         assert set(_fields(en)) == set(_fields(fr)), key
 
 

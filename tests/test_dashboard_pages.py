@@ -165,12 +165,12 @@ def _english_strings(svc) -> dict[str, bool]:
         probe = _probe(english)
         if probe and not any(name == probe for name in PROPER_NAMES):
             found[probe] = len(probe) < 14 or " " not in probe
-    for key, (english, _french) in i18n.STRINGS.items():
+    for key, english in i18n.MESSAGES.items():
         add(english, i18n.t(key, "fr"))
     for row in svc.metrics().itertuples():
         add(row.name, i18n.metric_name(row.id, row.name, "fr"))
         add(row.unit, i18n.unit_label(row.unit, "fr"))
-    for unit in i18n.UNITS_FR:
+    for unit in i18n.UNITS:
         add(unit, i18n.unit_label(unit, "fr"))
     for test in i18n.OONI_TESTS:
         add(i18n.ooni_test_name(test, "en"), i18n.ooni_test_name(test, "fr"))
@@ -204,7 +204,7 @@ def _data_strings(svc) -> set[str]:
     return out
 
 
-def test_every_metric_a_collector_defines_has_its_french_name_and_unit():
+def test_every_metric_a_collector_defines_has_its_name_and_unit_in_every_language():
     """The French-page test reads the metrics of a demo snapshot; ITU's household indicators
     (which only the real files hold) showed English names and units on French country pages."""
     import tomllib
@@ -219,11 +219,12 @@ def test_every_metric_a_collector_defines_has_its_french_name_and_unit():
                              .read_text(encoding="utf-8"))
     defined |= {f"worldbank.{i['code']}": (i["name"], i.get("unit"))
                 for i in defaults["sources"]["worldbank"]["indicators"]}
-    missing = [(metric, name) for metric, (name, _unit) in defined.items()
-               if i18n.metric_name(metric, name, "fr") == name]
-    units = [unit for _name, unit in defined.values()
-             if unit and unit != "%" and i18n.unit_label(unit, "fr") == unit]
-    assert not missing and not units, (missing, units)
+    for lang in ("fr", "es", "ar", "ru", "zh"):
+        missing = [(metric, name) for metric, (name, _unit) in defined.items()
+                   if i18n.metric_name(metric, name, lang) == name]
+        units = [unit for _name, unit in defined.values()
+                 if unit and unit != "%" and i18n.unit_label(unit, lang) == unit]
+        assert not missing and not units, (lang, missing, units)
 
 
 def test_french_pages_have_no_english_left(dash_client):

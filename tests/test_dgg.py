@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,11 +13,11 @@ from collectors.dgg import parse_national, plan_months
 from collectors.runner import run_collectors
 from roamwatch.config import load_config
 from tests.conftest import roamwatch_env
-from tests.helpers import query
+from tests.helpers import corpus_root, query
 from tests.servers.base import Reply, json_reply
 from tests.servers.dgg import DggServer, row
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = corpus_root()
 MODELS = {"internet_gg": "internet_online_model_prediction",
           "mobile_gg": "mobile_online_model_prediction"}
 

@@ -197,7 +197,7 @@ def test_timeline_bars_follow_the_counted_days_not_the_clock():
                               "last_day": "2022-12-31"}])
     fig = timeline.event_bars(spans, coverage, title="t", sources="s", snapshot_id=None)
     traces = fig["data"] if isinstance(fig, dict) else fig.data
-    bars = [t for t in traces if t.get("type") == "bar" and t.get("name") != "coverage"]
+    bars = [t for t in traces if t.get("type") == "bar" and t.get("meta") != "coverage"]
     (ongoing,) = bars  # the unknown end is no bar at all
     span = (pd.Timestamp("2023-01-01") - pd.Timestamp("2020-11-04")).total_seconds() * 1000
     assert ongoing["x"] == [span]  # to the last update, not to the clock

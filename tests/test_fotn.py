@@ -11,10 +11,10 @@ import pytest
 from collectors.base import SourceError
 from collectors.fotn import HIGHER_IS_FREER, LOWER_IS_FREER, detect_edition, direction_for, match_columns
 from collectors.runner import run_collectors
-from tests.helpers import query, run_details, stored
+from tests.helpers import corpus_root, query, run_details, stored
 from tests.servers.base import LocalServer, Reply
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = corpus_root()
 FOTN_2018 = CORPUS / "freedom_house" / "FINAL_DATA_FOTN2018_TOTAL_and_CATEGORY_SCORES.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

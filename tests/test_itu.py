@@ -12,9 +12,9 @@ import pytest
 from collectors.itu import detect_indicator, map_economy, parse_value, parse_workbook
 from collectors.runner import run_collectors
 from roamwatch.config import load_config
-from tests.helpers import query, stored
+from tests.helpers import corpus_root, query, stored
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = corpus_root()
 ITU = CORPUS / "itu"
 
 
@@ -193,16 +193,17 @@ def test_indicator_is_read_from_title_or_option_and_unknown_title_fails(cfg, tmp
     assert bad.status == "failed" and "is not one of" in bad.error
 
 
-def test_percentage_above_100_is_rejected(cfg, tmp_path):
+def test_percentage_above_100_is_rejected_and_the_run_is_partial(cfg, tmp_path):
     path = workbook(tmp_path / "internet.xlsx", [
         [None, "Percentage of Individuals using the Internet"],
         [None, 2016, 2017, 2018],
         ["Kenya", 10.0, 104.0, 17.0],
     ])
     result = run(cfg, file=[str(path)])
-    assert result.status == "success"
+    assert result.status == "partial"  # a share over 100 % is the source contradicting itself
     assert ("itu.internet_use", "KEN", "2017") not in stored(cfg)
-    assert run_row(cfg, result.run_id)["details"]["rejected"] == {"value out of range": 1}
+    assert ("itu.internet_use", "KEN", "2018") in stored(cfg)
+    assert run_row(cfg, result.run_id)["details"]["rejected"] == {"share outside 0–100": 1}
 
 
 def test_price_basket_long_layout_keeps_gni_rows_of_broadband_baskets(tmp_path):

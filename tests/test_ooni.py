@@ -6,7 +6,6 @@ import json
 import time
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,7 +19,7 @@ from roamwatch.config import load_config
 from roamwatch.countries import iso2_to_iso3
 from roamwatch.warehouse.queries import Reader
 from tests.conftest import roamwatch_env
-from tests.helpers import last_run, query
+from tests.helpers import corpus_root, last_run, query
 from tests.helpers import stored as stored_values
 from tests.servers.base import Reply, json_reply
 from tests.servers.ooni import (
@@ -30,7 +29,7 @@ from tests.servers.ooni import (
     measurements_from_fastpath_csv,
 )
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = corpus_root()
 FASTPATH_CSV = CORPUS / "ooni" / "fastpath_fixture_rows.derived.csv"
 LAST = TODAY
 TWO_TESTS = ["web_connectivity", "signal"]
@@ -334,6 +333,7 @@ def test_unknown_extra_field_is_tolerated(config, ooni_server):
 def test_missing_bucket_field_rejects_rows_and_counts_them(config, ooni_server):
     ooni_server.drop_field = "ok_count"
     result = small(config)
+    assert result.status == "failed" and "every row of the answer was rejected" in result.error
     want = expected(ooni_server, TWO_TESTS, history_first(60), LAST)
     country_days = len(want) // len(BUCKETS)
     assert result.rows_rejected == country_days > 0
@@ -348,6 +348,7 @@ def test_buckets_that_do_not_add_up_are_rejected(config, ooni_server):
                                 False, False, False))
     ooni_server.row_overrides[("web_connectivity", "KE", day)] = {"ok_count": 999}
     result = small(config)
+    assert result.status == "partial" and "contradicts itself" in result.error
     assert result.rows_rejected == 1
     assert last_run(config)["details"]["rejected"] == {"buckets do not sum to measurement_count": 1}
     now = stored(config)

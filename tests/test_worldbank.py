@@ -10,11 +10,11 @@ import pytest
 from collectors.base import SourceError
 from collectors.runner import run_collectors
 from collectors.worldbank import _check_error, parse_countries, parse_indicator_rows
-from tests.helpers import query
+from tests.helpers import corpus_root, query
 from tests.servers.base import Reply, json_reply
 from tests.servers.worldbank import AGGREGATES, ECONOMIES, FIRST_YEAR, LAST_YEAR, value_for
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = corpus_root()
 ONE_INDICATOR = [{"code": "IT.NET.USER.ZS", "name": "Internet users", "unit": "%"}]
 
 

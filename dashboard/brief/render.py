@@ -177,7 +177,7 @@ def _toolbar(c: _Ctx, base: str) -> str:
         items = " ".join(f'<a href="{_e(base)}?{urlencode({"year": y, "lang": c.lang})}">{y}</a>'
                          for y in years)
         links.append(f'<span>{_e(c.t("brief.years"))}: {items}</span>')
-    return f'<nav class="b-toolbar" aria-label="brief">{"".join(links)}</nav>'
+    return f'<nav class="b-toolbar" aria-label="{_e(c.t("brief.toolbar"))}">{"".join(links)}</nav>'
 
 
 def _header(c: _Ctx, title: str) -> str:

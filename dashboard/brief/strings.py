@@ -37,6 +37,7 @@ MESSAGES: dict[str, str] = {
     "brief.print": N_("Print or save as PDF"),
     "brief.pdf": N_("Download PDF"),
     "brief.years": N_("Other years"),
+    "brief.toolbar": N_("Brief: print, download, other languages and years"),
     "brief.footer": N_("roamwatch country brief · {country} · {year} · snapshot {snapshot}"),
     "brief.page": N_("page"),
     "brief.profile": N_("ROAM-X profile"),

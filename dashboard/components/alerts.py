@@ -227,7 +227,8 @@ def country_strip(svc, iso3: str, lang: str, today: pd.Timestamp | None = None) 
         older = total - in_year
         body: list[Any] = [html.P(i18n.t("alerts.strip_none", lang), className="rw-muted")]
         if older:  # say so, and show the latest ones (data that stopped updating still matter)
-            body.append(html.P(i18n.t("alerts.strip_latest", lang, n=older), className="rw-muted"))
+            body.append(html.P(i18n.tn("{n} older alert; the latest:", "{n} older alerts; the latest:",
+                                       older, lang), className="rw-muted"))
             latest = svc.cached(listing, (iso3,), (), (), None, None, (), STRIP_OLDER, 0)
             body.append(html.Div([card(a, lang, compact=True) for a in latest.to_dict("records")],
                                  className="rw-alert-strip-list"))
@@ -235,7 +236,7 @@ def country_strip(svc, iso3: str, lang: str, today: pd.Timestamp | None = None) 
         body = [html.Div([card(a, lang, compact=True) for a in recent.to_dict("records")],
                          className="rw-alert-strip-list")]
         if in_year > len(recent):
-            body.append(html.P(i18n.t("alerts.count", lang, n=in_year), className="rw-muted"))
+            body.append(html.P(i18n.tn("{n} alert", "{n} alerts", in_year, lang), className="rw-muted"))
     return html.Section([html.H2(title, id="country-alerts-title"), *body,
                          html.P(links, className="rw-actions")],
                         className="rw-card rw-alert-strip", id="country-alerts",

@@ -168,7 +168,7 @@ def group_slices(frame: pd.DataFrame, by: str | list[str], order_by: str
     ordered = frame.assign(_group=number)[kept].sort_values(["_group", order_by], kind="stable")
     group = ordered["_group"].to_numpy()
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else np.array([], int)
-    stops = [*starts[1:].tolist(), len(group)]
+    stops = [*starts[1:].tolist(), len(group)] if len(group) else []  # no rows: no group
     columns = [ordered[c].tolist() for c in ([by] if isinstance(by, str) else by)]
     keys = [columns[0][a] if isinstance(by, str) else tuple(c[a] for c in columns) for a in starts]
     return ordered.drop(columns="_group"), list(zip(keys, starts.tolist(), stops, strict=True))
@@ -289,8 +289,10 @@ def describe_ranking(values: pd.DataFrame, *, label: str, unit: str | None, year
     if has.empty:
         return i18n.t("world.describe_empty", lang, metric=label, year=year)
     top, bottom = has.iloc[0], has.iloc[-1]
-    return i18n.t(
-        "world.describe", lang, metric=label, year=year, n=len(has),
+    return i18n.tn(
+        "{metric}, {year}: {n} country has a value. Highest: {top}. Lowest: {bottom}. Median: {median}.",
+        "{metric}, {year}: {n} countries have a value. Highest: {top}. Lowest: {bottom}. Median: {median}.",
+        len(has), lang, metric=label, year=year, n=i18n.fmt_number(len(has), lang, 0),
         top=f"{top['name']} ({i18n.fmt_value(top['value'], unit, lang)})",
         bottom=f"{bottom['name']} ({i18n.fmt_value(bottom['value'], unit, lang)})",
         median=i18n.fmt_value(has["value"].median(), unit, lang),
@@ -588,5 +590,5 @@ def trend_words(values: list[float], lang: str = "en") -> str:
         return ""
     f = i18n.fmt_number
     arrow = "↗" if points[-1] > points[0] else ("↘" if points[-1] < points[0] else "→")
-    return (f"{f(points[0], lang)} {arrow} {f(points[-1], lang)} "
-            f"(min {f(min(points), lang)}, max {f(max(points), lang)})")
+    return i18n.t("{first} {arrow} {last} (lowest {low}, highest {high})", lang, first=f(points[0], lang),
+                  arrow=arrow, last=f(points[-1], lang), low=f(min(points), lang), high=f(max(points), lang))

@@ -18,7 +18,9 @@ from dashboard.components.figures import (
     OKABE_ITO,
     Figure,
     _values,
+    bidi,
     figure,
+    is_rtl,
     legend,
     legend_room,
     month_axis,
@@ -69,7 +71,8 @@ def event_bars(events: pd.DataFrame, coverage: pd.DataFrame, *, title: str, sour
             "type": "bar", "y": [w["row"]], "base": [start.isoformat()],
             "x": [((_day(w["last_day"]) + DAY) - start).total_seconds() * 1000],
             "orientation": "h", "width": 0.9, "marker": {"color": COVERAGE_FILL, "line": {"width": 0}},
-            "hoverinfo": "skip", "showlegend": False, "name": "coverage",
+            "hoverinfo": "skip", "showlegend": False, "name": i18n.t("common.coverage", lang),
+            "meta": "coverage",
         })
     ongoing_word = i18n.t("timeline.ongoing", lang)
     unknown_word = i18n.t("country.end_unknown", lang)
@@ -123,8 +126,9 @@ def event_bars(events: pd.DataFrame, coverage: pd.DataFrame, *, title: str, sour
         })
     layout = stamp_layout(title=title, unit=None, sources=sources, snapshot_id=snapshot_id, lang=lang)
     top = layout["margin"]["t"] + 8 + legend_room(_legend_names(traces))
+    side = {"x": 1, "xanchor": "right"} if is_rtl(lang) else {"x": 0, "xanchor": "left"}
     annotations = [{
-        "text": f"<b>{row}</b>", "x": 0, "xref": "paper", "xanchor": "left", "y": row, "yref": "y",
+        "text": f"<b>{bidi(row, lang)}</b>", "xref": "paper", **side, "y": row, "yref": "y",
         "yshift": 17, "showarrow": False, "font": {"size": 11}} for row in rows]
     pad = span * 0.02
     layout.update(
@@ -168,8 +172,11 @@ def monthly_counts(counts: pd.DataFrame, coverage: pd.DataFrame, *, title: str, 
         height=top + 300, barmode="stack", bargap=0.1, hovermode="closest", shapes=shapes,
         legend=legend(lang, y=1.0, yanchor="bottom", itemclick=False, itemdoubleclick=False,
                       font={"size": 11}),
-        margin={"l": 45, "r": 12, "t": top, "b": 40}, xaxis=xaxis,
+        # the value axis where a right-to-left reader starts; time still runs left to right
+        margin={"l": 12, "r": 45, "t": top, "b": 40} if is_rtl(lang) else
+        {"l": 45, "r": 12, "t": top, "b": 40},
+        xaxis=xaxis,
         yaxis={"title": {"text": i18n.t("timeline.events_per_month", lang)}, "rangemode": "tozero",
-               "gridcolor": "#eaeef2", "fixedrange": True},
+               "gridcolor": "#eaeef2", "fixedrange": True, "side": "right" if is_rtl(lang) else "left"},
     )
     return figure(traces, layout)

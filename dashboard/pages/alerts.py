@@ -56,8 +56,8 @@ def layout(country: str | None = None, rule: str | None = None, state: str | Non
                        (number - 1) * PAGE_SIZE)
     pages = max(1, math.ceil(total / PAGE_SIZE))
 
-    name_col = "name_fr" if lang == "fr" else "name_en"
-    names = svc.countries().set_index("iso3")[name_col].to_dict()
+    names = {iso3: i18n.country_name(iso3, lang, default=name)
+             for iso3, name in svc.countries().set_index("iso3")["name_en"].items()}
     country_opts = [{"label": f"{names.get(c, c)} ({c})", "value": c}
                     for c in sorted(facets["country"].dropna().unique(), key=lambda c: names.get(c, c))]
     rule_opts = [{"label": r, "value": r} for r in sorted(facets["rule"].unique())]
@@ -83,7 +83,8 @@ def layout(country: str | None = None, rule: str | None = None, state: str | Non
     feed = (f"/country/{countries[0]}/alerts.atom" if len(countries) == 1 else "/alerts.atom") + \
         (f"?{urlencode(feed_query)}" if feed_query else "")
     summary = html.P([
-        html.Span(i18n.t("alerts.count", lang, n=total), id="alerts-count"), " · ",
+        html.Span(i18n.tn("{n} alert", "{n} alerts", total, lang, n=i18n.fmt_number(total, lang, 0)),
+                  id="alerts-count"), " · ",
         html.A(i18n.t("alerts.feed", lang), href=feed, id="alerts-feed"),
     ], className="rw-muted")
     if frame.empty:

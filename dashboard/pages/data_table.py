@@ -65,7 +65,7 @@ def grid_locale(lang: str) -> dict[str, str]:
         "lastPage": "Last page", "nextPage": "Next page", "previousPage": "Previous page",
         "pageLastRowUnknown": "?",
     }
-    out = {key: i18n.t(f"grid.{key}", lang) if f"grid.{key}" in i18n.STRINGS else english
+    out = {key: i18n.t(f"grid.{key}", lang) if f"grid.{key}" in i18n.MESSAGES else english
            for key, english in keys.items()}
     out["noRowsToShow"] = i18n.t("data.no_rows", lang)
     return out
@@ -148,8 +148,8 @@ def layout(lang: str | None = None, **query: object) -> html.Div:
         html.P(i18n.t("data.intro", lang)),
         controls,
         html.Div([
-            html.P(i18n.t("data.count", lang, n=i18n.fmt_number(total, lang, 0)), id="data-count",
-                   **{"data-count": str(total)}),
+            html.P(i18n.tn("{n} row matches.", "{n} rows match.", total, lang,
+                           n=i18n.fmt_number(total, lang, 0)), id="data-count", **{"data-count": str(total)}),
             *csv_links("/download/data.csv" + selection, f"roamwatch_data_{snapshot}", lang,
                        "data-download-csv"),
             download_link(i18n.t("common.download_zip", lang), "/download/data.zip" + selection,

@@ -56,7 +56,8 @@ def _source_card(row: pd.Series, lang: str) -> html.Section:
     pairs += [
         (i18n.t("sources.last_run", lang), [
             _status_badge(row["status"], lang), " ", i18n.fmt_date(row["started_at"], lang, True),
-            f" (run {int(row['run_id'])})" if not i18n.is_missing(row["run_id"]) else "",
+            "" if i18n.is_missing(row["run_id"])
+            else " " + i18n.t("(run {run})", lang, run=int(row["run_id"])),
         ]),
         (i18n.t("sources.last_success", lang),
          i18n.fmt_date(row["last_success"], lang, True) if not i18n.is_missing(row["last_success"])

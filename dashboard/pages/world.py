@@ -127,7 +127,9 @@ def layout(metric: str | None = None, year: str | None = None, region: str | Non
                className="rw-muted"),
         table(rank_table, lang=lang, links={i18n.t("common.country", lang): "_href"},
               class_name="rw-table rw-ranking", max_rows=250),
-        html.P(i18n.t("world.no_value_count", lang, n=no_value), className="rw-muted") if no_value else None,
+        html.P(i18n.tn("{n} country of this view has no value (grey on the map).",
+                       "{n} countries of this view have no value (grey on the map).", no_value, lang),
+               className="rw-muted") if no_value else None,
     ], className="rw-card rw-ranking-card", id="world-ranking", **{"aria-labelledby": "world-ranking-title"})
 
     return html.Div([

@@ -8,9 +8,9 @@ Babel's extractor protocol: ``(fileobj, keywords, comment_tags, options)`` yield
   titles; indicator names, units, descriptions, stand-in notes, derivations, goalpost reasons,
   minimum-data rules and proxy sentences; review reasons; the framework note). Citations are
   bibliographic references and stay as published.
-- :func:`extract_legacy_table`: the English side of the old ``(en, fr)`` table in
-  ``dashboard/i18n.py`` while it still exists, so its strings are in the catalogues before the
-  code that uses them is converted.
+- :func:`extract_python`: calls like ``t("World", lang)`` and ``N_("World")`` read from the syntax
+  tree; a message that is the value of a keyed table (``"nav.world": N_("World")``) carries its
+  key as a comment for translators.
 """
 
 from __future__ import annotations
@@ -69,45 +69,8 @@ def extract_catalogue(fileobj: BinaryIO, keywords: object, comment_tags: object,
                            [f"catalogue {table} {ident}: {field.removesuffix('_en')}"])
 
 
-#: Names of the old table and the label tables beside it in ``dashboard/i18n.py``.
-LEGACY_TABLES = ("STRINGS", "ROAMX_NAMES", "REGIONS_FR", "INCOMES_FR")
-
-
-def legacy_entries(source: str) -> list[tuple[int, str, str, str | None]]:
-    """``(line, key, english, french)`` of every entry of the legacy tables in ``source``."""
-    tree = ast.parse(source)
-    out: list[tuple[int, str, str, str | None]] = []
-    for node in tree.body:
-        target = node.target if isinstance(node, ast.AnnAssign) else (
-            node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None)
-        if not isinstance(target, ast.Name) or target.id not in LEGACY_TABLES:
-            continue
-        if not isinstance(node.value, ast.Dict):
-            continue
-        for key, value in zip(node.value.keys, node.value.values, strict=True):
-            try:
-                k = ast.literal_eval(key) if key is not None else None
-                v = ast.literal_eval(value)
-            except ValueError:
-                continue
-            if not isinstance(k, str):
-                continue
-            if isinstance(v, tuple) and len(v) == 2 and all(isinstance(x, str) for x in v):
-                out.append((value.lineno, k, v[0], v[1]))
-            elif isinstance(v, str):  # REGIONS_FR / INCOMES_FR: English name -> French
-                out.append((value.lineno, k, k, v))
-    return out
-
-
-def extract_legacy_table(fileobj: BinaryIO, keywords: object, comment_tags: object,
-                         options: dict[str, Any]) -> Extracted:
-    for line, key, english, _french in legacy_entries(fileobj.read().decode("utf-8")):
-        if english.strip():
-            yield line, None, english, [f"legacy key: {key}"]
-
-
-def _is_legacy_key(message: object) -> bool:
-    """``"nav.world"``: a key of the legacy table passed to ``t()``, not English text."""
+def _is_key(message: object) -> bool:
+    """``"nav.world"``: a key of a message table passed to ``t()``, not English text."""
     import re
 
     return isinstance(message, str) and bool(re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)+", message))
@@ -138,12 +101,16 @@ def extract_python(fileobj: BinaryIO, keywords: Any, comment_tags: Any,
                    options: dict[str, Any]) -> Extracted:
     """Messages of calls like ``t("World", lang)`` or ``i18n.tn("{n} row", "{n} rows", n, lang)``,
     read from the syntax tree (so ``t["column"]`` on a frame named ``t`` is not a message), minus
-    keys of the legacy table (``t("nav.world", lang)``). String arguments are passed on in
+    keys of a message table (``t("nav.world", lang)``). String arguments are passed on in
     position for Babel to pick by each keyword's spec; any other argument is ``None``."""
     source = fileobj.read().decode(options.get("encoding", "utf-8"))
     lines = source.splitlines()
     tags = tuple(comment_tags or ())
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    keyed = {id(value): key.value for table in ast.walk(tree) if isinstance(table, ast.Dict)
+             for key, value in zip(table.keys, table.values, strict=True)
+             if isinstance(key, ast.Constant) and isinstance(key.value, str)}
+    for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         name = _call_name(node)
@@ -151,6 +118,9 @@ def extract_python(fileobj: BinaryIO, keywords: Any, comment_tags: Any,
             continue
         args = tuple(a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None
                      for a in node.args)
-        if not args or all(a is None for a in args) or _is_legacy_key(args[0]):
+        if not args or all(a is None for a in args) or _is_key(args[0]):
             continue
-        yield node.lineno, name, args, _comments_before(lines, node.lineno, tags)
+        comments = _comments_before(lines, node.lineno, tags)
+        if id(node) in keyed:
+            comments = [*comments, f"key: {keyed[id(node)]}"]
+        yield node.lineno, name, args, comments

@@ -4,8 +4,8 @@ These wrap Babel's own ``pybabel`` commands with roamwatch's settings (mapping f
 paths), so a translator can use either, and any gettext tool (Poedit, Weblate, Lokalize) on the
 ``.po`` files:
 
-- ``extract``: messages from the code (``t``, ``tn``, ``tp``, ``N_``, ``gettext``…), the indicator
-  catalogue and, while it exists, the legacy ``(en, fr)`` table → ``locale/roamwatch.pot``;
+- ``extract``: messages from the code (``t``, ``tn``, ``tp``, ``N_``, ``gettext``…) and the
+  indicator catalogue → ``locale/roamwatch.pot``;
 - ``update``: ``extract``, then merge the template into every language's ``.po`` (new messages
   empty, changed ones marked fuzzy), and report completeness per language;
 - ``compile``: ``.po`` → ``.mo`` (the dashboard also compiles stale catalogues when it starts);
@@ -73,7 +73,6 @@ def update(template: Path = TEMPLATE) -> None:
             continue
         _pybabel("update", "-i", str(template), "-o", str(po), "-l", lang, "-D", DOMAIN,
                  "--ignore-obsolete", "--width=100", "--init-missing")
-    seed_from_legacy_table()
 
 
 def init(lang: str, template: Path = TEMPLATE) -> None:
@@ -109,39 +108,6 @@ def _write(path: Path, catalog) -> None:
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=100, ignore_obsolete=True)
     path.write_bytes(buffer.getvalue())
-
-
-#: Files that still hold ``(en, fr)`` tables (read by the extraction and by French seeding).
-LEGACY_FILES = ("dashboard/i18n.py", "dashboard/brief/strings.py", "alerts/text.py")
-
-
-def seed_from_legacy_table() -> int:
-    """While ``(en, fr)`` tables remain (:data:`LEGACY_FILES`), fill French messages that are
-    empty or fuzzy in ``fr.po`` from them (so French written there by other work is not lost)."""
-    po = po_path("fr")
-    if not po.exists():
-        return 0
-    from roamwatch.i18n.extract import legacy_entries
-
-    french: dict[str, str] = {}
-    for name in LEGACY_FILES:
-        legacy = REPO / name
-        if legacy.exists():
-            french.update({en: fr for _line, _key, en, fr in legacy_entries(legacy.read_text("utf-8"))
-                           if fr and en})
-    if not french:
-        return 0
-    catalog = _read(po)
-    filled = 0
-    for message in catalog:
-        if message.id and isinstance(message.id, str) and (not message.string or message.fuzzy) \
-                and message.id in french:
-            message.string = french[message.id]
-            message.flags.discard("fuzzy")
-            filled += 1
-    if filled:
-        _write(po, catalog)
-    return filled
 
 
 @dataclass

@@ -348,3 +348,29 @@ def open_latest(serving_dir: Path, warehouse_path: Path, lock_path: Path) -> Ite
     with writer_lock(lock_path, purpose="reading a warehouse with nothing published", timeout=0), \
             Reader.open_unpublished(warehouse_path) as reader:
         yield reader
+
+
+def unfinished_runs(warehouse_path: Path, lock_path: Path) -> tuple[str | None, pd.DataFrame]:
+    """Runs the warehouse records as ``running``, and who holds the writer lock now.
+
+    Every writer holds the lock while its runs go on, and the kernel drops a lock with its
+    process. So when nobody holds it, a ``running`` run died with its process (killed, power
+    cut): it is *interrupted* (the next writer records it as failed). Returns ``(holder, runs)``:
+    with a holder, the warehouse is the writer's and is not read (``runs`` is empty).
+    """
+    from roamwatch.warehouse.lock import LockTimeout
+
+    empty = pd.DataFrame(columns=["id", "collector", "started_at", "pid"])
+    if not warehouse_path.exists():
+        return None, empty
+    try:
+        with writer_lock(lock_path, purpose="roamwatch status: looking for interrupted runs", timeout=0):
+            con = duckdb.connect(str(warehouse_path), read_only=True)
+            try:
+                return None, con.execute(
+                    "SELECT id, collector, started_at, pid FROM collector_run "
+                    "WHERE status = 'running' ORDER BY id").df()
+            finally:
+                con.close()
+    except LockTimeout as exc:
+        return exc.holder, empty

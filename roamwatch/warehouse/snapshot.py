@@ -62,8 +62,9 @@ PUBLISHED_TABLES = (
     "alert_delivery",
 )
 #: Reader connections: DuckDB's buffer memory is capped (its default is 80% of the machine, per
-#: connection, and a dashboard keeps up to three readers open); large sorts and exports spill to
-#: the system's temporary directory instead of growing the process. Threads: at most 4.
+#: connection, and a dashboard keeps a replaced reader open for a while, see
+#: ``dashboard.data.OLD_READER_GRACE``); large sorts and exports spill to the system's temporary
+#: directory instead of growing the process. Threads: at most 4.
 READER_MEMORY_LIMIT = "256MB"
 READER_MAX_THREADS = 4
 
