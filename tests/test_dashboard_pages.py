@@ -227,6 +227,22 @@ def test_every_metric_a_collector_defines_has_its_name_and_unit_in_every_languag
         assert not missing and not units, (lang, missing, units)
 
 
+def test_dropdowns_write_their_own_words_in_the_page_language(dash_client):
+    """Dash's dropdown writes "5 selected", "Select All", "Search" itself, in English, unless told
+    otherwise: a French compare page said "5 selected" under its countries."""
+    english = {"Select All", "Deselect All", "{num_selected} selected", "Search", "Clear search",
+               "Clear selection", "No options found"}
+    for path in ("/", "/compare?countries=KEN,UGA", "/data", "/alerts", "/methodology"):
+        for lang in ("fr", "es", "ar", "ru", "zh"):
+            page = dash_client.page(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+            dropdowns = find(page, lambda c: c.get("type") == "Dropdown")
+            assert dropdowns, path
+            for dropdown in dropdowns:
+                labels = dropdown["props"].get("labels") or {}
+                assert len(labels) == 7 and not english & set(labels.values()), (path, lang, labels)
+                assert "{num_selected}" in labels["selected_count"]  # Dash fills in the number
+
+
 def test_french_pages_have_no_english_left(dash_client):
     from dashboard import app as shell
     from dashboard import data
