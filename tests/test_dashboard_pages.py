@@ -227,6 +227,17 @@ def test_every_metric_a_collector_defines_has_its_name_and_unit_in_every_languag
         assert not missing and not units, (lang, missing, units)
 
 
+def test_event_sources_newest_period_is_a_day_not_a_timestamp(dash_client):
+    """The freshness table gave #KeepItOn's and IODA's newest event as "2022-02-03 00:00:00"."""
+    from dashboard import data
+
+    fresh = data.get().country_freshness("KEN")
+    events = fresh[fresh["source"].isin(["accessnow", "ioda"])]
+    assert not events.empty
+    assert events["newest_period"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all(), list(events["newest_period"])
+    assert "00:00:00" not in text_of(by_id(dash_client.page("/country/KEN"), "country-freshness"))
+
+
 def test_dropdowns_write_their_own_words_in_the_page_language(dash_client):
     """Dash's dropdown writes "5 selected", "Select All", "Search" itself, in English, unless told
     otherwise: a French compare page said "5 selected" under its countries."""
