@@ -185,6 +185,10 @@ def test_radar_closes_the_polygon_and_skips_empty_medians():
     assert [t.name for t in fig.data] == ["Kenya", "world"]
     assert list(fig.data[0].r) == [10, 20, 30, 40, 50, 10]
     assert list(fig.layout.polar.radialaxis.range) == [0, 100]
+    # the names around the circle wrap to fit a phone's margins ("Multi-stakeholder participation")
+    assert all(len(line) <= 18 for label in fig.data[0].theta for line in label.split("<br>"))
+    assert "Multi-stakeholder<br>participation" in fig.data[0].theta
+    assert fig.layout.margin.l >= 80 and fig.layout.margin.r >= 80
     assert "Rights 10" in figures.describe_radar(profile, 2023)
     assert "Droits 10" in figures.describe_radar(profile, 2023, "fr")
 

@@ -513,12 +513,19 @@ def describe_ooni(months: pd.DataFrame, lang: str = "en") -> str:
 
 
 # -- ROAM-X radar -------------------------------------------------------------------------------
+#: Characters per line of a ROAM-X category name around the radar, and the room kept on each side.
+RADAR_LABEL_WIDTH = 14
+RADAR_SIDE = 85
+
+
 def radar(profile: pd.DataFrame, *, title: str, snapshot_id: str | None, lang: str = "en",
           labels: dict[str, str] | None = None) -> Figure:
     """Scores (0–100) per category: columns key, country, region, income_group, world (NaN
     allowed; absent columns are skipped). ``labels`` maps column names to legend labels."""
     labels = labels or {}
-    theta = [i18n.roamx_label(k, lang) for k in profile["key"]]
+    # category names sit outside the circle, where plotly keeps no room for them: on a phone
+    # "Multi-stakeholder participation" ran off the figure; wrapped, they fit beside the margins
+    theta = [wrap(i18n.roamx_label(k, lang), RADAR_LABEL_WIDTH) for k in profile["key"]]
     traces = []
     for i, column in enumerate(("country", "region", "income_group", "world")):
         if column not in profile or profile[column].isna().all():
@@ -538,10 +545,11 @@ def radar(profile: pd.DataFrame, *, title: str, snapshot_id: str | None, lang: s
     layout.update(
         polar={"radialaxis": {"range": [0, 100], "gridcolor": "#d0d7de", "angle": 54,
                               "tickfont": {"size": 9, "color": "#57606a"}, "tickvals": [25, 50, 75, 100]},
-               "angularaxis": {"gridcolor": "#d0d7de", "rotation": 90, "direction": "clockwise"},
+               "angularaxis": {"gridcolor": "#d0d7de", "rotation": 90, "direction": "clockwise",
+                               "tickfont": {"size": 11}},
                "bgcolor": "#f6f8fa"},
         height=440, legend=legend(lang, y=-0.08),
-        margin={"l": 40, "r": 40, "t": layout["margin"]["t"] + 20, "b": 40},
+        margin={"l": RADAR_SIDE, "r": RADAR_SIDE, "t": layout["margin"]["t"] + 20, "b": 40},
     )
     return figure(traces, layout)
 
