@@ -238,6 +238,15 @@ def test_event_sources_newest_period_is_a_day_not_a_timestamp(dash_client):
     assert "00:00:00" not in text_of(by_id(dash_client.page("/country/KEN"), "country-freshness"))
 
 
+def test_compare_says_which_chosen_countries_have_no_value(dash_client):
+    """Taiwan chosen on a World Bank series was simply missing from the chart."""
+    base = "/compare?metric=worldbank.IT.NET.USER.ZS&countries="
+    assert "No value of this metric, so not drawn: Antarctica." in text_of(dash_client.page(base + "KEN,ATA"))
+    french = text_of(dash_client.page(base + "KEN,ATA&lang=fr"))
+    assert "non tracé : Antarctique" in french and "not drawn" not in french
+    assert "not drawn" not in text_of(dash_client.page(base + "KEN"))
+
+
 def test_dropdowns_write_their_own_words_in_the_page_language(dash_client):
     """Dash's dropdown writes "5 selected", "Select All", "Search" itself, in English, unless told
     otherwise: a French compare page said "5 selected" under its countries."""

@@ -66,9 +66,13 @@ def layout(metric: str | None = None, countries: str | None = None, lang: str | 
         names = svc.country_names(lang)
         frame = frame.assign(name=[names.get(c, n) for c, n in zip(frame["iso3"], frame["name_en"],
                                                                       strict=True)])
+        absent = [names.get(c, c) for c in codes if c not in set(frame["iso3"])]
         if frame.empty:
             body.append(notice(i18n.t("compare.no_values", lang)))
         else:
+            if absent:  # a chosen country missing from the chart is said, never silently dropped
+                body.append(notice(i18n.t("No value of this metric, so not drawn: {countries}.", lang,
+                                          countries=", ".join(absent))))
             order = {c: i for i, c in enumerate(codes)}
             frame = frame.assign(_o=frame["iso3"].map(order)).sort_values(["_o", "period_start"])
             info = svc.series_info(series) or {}
