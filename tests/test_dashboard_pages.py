@@ -247,6 +247,19 @@ def test_compare_says_which_chosen_countries_have_no_value(dash_client):
     assert "not drawn" not in text_of(dash_client.page(base + "KEN"))
 
 
+def test_country_tables_name_sources_not_their_ids(dash_client):
+    """The Indicators and Rights tables showed "worldbank", "itu", "fotn", "vdem" as the source."""
+    page = dash_client.page("/country/KEN")
+    for table_id in ("country-indicators-table", "country-rights-table"):
+        table = by_id(page, table_id)
+        cells = [c["props"].get("children") for c in find(table, lambda c: c.get("type") == "Td")
+                 if isinstance(c["props"].get("children"), str)]
+        assert not {"worldbank", "itu", "fotn", "vdem", "apnic", "dgg", "ioda"} & set(cells), table_id
+    cells = [c["props"].get("children") for c in find(page, lambda c: c.get("type") == "Td")
+             if isinstance(c["props"].get("children"), str)]
+    assert {"World Bank", "V-Dem"} <= set(cells)
+
+
 def test_dropdowns_write_their_own_words_in_the_page_language(dash_client):
     """Dash's dropdown writes "5 selected", "Select All", "Search" itself, in English, unless told
     otherwise: a French compare page said "5 selected" under its countries."""
