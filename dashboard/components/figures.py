@@ -548,7 +548,8 @@ def radar(profile: pd.DataFrame, *, title: str, snapshot_id: str | None, lang: s
                "angularaxis": {"gridcolor": "#d0d7de", "rotation": 90, "direction": "clockwise",
                                "tickfont": {"size": 11}},
                "bgcolor": "#f6f8fa"},
-        height=440, legend=legend(lang, y=-0.08),
+        # the legend starts at the figure's edge, not the plot's (which the label room moved in)
+        height=440, legend=legend(lang, y=-0.08, xref="container", x=0.99 if is_rtl(lang) else 0.01),
         margin={"l": RADAR_SIDE, "r": RADAR_SIDE, "t": layout["margin"]["t"] + 20, "b": 40},
     )
     return figure(traces, layout)
