@@ -404,7 +404,7 @@ def events_panel(svc: data.DataService, iso3: str, view: frames.EventsView, lang
             i18n.t("timeline.causes", lang): areas["causes"],
         })
         after = [html.H3(i18n.t("timeline.areas_title", lang), className="rw-h3"),
-                 table(area_table, lang=lang, max_rows=25),
+                 table(area_table, lang=lang, max_rows=25, class_name="rw-table rw-areas"),
                  html.Div([html.Span(i18n.t("timeline.list_csv", lang) + " "),
                            *csv_links(_csv_href(iso3, "events_list"), f"roamwatch_{iso3}_events", lang,
                                       "country-events-list-csv")], className="rw-actions rw-tools")]

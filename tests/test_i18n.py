@@ -197,6 +197,32 @@ def test_check_finds_a_message_missing_from_the_template_and_names_unused_ones(t
     assert "Skip to content" in tools.stale(root)
 
 
+def test_every_collector_metric_has_its_name_and_unit_in_every_language():
+    """Metric names and units shown on pages come from the collectors' own tables; each has a
+    message in :data:`dashboard.i18n.METRIC_NAMES` / ``UNITS``, translated in every language."""
+    from collectors import apnic, dgg, fotn, ioda, itu, vdem
+    from dashboard.i18n import METRIC_NAMES, unit_label
+
+    ids = [*(f"itu.{c}" for c in itu.METRICS), *(f"vdem.{v}" for v in vdem.VARIABLES),
+           *(f"fotn.{s}" for s in fotn.SCORES), *(m.id for m in apnic.METRICS),
+           *(f"dgg.{c}" for c in dgg.METRICS), ioda.METRIC.id]
+    units = {u for _, u, _ in itu.METRICS.values()} | set(vdem.UNITS.values()) | {
+        m.unit for m in apnic.METRICS} | {"ratio (female/male)", ioda.METRIC.unit, "score 0–25"}
+    assert not [m for m in ids if m not in METRIC_NAMES]
+    for lang in i18n.TARGET_LANGS:
+        assert not [m for m in ids if not i18n.has_translation(METRIC_NAMES[m], lang)], lang
+        assert not [u for u in units if u != "%" and unit_label(u, lang) == u], lang
+
+
+def test_latin_values_are_isolated_inside_arabic_sentences():
+    from dashboard import i18n as dash
+
+    name = "Access Now, #KeepItOn STOP (Shutdown Tracker Optimization Project)"
+    arabic = dash.t("timeline.none_recorded", "ar", source=name, years="2016–2022")
+    assert f"\u2068{name}\u2069" in arabic and "\u20682016" not in arabic  # numbers need no isolate
+    assert f"\u2068{name}" not in dash.t("timeline.none_recorded", "fr", source=name, years="2016–2022")
+
+
 def test_completeness_is_reported_per_language(capsys):
     assert tools.main(["stats"]) == 0
     out = capsys.readouterr().out
