@@ -179,7 +179,7 @@ def series_table(obs: pd.DataFrame, lang: str, table_id: str) -> html.Div:
             html.Td(i18n.fmt_value(series[-1], i18n.unit_label(units[a], lang), lang), className="rw-num"),
             html.Td(str(periods[b - 1])),
             html.Td(spark),
-            html.Td(sources[a]),
+            html.Td(frames.source_short(sources[a]), title=sources[a]),
         ]))
     head = html.Thead(html.Tr([html.Th(i18n.t(k, lang), scope="col") for k in (
         "common.metric", "country.latest", "common.period", "common.trend", "common.source")]))
@@ -223,7 +223,7 @@ def gender_panel(svc: data.DataService, iso3: str, wanted: pd.DataFrame, lang: s
                      lang=lang)
     several = wanted["source"].nunique() > 1
     words = {"women": i18n.t("country.women", lang), "men": i18n.t("country.men", lang)}
-    label = [words[s] + (f" ({src})" if several else "") for s, src in
+    label = [words[s] + (f" ({frames.source_short(src)})" if several else "") for s, src in
              zip(wanted["sex"], wanted["source"], strict=True)]
     frame = pd.DataFrame({"label": label, "x": figures.x_values(wanted).to_numpy(),
                           "value": wanted["value"].to_numpy()})

@@ -539,6 +539,7 @@ UNITS = (
     N_("per 1 million people"),
     N_("current US$"),
     N_("% of GNI per capita"),
+    N_("% of households"),
     N_("hours"),
     N_("measurements"),
     N_("ratio (female/male)"),
@@ -548,7 +549,6 @@ UNITS = (
     N_("events"),
     N_("days"),
     N_("count"),
-    N_("% of households"),
 )
 _SCORE_UNIT = re.compile(r"^score (\d+)–(\d+)$")
 _POINTS_UNIT = re.compile(r"^points \((\d+)–(\d+)\)$")

@@ -256,6 +256,21 @@ def not_found_page(lang: str, kind: str, value: object,
     return html.Div(body, className="rw-page rw-notfound", id="rw-notfound")
 
 
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """The words Dash's dropdown writes itself ("3 selected", "Select All", "Search"…), in the
+    page's language: without them a French page showed "5 selected" under its country list."""
+    return {
+        "select_all": i18n.t("Select All", lang),
+        "deselect_all": i18n.t("Deselect All", lang),
+        # Dash fills in {num_selected}
+        "selected_count": i18n.t("{num_selected} selected", lang),
+        "search": i18n.t("Search", lang),
+        "clear_search": i18n.t("Clear search", lang),
+        "clear_selection": i18n.t("Clear selection", lang),
+        "no_options_found": i18n.t("No options found", lang),
+    }
+
+
 def control(label: str, component: Any, cid: str) -> html.Div:
     return html.Div([html.Label(label, htmlFor=cid), component], className="rw-control")
 
