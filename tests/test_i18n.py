@@ -239,6 +239,12 @@ def data_dir(tmp_path_factory) -> Path:
 
     path = tmp_path_factory.mktemp("i18n") / "data"
     fill(path, log=lambda _m: None)
+    # alerts too, so pages, the brief and the feed show alert texts in every language
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROAMWATCH_")}
+    done = subprocess.run([sys.executable, "-m", "roamwatch.cli", "alerts", "check"], cwd=REPO,
+                          env={**env, "ROAMWATCH_DATA_DIR": str(path)}, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0 and "new alert" in done.stdout, done.stderr[-2000:]
     return path
 
 
@@ -391,7 +397,7 @@ def _latin_words(text: str, published: list[str]) -> list[str]:
     text = re.sub(rf"^({'|'.join(SOURCE_IDS)}) · ", " ", text)
     text = re.sub(r"`[^`]*`|^roamwatch .*", " ", text)          # commands
     text = re.sub(r"«[^»]*»|\"[^\"]*\"|“[^”]*”", " ", text)  # values quoted as the source wrote them
-    text = re.sub(r"\S*\d\S*|\S*/\S*", " ", text)            # identifiers, paths, addresses
+    text = re.sub(r"\S*\d\S*|\S*/\S*|\b[a-z]+(?:-[a-z]+)+\b", " ", text)  # identifiers, rule ids, paths
     text = re.sub(r"\b[\w.-]+\.(org|com|net|md)\b\S*", " ", text)  # sites, files
     words = re.findall(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]", text)
     tokens = re.findall(r"\S+", text)
@@ -451,6 +457,8 @@ for name, path, header in [("ar", "/country/KEN", "ar,en;q=0.5"), ("explicit", "
 for name in ("fr", "es", "ru", "zh-cn", "ar"):
     r = c.get(f"/assets/plotly-locales/plotly-locale-{name}.js")
     out["locale " + name] = {"status": r.status_code, "head": r.get_data(as_text=True)}
+for lang in ("en", "fr", "es", "ar", "ru", "zh"):
+    out["feed " + lang] = c.get(f"/alerts.atom?lang={lang}").get_data(as_text=True)
 index = c.get("/").get_data(as_text=True)
 out["scripts"] = [line for line in index.splitlines() if "plotly-locale" in line]
 print(json.dumps(out))
@@ -463,6 +471,27 @@ def test_html_says_its_language_and_direction_before_any_script(client):
     assert '<html lang="zh" dir="ltr">' in client["zh"]["head"]
     assert '<html lang="en" dir="ltr">' in client["none"]["head"]
     assert "Accept-Language" in client["ar"]["vary"]
+
+
+def test_alerts_feed_in_every_language_has_no_english_left(client):
+    import xml.etree.ElementTree as ET
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    english = ET.fromstring(client["feed en"])
+    for lang in ("fr", "es", "ar", "ru", "zh"):
+        root = ET.fromstring(client[f"feed {lang}"])
+        assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == lang
+        entries = root.findall(f"{atom}entry")
+        assert len(entries) == len(english.findall(f"{atom}entry")) > 0, lang
+        # titles in full; the entries' bodies quote the source's own words (an event's type, area)
+        texts = [root.findtext(f"{atom}title"), root.findtext(f"{atom}subtitle"),
+                 *(e.findtext(f"{atom}title") for e in entries)]
+        assert root.findtext(f"{atom}title") != english.findtext(f"{atom}title"), lang
+        titles = {e.findtext(f"{atom}title") for e in entries}
+        assert not titles & {e.findtext(f"{atom}title") for e in english.findall(f"{atom}entry")}, lang
+        if lang in ("ar", "ru", "zh"):
+            problems = [(t[:80], w) for t in texts if t for w in [_latin_words(t, list(PROPER_NAMES))] if w]
+            assert not problems, (lang, problems[:5])
 
 
 def test_plotly_locales_are_served_locally(client):
