@@ -579,24 +579,35 @@ def direction(lang: str) -> str:
     return core.direction(lang)
 
 
-def _format(text: str, fmt: dict[str, object]) -> str:
-    return text.format(**fmt) if fmt else text
+_LATIN = re.compile("[A-Za-z]")
+
+
+def _format(text: str, fmt: dict[str, object], lang: str = DEFAULT_LANG) -> str:
+    """``text`` with its fields filled. In a right-to-left language a value written in Latin
+    script (a source's name, an area) is isolated (U+2068 … U+2069), so its own parentheses and
+    punctuation stay with it inside the Arabic sentence."""
+    if not fmt:
+        return text
+    if core.direction(lang) == "rtl":
+        fmt = {k: f"\u2068{v}\u2069" if isinstance(v, str) and _LATIN.search(v) else v
+               for k, v in fmt.items()}
+    return text.format(**fmt)
 
 
 def t(message: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
     """The translation of ``message`` (English text, or a key of :data:`MESSAGES`) in ``lang``."""
-    return _format(core.gettext(MESSAGES.get(message, message), lang), fmt)
+    return _format(core.gettext(MESSAGES.get(message, message), lang), fmt, lang)
 
 
 def tn(singular: str, plural: str, count: int, lang: str = DEFAULT_LANG, **fmt: object) -> str:
     """The plural form for ``count`` (CLDR rules: one/few/many/other), formatted with ``n`` =
     ``count`` unless ``n`` is given (e.g. ``n=fmt_number(count, lang)``)."""
-    return _format(core.ngettext(singular, plural, int(count), lang), {"n": count, **fmt})
+    return _format(core.ngettext(singular, plural, int(count), lang), {"n": count, **fmt}, lang)
 
 
 def tp(context: str, message: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
     """A message whose translation depends on ``context`` (e.g. a short column title)."""
-    return _format(core.pgettext(context, message, lang), fmt)
+    return _format(core.pgettext(context, message, lang), fmt, lang)
 
 
 def region_label(region: str | None, lang: str) -> str:

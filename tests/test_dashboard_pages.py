@@ -260,6 +260,15 @@ def test_country_tables_name_sources_not_their_ids(dash_client):
     assert {"World Bank", "V-Dem"} <= set(cells)
 
 
+def test_sources_page_counts_metrics_and_countries_in_the_right_plural(dash_client):
+    """The sources page said "1 metrics" (a plural glued to any number)."""
+    text = text_of(dash_client.page("/sources"))
+    assert re.search(r"(?<![\d,])1 metric ·", text) and not re.search(r"(?<![\d,])1 metrics", text)
+    assert re.search(r"\b\d+ countries\b", text)
+    russian = text_of(dash_client.page("/sources?lang=ru"))
+    assert "1 показатель" in russian and "metric" not in russian
+
+
 def test_dropdowns_write_their_own_words_in_the_page_language(dash_client):
     """Dash's dropdown writes "5 selected", "Select All", "Search" itself, in English, unless told
     otherwise: a French compare page said "5 selected" under its countries."""

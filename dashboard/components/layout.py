@@ -202,8 +202,8 @@ def cite_block(title: str, snapshot: str | None, sources: str, anchor: str | Non
 
 
 def _bib(text: str) -> str:
-    """Text safe inside a BibTeX brace group."""
-    return "".join("\\" + ch if ch in "{}&%$#_" else ch for ch in str(text))
+    """Text safe inside a BibTeX brace group (without the invisible isolates of Arabic text)."""
+    return "".join("\\" + ch if ch in "{}&%$#_" else ch for ch in str(text) if ch not in "\u2068\u2069")
 
 
 def panel(gid: str, title: str, children: Any, what: str | None = None, lang: str = "en") -> html.Section:
