@@ -53,6 +53,14 @@ MESSAGES: dict[str, str] = {
 SEVERITIES = ("info", "warning", "critical")
 
 
+#: An event's details shown with a new-event alert, by key, with their labels (values stay as the
+#: source wrote them).
+DETAIL_LABELS: dict[str, str] = {
+    "type": N_("type"), "extent": N_("extent"), "networks": N_("networks"), "area": N_("area"),
+    "datasource": N_("data source"), "link": N_("link"),
+}
+
+
 def msg(key: str, lang: str = "en", **fmt: Any) -> str:
     """Message ``key`` in ``lang`` (any of UNESCO's six), formatted; an unknown key as is."""
     message = MESSAGES.get(key)
@@ -237,10 +245,11 @@ def lines(alert: Any, lang: str = "en", link: str | None = None) -> list[str]:
         out.append(msg("line.events", lang, ids=", ".join(e["id"] for e in events[:10])
                      + (" …" if len(events) > 10 else "")))
         details = (events[0].get("details") or {}) if events else {}
-        keep = ("type", "extent", "networks", "area", "datasource", "link")
-        shown = {k: v for k, v in details.items() if k in keep}
+        # the source's own words (its values) under our labels
+        shown = {DETAIL_LABELS[k]: v for k, v in details.items() if k in DETAIL_LABELS}
         if shown:
-            out.append(msg("line.details", lang, details="; ".join(f"{k}: {v}" for k, v in shown.items())))
+            out.append(msg("line.details", lang, details="; ".join(
+                f"{i18n.gettext(k, lang)}: {v}" for k, v in shown.items())))
     out.append(msg("line.snapshot", lang, snapshot=_get(alert, "snapshot_id")))
     out.append(msg("line.detected", lang, when=str(_get(alert, "detected_at"))[:19]))
     if link:

@@ -179,7 +179,7 @@ def series_table(obs: pd.DataFrame, lang: str, table_id: str) -> html.Div:
             html.Td(i18n.fmt_value(series[-1], i18n.unit_label(units[a], lang), lang), className="rw-num"),
             html.Td(str(periods[b - 1])),
             html.Td(spark),
-            html.Td(sources[a]),
+            html.Td(frames.source_short(sources[a]), title=sources[a]),
         ]))
     head = html.Thead(html.Tr([html.Th(i18n.t(k, lang), scope="col") for k in (
         "common.metric", "country.latest", "common.period", "common.trend", "common.source")]))
@@ -223,7 +223,7 @@ def gender_panel(svc: data.DataService, iso3: str, wanted: pd.DataFrame, lang: s
                      lang=lang)
     several = wanted["source"].nunique() > 1
     words = {"women": i18n.t("country.women", lang), "men": i18n.t("country.men", lang)}
-    label = [words[s] + (f" ({src})" if several else "") for s, src in
+    label = [words[s] + (f" ({frames.source_short(src)})" if several else "") for s, src in
              zip(wanted["sex"], wanted["source"], strict=True)]
     frame = pd.DataFrame({"label": label, "x": figures.x_values(wanted).to_numpy(),
                           "value": wanted["value"].to_numpy()})
@@ -404,7 +404,7 @@ def events_panel(svc: data.DataService, iso3: str, view: frames.EventsView, lang
             i18n.t("timeline.causes", lang): areas["causes"],
         })
         after = [html.H3(i18n.t("timeline.areas_title", lang), className="rw-h3"),
-                 table(area_table, lang=lang, max_rows=25),
+                 table(area_table, lang=lang, max_rows=25, class_name="rw-table rw-areas"),
                  html.Div([html.Span(i18n.t("timeline.list_csv", lang) + " "),
                            *csv_links(_csv_href(iso3, "events_list"), f"roamwatch_{iso3}_events", lang,
                                       "country-events-list-csv")], className="rw-actions rw-tools")]

@@ -136,8 +136,12 @@ class DataService:
     """Readers over the published snapshots of one data directory, with a per-snapshot cache."""
 
     def __init__(self, serving_dir: Path, check_interval: float = 0.5,
-                 snapshot_id: str | None = None) -> None:
+                 snapshot_id: str | None = None, whole_tables: bool = True) -> None:
         self.serving_dir = Path(serving_dir)
+        #: :meth:`for_country` computes every country's table once and slices it (pages of many
+        #: countries); False: it asks for the one country only (one brief in a fresh process,
+        #: where the whole tables would cost seconds and be used once).
+        self.whole_tables = whole_tables
         self.check_interval = check_interval
         #: Read this snapshot only, never a newer one (batch work such as ``roamwatch brief --all``).
         self.pinned = snapshot_id
@@ -348,12 +352,14 @@ class DataService:
         if not isinstance(code, str | None) or len(code or "") > MAX_COUNTRY_TEXT:
             return CountryMatch("missing")
         text = (code or "").strip()
-        index = self.derived(("country_index",), lambda: _country_index(self.countries()))
+        # Codes first: the names in six languages are only gathered for text that is no code.
+        codes = self.derived(("country_codes",), lambda: _country_codes(self.countries()))
         upper = text.upper()
-        if upper in index["iso3"]:
+        if upper in codes["iso3"]:
             return CountryMatch("ok" if text == upper else "redirect", upper)
-        if upper in index["iso2"]:
-            return CountryMatch("redirect", index["iso2"][upper])
+        if upper in codes["iso2"]:
+            return CountryMatch("redirect", codes["iso2"][upper])
+        index = self.derived(("country_index",), lambda: _country_index(self.countries()))
         folded = _fold(text.replace("-", " ").replace("_", " "))
         if folded in index["names"]:
             return CountryMatch("redirect", index["names"][folded])
@@ -532,7 +538,17 @@ class DataService:
                     prepare: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> pd.DataFrame:
         """One country's part of ``prepare(query(reader))``, a table of every country computed
         once per snapshot and split by its ``country`` column (dropped, as the one-country query
-        ``query(reader, iso3)`` returns it); a country without rows gets the columns, no rows."""
+        ``query(reader, iso3)`` returns it); a country without rows gets the columns, no rows.
+        Without :attr:`whole_tables`, only that country's rows are asked for (the same rows;
+        an empty result may type a text column as object)."""
+        if not self.whole_tables:
+            def one() -> pd.DataFrame:
+                frame = query(self._reader_or_fail(), iso3)
+                if prepare is not None:
+                    frame.insert(0, "country", iso3)
+                    frame = prepare(frame).drop(columns="country").reset_index(drop=True)
+                return frame
+            return self.derived(("for_country", name, iso3), one)
         def build() -> dict[str, pd.DataFrame]:
             reader = self._reader_or_fail()
             frame = query(reader)
@@ -624,10 +640,14 @@ def _country_index(frame: pd.DataFrame) -> dict[str, dict[str, str]]:
     for lang in i18n.LANGS:
         for iso3, name in _country_names(frame, lang).items():
             names.setdefault(_fold(name.replace("-", " ")), iso3)
+    return {**_country_codes(frame), "names": names}
+
+
+def _country_codes(frame: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """ISO3 → itself and ISO2 → ISO3 of every country in the warehouse."""
     return {
         "iso3": {c: c for c in frame["iso3"]},
         "iso2": {c: i for c, i in zip(frame["iso2"], frame["iso3"], strict=True) if isinstance(c, str)},
-        "names": names,
     }
 
 

@@ -305,6 +305,16 @@ def profile_csv(svc: data.DataService, prof: Profile | None, iso3: str) -> pd.Da
 # -- outages and shutdowns ----------------------------------------------------------------------
 #: Short names of event sources for chart rows and sentences.
 EVENT_SOURCE_SHORT = {"accessnow": "#KeepItOn", "ioda": "IODA"}
+#: Each built-in source by the short proper name a reader knows it by (tables and legends; the
+#: full name, licence and citation are in the source line, the CSV and on /sources).
+SOURCE_SHORT = {"worldbank": "World Bank", "itu": "ITU", "fotn": "Freedom House", "vdem": "V-Dem",
+                "apnic": "APNIC", "dgg": "Digital Gender Gaps", "ioda": "IODA", "ooni": "OONI",
+                "accessnow": "Access Now"}
+
+
+def source_short(source: str) -> str:
+    """``"worldbank"`` → ``"World Bank"`` (a source roamwatch does not know keeps its id)."""
+    return SOURCE_SHORT.get(source, source)
 #: #KeepItOn's extent column, as the type of a shutdown.
 EXTENTS = {"full network": "Full network", "service-based": "Service-based",
            "full network, service-based": "Full network and service-based"}

@@ -471,6 +471,10 @@ METRIC_NAMES = {
     "itu.mobile_cellular_subs_per100": N_("Mobile-cellular telephone subscriptions per 100 inhabitants"),
     "itu.mobile_broadband_basket_gni": N_("Mobile-broadband basket price (% of GNI per capita)"),
     "itu.fixed_broadband_basket_gni": N_("Fixed-broadband basket price (% of GNI per capita)"),
+    "itu.households_internet": N_("Households with Internet access at home (%)"),
+    "itu.households_computer": N_("Households with a computer (%)"),
+    "itu.computer_use": N_("Individuals using a computer (%)"),
+    "itu.mobile_phone_use": N_("Individuals using a mobile cellular telephone (%)"),
     "fotn.total": N_("FOTN total score (0–100, higher = freer)"),
     "fotn.a_obstacles": N_("FOTN A: obstacles to access (0–25, higher = freer)"),
     "fotn.b_content": N_("FOTN B: limits on content (0–35, higher = freer)"),
@@ -535,6 +539,7 @@ UNITS = (
     N_("per 1 million people"),
     N_("current US$"),
     N_("% of GNI per capita"),
+    N_("% of households"),
     N_("hours"),
     N_("measurements"),
     N_("ratio (female/male)"),
@@ -574,24 +579,35 @@ def direction(lang: str) -> str:
     return core.direction(lang)
 
 
-def _format(text: str, fmt: dict[str, object]) -> str:
-    return text.format(**fmt) if fmt else text
+_LATIN = re.compile("[A-Za-z]")
+
+
+def _format(text: str, fmt: dict[str, object], lang: str = DEFAULT_LANG) -> str:
+    """``text`` with its fields filled. In a right-to-left language a value written in Latin
+    script (a source's name, an area) is isolated (U+2068 … U+2069), so its own parentheses and
+    punctuation stay with it inside the Arabic sentence."""
+    if not fmt:
+        return text
+    if core.direction(lang) == "rtl":
+        fmt = {k: f"\u2068{v}\u2069" if isinstance(v, str) and _LATIN.search(v) else v
+               for k, v in fmt.items()}
+    return text.format(**fmt)
 
 
 def t(message: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
     """The translation of ``message`` (English text, or a key of :data:`MESSAGES`) in ``lang``."""
-    return _format(core.gettext(MESSAGES.get(message, message), lang), fmt)
+    return _format(core.gettext(MESSAGES.get(message, message), lang), fmt, lang)
 
 
 def tn(singular: str, plural: str, count: int, lang: str = DEFAULT_LANG, **fmt: object) -> str:
     """The plural form for ``count`` (CLDR rules: one/few/many/other), formatted with ``n`` =
     ``count`` unless ``n`` is given (e.g. ``n=fmt_number(count, lang)``)."""
-    return _format(core.ngettext(singular, plural, int(count), lang), {"n": count, **fmt})
+    return _format(core.ngettext(singular, plural, int(count), lang), {"n": count, **fmt}, lang)
 
 
 def tp(context: str, message: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
     """A message whose translation depends on ``context`` (e.g. a short column title)."""
-    return _format(core.pgettext(context, message, lang), fmt)
+    return _format(core.pgettext(context, message, lang), fmt, lang)
 
 
 def region_label(region: str | None, lang: str) -> str:

@@ -5,7 +5,23 @@
 >>> rw.observations("worldbank.IT.NET.USER.ZS", country="KEN")  # doctest: +SKIP
 """
 
-from roamwatch.api import Roamwatch, open  # noqa: A004
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from roamwatch.api import Roamwatch, open  # noqa: A004
 
 __version__ = "0.1.0"
 __all__ = ["Roamwatch", "open", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    """``Roamwatch`` and ``open`` are imported on first use: the reading API needs pandas, and
+    importing it for every ``roamwatch`` command (``--help``, ``brief``, ``collect``) cost
+    ~0.5 s before anything ran."""
+    if name in ("Roamwatch", "open"):
+        from roamwatch import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'roamwatch' has no attribute {name!r}")

@@ -123,6 +123,33 @@ def test_kenya_pdf_opens_with_two_to_four_pages(kenya):
     assert 2 <= _pages(kenya["fr"]) <= 4
 
 
+def test_one_country_reads_give_the_whole_tables_rows(data_dir, svc):
+    """`roamwatch brief ISO3` asks for one country's rows (whole_tables=False) instead of
+    slicing every country's tables: same frames, same brief."""
+    from datetime import UTC, datetime
+
+    from dashboard import data, frames
+    from dashboard.brief import build, render
+    from roamwatch.warehouse import dashboard_queries as q
+
+    one = data.DataService(data_dir / "serving", check_interval=3600, whole_tables=False)
+    for iso3 in ("KEN", "IRN", "IND", SPARSE, "ABW"):
+        pairs = [(getattr(one, name)(iso3), getattr(svc, name)(iso3))
+                 for name in ("country_ooni", "country_events", "country_freshness")]
+        pairs += [(s.for_country(name, query, iso3, prepare) for s in (one, svc))
+                  for name, query, prepare in (("events_prepared", q.country_events, frames._prepare_events),
+                                               ("ooni_months", q.country_ooni, frames._ooni_shares))]
+        for mine, whole in pairs:
+            # An empty result keeps the columns; DuckDB types an empty text column as object.
+            pd.testing.assert_frame_equal(mine, whole, check_dtype=not whole.empty, obj=iso3)
+    assert not any(key[3][:1] == ("for_country",) and len(key[3]) == 2 for key in one._cache)
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    for iso3 in ("KEN", "IRN", "IND", SPARSE):
+        for lang in ("en", "fr"):
+            assert render(build(one, iso3, now=now), lang) == render(build(svc, iso3, now=now), lang)
+    assert len(one.country_ooni("KEN")) > 0 and len(one.country_events("IRN")) > 0
+
+
 @needs_poppler
 def test_kenya_pdf_text_names_country_snapshot_categories_coverage_and_sources(kenya, data_dir, svc):
     from dashboard.brief import build

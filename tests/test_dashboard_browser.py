@@ -613,6 +613,11 @@ def test_phone_layout_keeps_titles_clear_the_map_wide_and_the_timeline_readable(
             overflow = driver.execute_script("return document.documentElement.scrollWidth")
             assert overflow <= 390 + 1, (path, overflow)  # nothing wider than the phone
         _shot(driver, "country_KEN_phone")
+        for path in ("/sources", "/data", "/compare?countries=KEN,UGA"):  # long citations, dropdowns
+            driver.get(server + path)
+            _settle(driver)
+            overflow = driver.execute_script("return document.documentElement.scrollWidth")
+            assert overflow <= 390 + 1, (path, overflow)
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         driver.set_window_size(1400, 1000)
@@ -623,6 +628,10 @@ def test_data_grid_shows_names_then_the_value_without_scrolling_at_1280(driver, 
     try:
         driver.get(server + "/data?countries=KEN&lang=fr")
         _wait(driver, "#data-grid .ag-row")
+        _settle(driver)
+        # the page itself never scrolls sideways (the year dropdowns' focus input once did)
+        assert driver.execute_script(
+            "return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
         _settle(driver)
         headers = driver.find_elements(By.CSS_SELECTOR, "#data-grid .ag-header-cell[col-id]")
         order = [h.get_attribute("col-id") for h in headers]

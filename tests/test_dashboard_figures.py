@@ -136,6 +136,33 @@ def test_timeline_draws_unknown_ends_as_start_markers_and_ongoing_to_the_last_up
     assert pd.Timestamp(fig.layout.xaxis.range[1]) < pd.Timestamp("2023-03-01")
 
 
+def test_timeline_keeps_room_for_its_legend_as_it_wraps_on_a_phone():
+    """The legend sits between the source line and the plot; on a phone its items wrap into
+    rows, which must not climb onto the source line (they did: three rows in 24 px)."""
+    from dashboard.components import timeline
+
+    stamp = figures.stamp_layout(title="T", unit=None, sources="Access Now", snapshot_id=SNAP)
+    stamp_top = stamp["margin"]["t"]
+    coverage = pd.DataFrame({"row": ["#KeepItOn · Full network"], "first_day": [pd.Timestamp("2016-01-01")],
+                             "last_day": [pd.Timestamp("2022-12-31")]})
+    three = _events(["known", "unknown", "ongoing"], ["2020-03-02", "2020-12-18", "2021-06-01"],
+                    ["2020-03-02", "2020-12-18", "2022-12-31"], ["2020-03-03", None, None])
+    one = _events(["known"], ["2020-03-02"], ["2020-03-02"], ["2020-03-03"])
+    fig3 = go.Figure(timeline.event_bars(three, coverage, title="T", sources="Access Now", snapshot_id=SNAP))
+    fig1 = go.Figure(timeline.event_bars(one, coverage, title="T", sources="Access Now", snapshot_id=SNAP))
+    # "ongoing (drawn to the dataset's last update)" is wider than a phone's legend row: one item a row
+    assert fig3.layout.margin.t >= stamp_top + 3 * figures.LEGEND_ROW
+    assert stamp_top + figures.LEGEND_ROW <= fig1.layout.margin.t < stamp_top + 2 * figures.LEGEND_ROW
+    assert figures.legend_room(["OK", "Anomaly"]) == figures.LEGEND_ROW  # short items share a row
+    counts = pd.DataFrame({"month": pd.to_datetime(["2020-01-01"] * 4), "events": [1, 2, 3, 4],
+                           "type": ["Service-based", "Full network and service-based", "Extent not stated",
+                                    "Full network"]})
+    monthly = go.Figure(timeline.monthly_counts(counts, coverage, title="T", sources="Access Now",
+                                                snapshot_id=SNAP))
+    assert monthly.layout.margin.t >= stamp_top + 4 * figures.LEGEND_ROW
+    assert {t.width for t in monthly.data} == {figures.MONTH_BAR_WIDTH}
+
+
 def test_monthly_counts_fill_covered_months_with_zeros():
     from dashboard import frames
 
@@ -158,6 +185,10 @@ def test_radar_closes_the_polygon_and_skips_empty_medians():
     assert [t.name for t in fig.data] == ["Kenya", "world"]
     assert list(fig.data[0].r) == [10, 20, 30, 40, 50, 10]
     assert list(fig.layout.polar.radialaxis.range) == [0, 100]
+    # the names around the circle wrap to fit a phone's margins ("Multi-stakeholder participation")
+    assert all(len(line) <= 18 for label in fig.data[0].theta for line in label.split("<br>"))
+    assert "Multi-stakeholder<br>participation" in fig.data[0].theta
+    assert fig.layout.margin.l >= 80 and fig.layout.margin.r >= 80
     assert "Rights 10" in figures.describe_radar(profile, 2023)
     assert "Droits 10" in figures.describe_radar(profile, 2023, "fr")
 
@@ -445,6 +476,25 @@ def test_ooni_bars_show_every_month_thin_ones_faded_on_a_month_axis():
     notes = [a.text for a in fig.layout.annotations]
     assert "<b>Websites (Web Connectivity)</b>" in notes and "<b>WhatsApp</b>" in notes
     assert any("fewer than 10 measurements" in n for n in notes)
+
+
+def test_ooni_bars_of_a_single_month_are_a_month_wide():
+    """plotly sizes bars from the gaps between them: a test measured in one month only was drawn
+    one millisecond wide (a hairline); and no empty month is labelled at either end."""
+    months = pd.DataFrame({"test": ["web_connectivity", "whatsapp"],
+                           "month": pd.to_datetime(["2024-01-01", "2024-01-01"]),
+                           "measurements": [30, 1], "ok": [12, 0], "anomalies": [5, 1], "confirmed": [11, 0],
+                           "failures": [2, 0]})
+    for bucket, column in (("ok", "ok"), ("anomaly", "anomalies"), ("confirmed", "confirmed"),
+                           ("failure", "failures")):
+        months[f"{bucket}_share"] = 100 * months[column] / months["measurements"]
+    months["low_sample"] = months["measurements"] < 10
+    fig = go.Figure(figures.ooni_bars(months, title="OONI", sources="OONI", snapshot_id=SNAP))
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert bars and all(t.width >= 20 * 86_400_000 for t in bars)  # at least 20 days on a date axis
+    start, end = (pd.Timestamp(v) for v in fig.layout.xaxis.range)
+    assert pd.Timestamp("2023-12-20") < start <= pd.Timestamp("2024-01-01")  # December is not shown
+    assert pd.Timestamp("2024-02-01") <= end < pd.Timestamp("2024-02-10")
 
 
 def test_map_colours_worse_darker_and_keeps_its_domain(serving):

@@ -204,6 +204,87 @@ def _data_strings(svc) -> set[str]:
     return out
 
 
+def test_every_metric_a_collector_defines_has_its_name_and_unit_in_every_language():
+    """The French-page test reads the metrics of a demo snapshot; ITU's household indicators
+    (which only the real files hold) showed English names and units on French country pages."""
+    import tomllib
+
+    from collectors import apnic, dgg, itu
+    from dashboard import i18n
+
+    defined = {f"itu.{code}": (name, unit) for code, (name, unit, _kind) in itu.METRICS.items()}
+    defined |= {m.id: (m.name, m.unit) for m in apnic.METRICS}
+    defined |= {f"dgg.{code}": (name, None) for code, (_a, _b, name) in dgg.METRICS.items()}
+    defaults = tomllib.loads((Path(__file__).resolve().parents[1] / "roamwatch" / "defaults.toml")
+                             .read_text(encoding="utf-8"))
+    defined |= {f"worldbank.{i['code']}": (i["name"], i.get("unit"))
+                for i in defaults["sources"]["worldbank"]["indicators"]}
+    for lang in ("fr", "es", "ar", "ru", "zh"):
+        missing = [(metric, name) for metric, (name, _unit) in defined.items()
+                   if i18n.metric_name(metric, name, lang) == name]
+        units = [unit for _name, unit in defined.values()
+                 if unit and unit != "%" and i18n.unit_label(unit, lang) == unit]
+        assert not missing and not units, (lang, missing, units)
+
+
+def test_event_sources_newest_period_is_a_day_not_a_timestamp(dash_client):
+    """The freshness table gave #KeepItOn's and IODA's newest event as "2022-02-03 00:00:00"."""
+    from dashboard import data
+
+    fresh = data.get().country_freshness("KEN")
+    events = fresh[fresh["source"].isin(["accessnow", "ioda"])]
+    assert not events.empty
+    assert events["newest_period"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all(), list(events["newest_period"])
+    assert "00:00:00" not in text_of(by_id(dash_client.page("/country/KEN"), "country-freshness"))
+
+
+def test_compare_says_which_chosen_countries_have_no_value(dash_client):
+    """Taiwan chosen on a World Bank series was simply missing from the chart."""
+    base = "/compare?metric=worldbank.IT.NET.USER.ZS&countries="
+    assert "No value of this metric, so not drawn: Antarctica." in text_of(dash_client.page(base + "KEN,ATA"))
+    french = text_of(dash_client.page(base + "KEN,ATA&lang=fr"))
+    assert "non tracé : Antarctique" in french and "not drawn" not in french
+    assert "not drawn" not in text_of(dash_client.page(base + "KEN"))
+
+
+def test_country_tables_name_sources_not_their_ids(dash_client):
+    """The Indicators and Rights tables showed "worldbank", "itu", "fotn", "vdem" as the source."""
+    page = dash_client.page("/country/KEN")
+    for table_id in ("country-indicators-table", "country-rights-table"):
+        table = by_id(page, table_id)
+        cells = [c["props"].get("children") for c in find(table, lambda c: c.get("type") == "Td")
+                 if isinstance(c["props"].get("children"), str)]
+        assert not {"worldbank", "itu", "fotn", "vdem", "apnic", "dgg", "ioda"} & set(cells), table_id
+    cells = [c["props"].get("children") for c in find(page, lambda c: c.get("type") == "Td")
+             if isinstance(c["props"].get("children"), str)]
+    assert {"World Bank", "V-Dem"} <= set(cells)
+
+
+def test_sources_page_counts_metrics_and_countries_in_the_right_plural(dash_client):
+    """The sources page said "1 metrics" (a plural glued to any number)."""
+    text = text_of(dash_client.page("/sources"))
+    assert re.search(r"(?<![\d,])1 metric ·", text) and not re.search(r"(?<![\d,])1 metrics", text)
+    assert re.search(r"\b\d+ countries\b", text)
+    russian = text_of(dash_client.page("/sources?lang=ru"))
+    assert "1 показатель" in russian and "metric" not in russian
+
+
+def test_dropdowns_write_their_own_words_in_the_page_language(dash_client):
+    """Dash's dropdown writes "5 selected", "Select All", "Search" itself, in English, unless told
+    otherwise: a French compare page said "5 selected" under its countries."""
+    english = {"Select All", "Deselect All", "{num_selected} selected", "Search", "Clear search",
+               "Clear selection", "No options found"}
+    for path in ("/", "/compare?countries=KEN,UGA", "/data", "/alerts", "/methodology"):
+        for lang in ("fr", "es", "ar", "ru", "zh"):
+            page = dash_client.page(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+            dropdowns = find(page, lambda c: c.get("type") == "Dropdown")
+            assert dropdowns, path
+            for dropdown in dropdowns:
+                labels = dropdown["props"].get("labels") or {}
+                assert len(labels) == 7 and not english & set(labels.values()), (path, lang, labels)
+                assert "{num_selected}" in labels["selected_count"]  # Dash fills in the number
+
+
 def test_french_pages_have_no_english_left(dash_client):
     from dashboard import app as shell
     from dashboard import data

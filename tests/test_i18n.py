@@ -197,6 +197,32 @@ def test_check_finds_a_message_missing_from_the_template_and_names_unused_ones(t
     assert "Skip to content" in tools.stale(root)
 
 
+def test_every_collector_metric_has_its_name_and_unit_in_every_language():
+    """Metric names and units shown on pages come from the collectors' own tables; each has a
+    message in :data:`dashboard.i18n.METRIC_NAMES` / ``UNITS``, translated in every language."""
+    from collectors import apnic, dgg, fotn, ioda, itu, vdem
+    from dashboard.i18n import METRIC_NAMES, unit_label
+
+    ids = [*(f"itu.{c}" for c in itu.METRICS), *(f"vdem.{v}" for v in vdem.VARIABLES),
+           *(f"fotn.{s}" for s in fotn.SCORES), *(m.id for m in apnic.METRICS),
+           *(f"dgg.{c}" for c in dgg.METRICS), ioda.METRIC.id]
+    units = {u for _, u, _ in itu.METRICS.values()} | set(vdem.UNITS.values()) | {
+        m.unit for m in apnic.METRICS} | {"ratio (female/male)", ioda.METRIC.unit, "score 0–25"}
+    assert not [m for m in ids if m not in METRIC_NAMES]
+    for lang in i18n.TARGET_LANGS:
+        assert not [m for m in ids if not i18n.has_translation(METRIC_NAMES[m], lang)], lang
+        assert not [u for u in units if u != "%" and unit_label(u, lang) == u], lang
+
+
+def test_latin_values_are_isolated_inside_arabic_sentences():
+    from dashboard import i18n as dash
+
+    name = "Access Now, #KeepItOn STOP (Shutdown Tracker Optimization Project)"
+    arabic = dash.t("timeline.none_recorded", "ar", source=name, years="2016–2022")
+    assert f"\u2068{name}\u2069" in arabic and "\u20682016" not in arabic  # numbers need no isolate
+    assert f"\u2068{name}" not in dash.t("timeline.none_recorded", "fr", source=name, years="2016–2022")
+
+
 def test_completeness_is_reported_per_language(capsys):
     assert tools.main(["stats"]) == 0
     out = capsys.readouterr().out
@@ -213,6 +239,12 @@ def data_dir(tmp_path_factory) -> Path:
 
     path = tmp_path_factory.mktemp("i18n") / "data"
     fill(path, log=lambda _m: None)
+    # alerts too, so pages, the brief and the feed show alert texts in every language
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROAMWATCH_")}
+    done = subprocess.run([sys.executable, "-m", "roamwatch.cli", "alerts", "check"], cwd=REPO,
+                          env={**env, "ROAMWATCH_DATA_DIR": str(path)}, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0 and "new alert" in done.stdout, done.stderr[-2000:]
     return path
 
 
@@ -365,7 +397,7 @@ def _latin_words(text: str, published: list[str]) -> list[str]:
     text = re.sub(rf"^({'|'.join(SOURCE_IDS)}) · ", " ", text)
     text = re.sub(r"`[^`]*`|^roamwatch .*", " ", text)          # commands
     text = re.sub(r"«[^»]*»|\"[^\"]*\"|“[^”]*”", " ", text)  # values quoted as the source wrote them
-    text = re.sub(r"\S*\d\S*|\S*/\S*", " ", text)            # identifiers, paths, addresses
+    text = re.sub(r"\S*\d\S*|\S*/\S*|\b[a-z]+(?:-[a-z]+)+\b", " ", text)  # identifiers, rule ids, paths
     text = re.sub(r"\b[\w.-]+\.(org|com|net|md)\b\S*", " ", text)  # sites, files
     words = re.findall(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]", text)
     tokens = re.findall(r"\S+", text)
@@ -425,6 +457,8 @@ for name, path, header in [("ar", "/country/KEN", "ar,en;q=0.5"), ("explicit", "
 for name in ("fr", "es", "ru", "zh-cn", "ar"):
     r = c.get(f"/assets/plotly-locales/plotly-locale-{name}.js")
     out["locale " + name] = {"status": r.status_code, "head": r.get_data(as_text=True)}
+for lang in ("en", "fr", "es", "ar", "ru", "zh"):
+    out["feed " + lang] = c.get(f"/alerts.atom?lang={lang}").get_data(as_text=True)
 index = c.get("/").get_data(as_text=True)
 out["scripts"] = [line for line in index.splitlines() if "plotly-locale" in line]
 print(json.dumps(out))
@@ -437,6 +471,27 @@ def test_html_says_its_language_and_direction_before_any_script(client):
     assert '<html lang="zh" dir="ltr">' in client["zh"]["head"]
     assert '<html lang="en" dir="ltr">' in client["none"]["head"]
     assert "Accept-Language" in client["ar"]["vary"]
+
+
+def test_alerts_feed_in_every_language_has_no_english_left(client):
+    import xml.etree.ElementTree as ET
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    english = ET.fromstring(client["feed en"])
+    for lang in ("fr", "es", "ar", "ru", "zh"):
+        root = ET.fromstring(client[f"feed {lang}"])
+        assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == lang
+        entries = root.findall(f"{atom}entry")
+        assert len(entries) == len(english.findall(f"{atom}entry")) > 0, lang
+        # titles in full; the entries' bodies quote the source's own words (an event's type, area)
+        texts = [root.findtext(f"{atom}title"), root.findtext(f"{atom}subtitle"),
+                 *(e.findtext(f"{atom}title") for e in entries)]
+        assert root.findtext(f"{atom}title") != english.findtext(f"{atom}title"), lang
+        titles = {e.findtext(f"{atom}title") for e in entries}
+        assert not titles & {e.findtext(f"{atom}title") for e in english.findall(f"{atom}entry")}, lang
+        if lang in ("ar", "ru", "zh"):
+            problems = [(t[:80], w) for t in texts if t for w in [_latin_words(t, list(PROPER_NAMES))] if w]
+            assert not problems, (lang, problems[:5])
 
 
 def test_plotly_locales_are_served_locally(client):

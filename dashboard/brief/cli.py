@@ -69,7 +69,8 @@ def brief(ctx: click.Context, country: str | None, year: int | None, lang: str, 
     if snapshot_id is None:
         raise click.ClickException(
             f"no published data in {config.serving_dir}: run `roamwatch collect` first")
-    result = _write(config.serving_dir, snapshot_id, country, year, lang, output, suffix)
+    result = _write(config.serving_dir, snapshot_id, country, year, lang, output, suffix,
+                    whole_tables=False)
     if result["error"]:
         raise click.ClickException(result["error"])
     pages = f", {result['pages']} pages" if result["pages"] else ""
@@ -81,18 +82,21 @@ def brief(ctx: click.Context, country: str | None, year: int | None, lang: str, 
 _service = None
 
 
-def _svc(serving_dir: Path, snapshot_id: str | None):
-    """One data service per process (workers reuse it for every country they write)."""
+def _svc(serving_dir: Path, snapshot_id: str | None, whole_tables: bool = True):
+    """One data service per process (workers reuse it for every country they write; a single
+    brief asks for its one country's rows instead of every country's tables)."""
     global _service
     from dashboard import data
 
-    if _service is None or _service.pinned != snapshot_id or _service.serving_dir != serving_dir:
-        _service = data.DataService(serving_dir, check_interval=3600, snapshot_id=snapshot_id)
+    if (_service is None or _service.pinned != snapshot_id or _service.serving_dir != serving_dir
+            or _service.whole_tables != whole_tables):
+        _service = data.DataService(serving_dir, check_interval=3600, snapshot_id=snapshot_id,
+                                    whole_tables=whole_tables)
     return _service
 
 
 def _write(serving_dir: Path, snapshot_id: str | None, code: str, year: int | None, lang: str,
-           output: Path, fmt: str) -> dict:
+           output: Path, fmt: str, whole_tables: bool = True) -> dict:
     """Write one brief; returns what happened (never raises for a data problem)."""
     from dashboard.brief import BriefError, build, render, to_pdf
     from roamwatch.warehouse.snapshot import NoSnapshot
@@ -101,7 +105,7 @@ def _write(serving_dir: Path, snapshot_id: str | None, code: str, year: int | No
     out = {"code": code, "iso3": None, "year": year, "snapshot": snapshot_id, "pages": None,
            "path": str(output), "error": None, "seconds": 0.0}
     try:
-        svc = _svc(serving_dir, snapshot_id)
+        svc = _svc(serving_dir, snapshot_id, whole_tables)
         doc = build(svc, code, year)
         out.update(iso3=doc.iso3, year=doc.year, snapshot=doc.snapshot_id)
         if fmt == "pdf":

@@ -275,9 +275,8 @@ def build(svc: data.DataService, code: str, year: int | None = None,
     if ooni:
         cited.add("ooni")
     cited |= set(event_sources)
-    all_sources = svc.source_status()
-    sources = all_sources[all_sources["id"].isin(cited) & all_sources["name"].notna()]
-    sources = sources[["id", "name", "homepage", "licence", "licence_url", "citation", "terms"]]
+    all_sources = svc.cached(bq.source_references)
+    sources = all_sources[all_sources["id"].isin(cited)]
 
     return Brief(
         iso3=iso3, iso2=_text(row.get("iso2")),

@@ -81,6 +81,27 @@ TITLE_WIDTH = 46
 SOURCE_WIDTH = 64
 
 
+#: A phone's legend row, in characters of 11 px text (about 280 px beside the plot's margin),
+#: what one legend item costs besides its text (symbol and gap), and a row's height in pixels.
+PHONE_LEGEND_CHARS = 44
+LEGEND_ITEM_CHARS = 7
+LEGEND_ROW = 20
+
+
+def legend_room(names: list[str], chars: int = PHONE_LEGEND_CHARS) -> int:
+    """Pixels to keep between the source line and the plot for a horizontal legend of ``names``
+    as it wraps on a phone: one row when all fit, else plotly's grid of columns as wide as the
+    widest item (figures are built before the browser's width is known, so room is kept for the
+    narrowest screen; a wide screen shows a little more white above its legend)."""
+    sizes = [len(name) + LEGEND_ITEM_CHARS for name in names]
+    if not sizes:
+        return 0
+    if sum(sizes) <= chars:
+        return LEGEND_ROW
+    columns = max(1, chars // max(sizes))
+    return LEGEND_ROW * -(-len(sizes) // columns)
+
+
 def wrap(text: str, width: int) -> str:
     """``text`` with ``<br>`` between words so that no line is longer than ``width`` (a word
     longer than that stays whole)."""
@@ -375,18 +396,21 @@ OONI_CLASSES = (
     ("failure", "failure_share", "failures", "#8C8C8C"),
 )
 OONI_PANEL_HEIGHT = 140
+#: A month's bar: 26 days wide in milliseconds (a date axis's unit). plotly sizes bars from the
+#: gaps between them, so a test measured in one month only would be drawn a hairline wide.
+MONTH_BAR_WIDTH = 26 * 86_400_000
 
 
 def month_axis(first: pd.Timestamp, last: pd.Timestamp) -> dict:
     """A date axis of whole months from ``first`` to ``last`` (month starts): month ticks, never
-    hours, with half a month of room on each side."""
+    hours, a few days of room on each side (so no empty month is labelled at either end)."""
     months = (last.year - first.year) * 12 + last.month - first.month + 1
     step = 1 if months <= 8 else 2 if months <= 16 else 3 if months <= 30 else 6 if months <= 60 else 12
     return {
         "type": "date", "tickformat": "%b %Y" if step < 12 else "%Y", "dtick": f"M{step}",
         "tick0": first.strftime("%Y-%m-%d"), "ticklabelmode": "period",
-        "range": [(first - pd.Timedelta(days=16)).strftime("%Y-%m-%d"),
-                  (last + pd.Timedelta(days=46)).strftime("%Y-%m-%d")],
+        "range": [(first - pd.Timedelta(days=3)).strftime("%Y-%m-%d"),
+                  (last + pd.DateOffset(months=1) + pd.Timedelta(days=3)).strftime("%Y-%m-%d")],
         "showgrid": False, "linecolor": "#8c959f", "ticks": "outside",
     }
 
@@ -438,7 +462,7 @@ def ooni_bars(months: pd.DataFrame, *, title: str, sources: str, snapshot_id: st
                 "type": "bar", "x": x, "y": columns[share][a:b], "xaxis": f"x{axis}", "yaxis": f"y{axis}",
                 "name": label, "legendgroup": bucket, "showlegend": i == 0,
                 "marker": {"color": colour, "opacity": faded, "line": {"width": 0}},
-                "xperiod": "M1", "xperiodalignment": "middle",
+                "xperiod": "M1", "xperiodalignment": "middle", "width": MONTH_BAR_WIDTH,
                 "customdata": [[c, int(k)] for c, k in zip(counts, columns[count][a:b], strict=True)],
                 "hovertemplate": (f"{name} · %{{x|%b %Y}}<br>{label}: "
                                   f"%{{y:.1f}}% (%{{customdata[1]}} / %{{customdata[0]}} {measured})"
@@ -489,12 +513,19 @@ def describe_ooni(months: pd.DataFrame, lang: str = "en") -> str:
 
 
 # -- ROAM-X radar -------------------------------------------------------------------------------
+#: Characters per line of a ROAM-X category name around the radar, and the room kept on each side.
+RADAR_LABEL_WIDTH = 14
+RADAR_SIDE = 85
+
+
 def radar(profile: pd.DataFrame, *, title: str, snapshot_id: str | None, lang: str = "en",
           labels: dict[str, str] | None = None) -> Figure:
     """Scores (0–100) per category: columns key, country, region, income_group, world (NaN
     allowed; absent columns are skipped). ``labels`` maps column names to legend labels."""
     labels = labels or {}
-    theta = [i18n.roamx_label(k, lang) for k in profile["key"]]
+    # category names sit outside the circle, where plotly keeps no room for them: on a phone
+    # "Multi-stakeholder participation" ran off the figure; wrapped, they fit beside the margins
+    theta = [wrap(i18n.roamx_label(k, lang), RADAR_LABEL_WIDTH) for k in profile["key"]]
     traces = []
     for i, column in enumerate(("country", "region", "income_group", "world")):
         if column not in profile or profile[column].isna().all():
@@ -514,10 +545,12 @@ def radar(profile: pd.DataFrame, *, title: str, snapshot_id: str | None, lang: s
     layout.update(
         polar={"radialaxis": {"range": [0, 100], "gridcolor": "#d0d7de", "angle": 54,
                               "tickfont": {"size": 9, "color": "#57606a"}, "tickvals": [25, 50, 75, 100]},
-               "angularaxis": {"gridcolor": "#d0d7de", "rotation": 90, "direction": "clockwise"},
+               "angularaxis": {"gridcolor": "#d0d7de", "rotation": 90, "direction": "clockwise",
+                               "tickfont": {"size": 11}},
                "bgcolor": "#f6f8fa"},
-        height=440, legend=legend(lang, y=-0.08),
-        margin={"l": 40, "r": 40, "t": layout["margin"]["t"] + 20, "b": 40},
+        # the legend starts at the figure's edge, not the plot's (which the label room moved in)
+        height=440, legend=legend(lang, y=-0.08, xref="container", x=0.99 if is_rtl(lang) else 0.01),
+        margin={"l": RADAR_SIDE, "r": RADAR_SIDE, "t": layout["margin"]["t"] + 20, "b": 40},
     )
     return figure(traces, layout)
 

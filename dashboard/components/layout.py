@@ -202,8 +202,8 @@ def cite_block(title: str, snapshot: str | None, sources: str, anchor: str | Non
 
 
 def _bib(text: str) -> str:
-    """Text safe inside a BibTeX brace group."""
-    return "".join("\\" + ch if ch in "{}&%$#_" else ch for ch in str(text))
+    """Text safe inside a BibTeX brace group (without the invisible isolates of Arabic text)."""
+    return "".join("\\" + ch if ch in "{}&%$#_" else ch for ch in str(text) if ch not in "\u2068\u2069")
 
 
 def panel(gid: str, title: str, children: Any, what: str | None = None, lang: str = "en") -> html.Section:
@@ -254,6 +254,21 @@ def not_found_page(lang: str, kind: str, value: object,
         body.append(html.P(i18n.t("notfound.nosuggest", lang)))
     body.append(html.P(dcc.Link(i18n.t("notfound.home", lang), href=href("/", lang))))
     return html.Div(body, className="rw-page rw-notfound", id="rw-notfound")
+
+
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """The words Dash's dropdown writes itself ("3 selected", "Select All", "Search"…), in the
+    page's language: without them a French page showed "5 selected" under its country list."""
+    return {
+        "select_all": i18n.t("Select All", lang),
+        "deselect_all": i18n.t("Deselect All", lang),
+        # Dash fills in {num_selected}
+        "selected_count": i18n.t("{num_selected} selected", lang),
+        "search": i18n.t("Search", lang),
+        "clear_search": i18n.t("Clear search", lang),
+        "clear_selection": i18n.t("Clear selection", lang),
+        "no_options_found": i18n.t("No options found", lang),
+    }
 
 
 def control(label: str, component: Any, cid: str) -> html.Div:

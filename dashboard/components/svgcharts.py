@@ -51,6 +51,7 @@ def visual_text(text: str) -> str:
     import arabic_reshaper
     from bidi import get_display
 
+    text = text.replace("\u2068", "").replace("\u2069", "")  # isolates: the reordering is done here
     return get_display(arabic_reshaper.reshape(text), base_dir="R")
 
 

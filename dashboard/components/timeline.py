@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashboard import i18n
 from dashboard.components.figures import (
+    MONTH_BAR_WIDTH,
     OKABE_ITO,
     Figure,
     _values,
@@ -21,6 +22,7 @@ from dashboard.components.figures import (
     figure,
     is_rtl,
     legend,
+    legend_room,
     month_axis,
     stamp_layout,
 )
@@ -31,6 +33,15 @@ ROW_HEIGHT = 46
 COVERAGE_FILL = "rgba(0, 114, 178, 0.07)"
 STATE_COLOURS = {"known": OKABE_ITO[0], "ongoing": OKABE_ITO[1], "unknown": OKABE_ITO[3]}
 DAY = pd.Timedelta(days=1)
+
+
+def _legend_names(traces: list[dict]) -> list[str]:
+    """The names the legend shows (one per legend group)."""
+    shown = {}
+    for trace in traces:
+        if trace.get("showlegend", True) and trace.get("name"):
+            shown.setdefault(trace.get("legendgroup", trace["name"]), trace["name"])
+    return list(shown.values())
 
 
 def _day(value: object) -> pd.Timestamp:
@@ -95,7 +106,7 @@ def event_bars(events: pd.DataFrame, coverage: pd.DataFrame, *, title: str, sour
                                                 "color": STATE_COLOURS[state]},
                 "text": [i18n.t("timeline.as_of", lang,
                                 date=i18n.fmt_date(r.get("as_of", r["last_day"]), lang)) for r in part],
-                "textposition": "middle left", "textfont": {"size": 10},
+                "textposition": "top left", "textfont": {"size": 10},  # above its bar, not on it
                 "hoverinfo": "skip", "cliponaxis": False,
             })
     unknown = [r for r in records if r["end_state"] == "unknown"]
@@ -114,7 +125,7 @@ def event_bars(events: pd.DataFrame, coverage: pd.DataFrame, *, title: str, sour
             "hovertemplate": "%{hovertext}<extra></extra>",
         })
     layout = stamp_layout(title=title, unit=None, sources=sources, snapshot_id=snapshot_id, lang=lang)
-    top = layout["margin"]["t"] + 24
+    top = layout["margin"]["t"] + 8 + legend_room(_legend_names(traces))
     side = {"x": 1, "xanchor": "right"} if is_rtl(lang) else {"x": 0, "xanchor": "left"}
     annotations = [{
         "text": f"<b>{bidi(row, lang)}</b>", "xref": "paper", **side, "y": row, "yref": "y",
@@ -145,12 +156,12 @@ def monthly_counts(counts: pd.DataFrame, coverage: pd.DataFrame, *, title: str, 
         traces.append({
             "type": "bar", "x": [pd.Timestamp(m).strftime("%Y-%m-%d") for m in part["month"]],
             "y": _values(part["events"]), "name": kind, "marker": {"color": OKABE_ITO[i % len(OKABE_ITO)]},
-            "xperiod": "M1", "xperiodalignment": "middle",
+            "xperiod": "M1", "xperiodalignment": "middle", "width": MONTH_BAR_WIDTH,
             "hovertemplate": f"{kind} · %{{x|%b %Y}}: %{{y}}<extra></extra>",
         })
     first, last = pd.Timestamp(counts["month"].min()), pd.Timestamp(counts["month"].max())
     layout = stamp_layout(title=title, unit=None, sources=sources, snapshot_id=snapshot_id, lang=lang)
-    top = layout["margin"]["t"] + 24
+    top = layout["margin"]["t"] + 8 + legend_room(_legend_names(traces))
     xaxis = month_axis(first, last)
     shapes = [{
         "type": "rect", "xref": "x", "yref": "paper", "x0": _day(a).isoformat(),

@@ -17,7 +17,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboard import data, i18n
 from dashboard.components import alerts as comp
 from dashboard.components import inputs
-from dashboard.components.layout import control, no_data_page, notice
+from dashboard.components.layout import control, dropdown_labels, no_data_page, notice
 from dashboard.components.urlstate import build, parse, split_list, to_int
 from roamwatch.warehouse.alerts import STATES
 
@@ -63,13 +63,13 @@ def layout(country: str | None = None, rule: str | None = None, state: str | Non
     rule_opts = [{"label": r, "value": r} for r in sorted(facets["rule"].unique())]
     state_opts = [{"label": i18n.t(f"alerts.state.{s}", lang), "value": s} for s in STATES]
     controls = html.Div([
-        control(i18n.t("alerts.country", lang), dcc.Dropdown(
+        control(i18n.t("alerts.country", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="alerts-country", options=country_opts, value=list(countries), multi=True,
             placeholder=i18n.t("alerts.all", lang)), "alerts-country"),
-        control(i18n.t("alerts.rule", lang), dcc.Dropdown(
+        control(i18n.t("alerts.rule", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="alerts-rule", options=rule_opts, value=list(rules), multi=True,
             placeholder=i18n.t("alerts.all", lang)), "alerts-rule"),
-        control(i18n.t("alerts.state", lang), dcc.Dropdown(
+        control(i18n.t("alerts.state", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="alerts-state", options=state_opts, value=state, placeholder=i18n.t("alerts.all", lang)),
             "alerts-state"),
         control(i18n.t("alerts.from", lang), dcc.Input(id="alerts-from", type="date", value=since,

@@ -11,7 +11,14 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import checks, data, frames, i18n
 from dashboard.components import figures, inputs
-from dashboard.components.layout import chart_card, control, no_data_page, not_found_page, notice
+from dashboard.components.layout import (
+    chart_card,
+    control,
+    dropdown_labels,
+    no_data_page,
+    not_found_page,
+    notice,
+)
 from dashboard.components.urlstate import build, parse, split_list
 from roamwatch.warehouse import dashboard_queries as q
 
@@ -40,10 +47,10 @@ def layout(metric: str | None = None, countries: str | None = None, lang: str | 
         codes = codes[:MAX_COUNTRIES]
 
     controls = html.Div([
-        control(i18n.t("world.pick_metric", lang), dcc.Dropdown(
+        control(i18n.t("world.pick_metric", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="compare-metric", options=svc.series_options(lang), value=series, clearable=False,
             optionHeight=50), "compare-metric"),
-        control(i18n.t("compare.pick_countries", lang), dcc.Dropdown(
+        control(i18n.t("compare.pick_countries", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="compare-countries", options=svc.country_options(lang), value=codes, multi=True),
             "compare-countries"),
     ], className="rw-controls rw-controls-wide")
@@ -59,9 +66,13 @@ def layout(metric: str | None = None, countries: str | None = None, lang: str | 
         names = svc.country_names(lang)
         frame = frame.assign(name=[names.get(c, n) for c, n in zip(frame["iso3"], frame["name_en"],
                                                                       strict=True)])
+        absent = [names.get(c, c) for c in codes if c not in set(frame["iso3"])]
         if frame.empty:
             body.append(notice(i18n.t("compare.no_values", lang)))
         else:
+            if absent:  # a chosen country missing from the chart is said, never silently dropped
+                body.append(notice(i18n.t("No value of this metric, so not drawn: {countries}.", lang,
+                                          countries=", ".join(absent))))
             order = {c: i for i, c in enumerate(codes)}
             frame = frame.assign(_o=frame["iso3"].map(order)).sort_values(["_o", "period_start"])
             info = svc.series_info(series) or {}

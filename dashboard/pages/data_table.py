@@ -12,7 +12,14 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import checks, data, i18n
 from dashboard.components import inputs
-from dashboard.components.layout import control, csv_links, download_link, no_data_page, not_found_page
+from dashboard.components.layout import (
+    control,
+    csv_links,
+    download_link,
+    dropdown_labels,
+    no_data_page,
+    not_found_page,
+)
 from dashboard.components.urlstate import build, parse
 
 dash.register_page(__name__, path="/data", name="Data", title="roamwatch – Data", order=3)
@@ -103,26 +110,26 @@ def layout(lang: str | None = None, **query: object) -> html.Div:
     year_options = [{"label": str(y), "value": y} for y in years]
 
     controls = html.Div([
-        control(i18n.t("data.metrics", lang), dcc.Dropdown(
+        control(i18n.t("data.metrics", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="data-metrics", multi=True, value=list(flt.metrics), placeholder=i18n.t("data.all", lang),
             options=svc.series_options(lang, observations_only=True), optionHeight=50),
             "data-metrics"),
-        control(i18n.t("common.countries", lang), dcc.Dropdown(
+        control(i18n.t("common.countries", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="data-countries", multi=True, value=list(flt.countries), placeholder=i18n.t("data.all", lang),
             options=svc.country_options(lang)), "data-countries"),
-        control(i18n.t("common.region", lang), dcc.Dropdown(
+        control(i18n.t("common.region", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="data-regions", multi=True, value=list(flt.regions),
             placeholder=i18n.t("common.all_regions", lang),
             options=[{"label": i18n.region_label(r, lang), "value": r} for r in svc.regions()]),
             "data-regions"),
-        control(i18n.t("common.income", lang), dcc.Dropdown(
+        control(i18n.t("common.income", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="data-incomes", multi=True, value=list(flt.incomes),
             placeholder=i18n.t("common.all_incomes", lang),
             options=[{"label": i18n.income_label(r, lang), "value": r} for r in svc.incomes()]),
             "data-incomes"),
-        control(i18n.t("data.from", lang), dcc.Dropdown(
+        control(i18n.t("data.from", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="data-from", value=flt.year_from, options=year_options, placeholder="–"), "data-from"),
-        control(i18n.t("data.to", lang), dcc.Dropdown(
+        control(i18n.t("data.to", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="data-to", value=flt.year_to, options=year_options, placeholder="–"), "data-to"),
     ], className="rw-controls rw-controls-data")
 

@@ -17,7 +17,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import data, i18n
 from dashboard.components import inputs
-from dashboard.components.layout import notice, table
+from dashboard.components.layout import dropdown_labels, notice, table
 from dashboard.components.urlstate import build, href, parse, to_int
 from roamwatch.i18n import LANGS
 
@@ -98,10 +98,10 @@ def reweight_section(lang: str, category: str | None, year: object, w: object) -
     weights = {k: v for k, v in weights.items() if k in known}
 
     controls = html.Div([
-        html.Label([i18n.t("reweight.category", lang), dcc.Dropdown(
+        html.Label([i18n.t("reweight.category", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="reweight-category", value=category, clearable=False,
             options=[{"label": i18n.roamx_label(c, lang), "value": c} for c in CATEGORIES])]),
-        html.Label([i18n.t("reweight.year", lang), dcc.Dropdown(
+        html.Label([i18n.t("reweight.year", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="reweight-year", value=the_year, clearable=False,
             options=[{"label": str(y), "value": y} for y in years])]),
     ], className="rw-controls")

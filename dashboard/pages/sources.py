@@ -29,6 +29,10 @@ def _link(text: str | None, url: str | None) -> object:
     return html.A(text or url, href=url, rel="noopener noreferrer", target="_blank")
 
 
+def _count(value: object) -> int:
+    return 0 if i18n.is_missing(value) else int(value)
+
+
 def _dl(pairs: list[tuple[str, object]]) -> html.Dl:
     items: list = []
     for term, value in pairs:
@@ -67,9 +71,11 @@ def _source_card(row: pd.Series, lang: str) -> html.Section:
         (i18n.t("sources.units_failed", lang),
          f"{i18n.fmt_number(row['units_failed'], lang, 0)} / {i18n.fmt_number(row['units_total'], lang, 0)}"),
         (i18n.t("sources.observations", lang),
-         f"{i18n.fmt_number(row['observations'], lang, 0)} · {i18n.fmt_number(row['metrics'], lang, 0)} "
-         f"{i18n.t('data.metrics', lang).lower()} · {i18n.fmt_number(row['countries'], lang, 0)} "
-         f"{i18n.t('common.countries', lang).lower()}"),
+         f"{i18n.fmt_number(row['observations'], lang, 0)} · "
+         + i18n.tn("{n} metric", "{n} metrics", _count(row["metrics"]), lang,
+                   n=i18n.fmt_number(row["metrics"], lang, 0)) + " · "
+         + i18n.tn("{n} country", "{n} countries", _count(row["countries"]), lang,
+                   n=i18n.fmt_number(row["countries"], lang, 0))),
     ]
     if row["events"]:
         pairs.append((i18n.t("sources.events", lang), i18n.fmt_number(row["events"], lang, 0)))

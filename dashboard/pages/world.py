@@ -12,7 +12,15 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import checks, data, frames, i18n
 from dashboard.components import figures, inputs
-from dashboard.components.layout import chart_card, control, no_data_page, not_found_page, notice, table
+from dashboard.components.layout import (
+    chart_card,
+    control,
+    dropdown_labels,
+    no_data_page,
+    not_found_page,
+    notice,
+    table,
+)
 from dashboard.components.urlstate import build, parse, to_int
 from roamwatch.warehouse import dashboard_queries as q
 
@@ -89,17 +97,17 @@ def layout(metric: str | None = None, year: str | None = None, region: str | Non
         notices.append(notice(i18n.t("world.scores_missing", lang)))
 
     controls = html.Div([
-        control(i18n.t("world.pick_metric", lang), dcc.Dropdown(
+        control(i18n.t("world.pick_metric", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="world-metric", options=svc.series_options(lang), value=series, clearable=False,
             optionHeight=50, maxHeight=400), "world-metric"),
-        control(i18n.t("world.pick_year", lang), dcc.Dropdown(
+        control(i18n.t("world.pick_year", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="world-year", options=[{"label": str(y), "value": y} for y in reversed(years)],
             value=the_year, clearable=False), "world-year"),
-        control(i18n.t("common.region", lang), dcc.Dropdown(
+        control(i18n.t("common.region", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="world-region", value=region, placeholder=i18n.t("common.all_regions", lang),
             options=[{"label": i18n.region_label(r, lang), "value": r} for r in svc.regions()]),
             "world-region"),
-        control(i18n.t("common.income", lang), dcc.Dropdown(
+        control(i18n.t("common.income", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="world-income", value=income, placeholder=i18n.t("common.all_incomes", lang),
             options=[{"label": i18n.income_label(r, lang), "value": r} for r in svc.incomes()]),
             "world-income"),

@@ -58,6 +58,16 @@ def country_series(reader: Reader, iso3: str, metrics: tuple[str, ...]) -> pd.Da
     )
 
 
+def source_references(reader: Reader) -> pd.DataFrame:
+    """Every named source's reference: id, name, homepage, licence, licence_url, citation,
+    terms (the columns of :func:`dashboard_queries.source_status` the brief cites, without its
+    counts over every observation)."""
+    return reader._df(
+        """SELECT id, name, homepage, licence, licence_url, citation, terms FROM source
+           WHERE name IS NOT NULL ORDER BY id"""
+    )
+
+
 def warehouse_meta(reader: Reader) -> dict[str, str]:
     """The ``warehouse_meta`` key/value pairs when the snapshot publishes them (else empty)."""
     if "warehouse_meta" not in published_tables(reader):

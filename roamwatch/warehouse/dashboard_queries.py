@@ -431,7 +431,7 @@ def country_freshness(reader: Reader, iso3: str | None = None) -> pd.DataFrame:
             FROM observation o JOIN metric m ON m.id = o.metric
             {where_obs} GROUP BY o.country, m.source
             UNION ALL
-            SELECT country, source, CAST(max(start_time) AS VARCHAR), CAST(max(start_time) AS DATE),
+            SELECT country, source, strftime(max(start_time), '%Y-%m-%d'), CAST(max(start_time) AS DATE),
                    max(fetched_at), count(*)
             FROM event {where_ev} GROUP BY country, source
         ), ok AS (
