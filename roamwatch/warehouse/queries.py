@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,6 +19,11 @@ from roamwatch.warehouse.snapshot import NoSnapshot, open_snapshot
 
 #: The ``snapshot_id`` of a :class:`Reader` over the warehouse itself (nothing published yet).
 UNPUBLISHED = "(nothing published yet)"
+#: Queries one reader runs at once. Its DuckDB connection has a memory cap (see
+#: ``snapshot.READER_MEMORY_LIMIT``) shared by every query on it; a busy server's threads each
+#: running a query on the same snapshot could together exhaust it (DuckDB then fails the query
+#: with an out-of-memory error, seen as HTTP 500 under the load test). The others wait.
+READER_CONCURRENT_QUERIES = 2
 
 
 @dataclass
@@ -27,6 +34,8 @@ class Reader:
     con: duckdb.DuckDBPyConnection
     lease: leases.Lease | None = field(default=None, repr=False)
     _meta: dict[str, str] | None = field(default=None, repr=False)
+    _gate: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(READER_CONCURRENT_QUERIES), repr=False)
 
     @classmethod
     def open(cls, serving_dir: Path, snapshot_id: str | None = None) -> Reader:
@@ -59,7 +68,14 @@ class Reader:
         self.close()
 
     def _df(self, sql: str, params: Sequence | dict | None = None) -> pd.DataFrame:
-        return self.con.cursor().execute(sql, params or []).df()
+        with self._gate:
+            try:
+                return self.con.cursor().execute(sql, params or []).df()
+            except duckdb.OutOfMemoryException:
+                # The cap is shared with the other running query: once more when it has had a
+                # moment to finish; a second failure is a real one.
+                time.sleep(0.25)
+                return self.con.cursor().execute(sql, params or []).df()
 
     @property
     def meta(self) -> dict[str, str]:
