@@ -12,8 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from roamwatch.config import Config
 
 
 def build(data_dir: Path, files_dir: Path | None = None, log: Callable[[str], None] = print,
@@ -28,16 +32,21 @@ def build(data_dir: Path, files_dir: Path | None = None, log: Callable[[str], No
 
     statuses = fill(data_dir, files_dir, log=log, sources=sources)
     if scores and importlib.util.find_spec("indicators.cli") is not None:
-        from indicators.cli import ScoresError, recompute_and_publish
-
-        config = load_config(env={"ROAMWATCH_DATA_DIR": str(data_dir)})
-        try:
-            recompute_and_publish(config)
-            statuses["scores"] = "success"
-        except ScoresError as exc:
-            statuses["scores"] = f"failed: {exc}"
+        statuses["scores"] = score_status(load_config(env={"ROAMWATCH_DATA_DIR": str(data_dir)}))
         log(f"scores: {statuses['scores']}")
     return statuses
+
+
+def score_status(config: Config) -> str:
+    """Recompute and publish the scores of ``config``'s data directory: ``success`` or
+    ``failed: <why>``."""
+    from indicators.cli import ScoresError, recompute_and_publish
+
+    try:
+        recompute_and_publish(config)
+    except ScoresError as exc:
+        return f"failed: {exc}"
+    return "success"
 
 
 @click.command("demo")

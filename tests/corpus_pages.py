@@ -102,13 +102,9 @@ def fill(data_dir: Path, corpus: Path, log=print) -> dict[str, str]:
             statuses[name] = result.status
             log(f"{name}: {result.status}, {result.rows_written} rows"
                 + (f" ({result.error})" if result.error else ""))
-    from indicators.cli import ScoresError, recompute_and_publish
+    from roamwatch.demo import score_status
 
-    try:
-        recompute_and_publish(config)
-        statuses["scores"] = "success"
-    except ScoresError as exc:
-        statuses["scores"] = f"failed: {exc}"
+    statuses["scores"] = score_status(config)
     log(f"data directory {data_dir} ready")
     return statuses
 
