@@ -19,9 +19,10 @@ __all__ = ["Roamwatch", "open", "__version__"]
 def __getattr__(name: str) -> Any:
     """``Roamwatch`` and ``open`` are imported on first use: the reading API needs pandas, and
     importing it for every ``roamwatch`` command (``--help``, ``brief``, ``collect``) cost
-    ~0.5 s before anything ran."""
-    if name in ("Roamwatch", "open"):
-        from roamwatch import api
+    ~0.5 s before anything ran. ``roamwatch.api`` stays reachable after a bare ``import roamwatch``."""
+    if name in ("Roamwatch", "open", "api"):
+        import importlib
 
-        return getattr(api, name)
+        api = importlib.import_module("roamwatch.api")
+        return api if name == "api" else getattr(api, name)
     raise AttributeError(f"module 'roamwatch' has no attribute {name!r}")
