@@ -8,7 +8,6 @@ a source that stopped updating a year ago still has its last year looked at).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -386,12 +385,3 @@ def score_drops(rule: Rule, ctx: Context) -> Detection:
                       "versus": versus, "min_drop": rule.min_drop, "snapshot_id": ctx.snapshot_id},
         ))
     return out
-
-
-def details_of(value: Any) -> dict:
-    if isinstance(value, dict):
-        return value
-    try:
-        return json.loads(value) if value else {}
-    except (TypeError, ValueError):
-        return {}

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ import pandas as pd
 from alerts import detectors
 from alerts.delivery import channels as configured_channels
 from alerts.delivery import deliver, delivery_settings
+from alerts.events import details_of
 from alerts.model import Finding
 from alerts.rules import Rule, alerts_settings, load_rules
 from roamwatch.config import Config
@@ -105,19 +105,10 @@ def _same_event(finding: Finding, known: pd.DataFrame) -> bool:
         return False
     mine = known[(known["rule"] == finding.rule) & (known["country"] == finding.country)]
     for value in mine["evidence"]:
-        stored = {e.get("id") for e in (_json(value).get("events") or [])}
+        stored = {e.get("id") for e in (details_of(value).get("events") or [])}
         if stored & ids:
             return True
     return False
-
-
-def _json(value) -> dict:
-    if isinstance(value, dict):
-        return value
-    try:
-        return json.loads(value) if value else {}
-    except (TypeError, ValueError):
-        return {}
 
 
 def _quiet(rule: Rule) -> int:

@@ -26,7 +26,8 @@ EVIDENCE_DETAILS = (
 )
 
 
-def _details(value: Any) -> dict:
+def details_of(value: Any) -> dict:
+    """An event's or alert's ``details`` as a dict (stored JSON text, a dict, or nothing)."""
     if isinstance(value, dict):
         return value
     try:
@@ -43,7 +44,7 @@ def end_state(row: dict) -> str:
     end = row.get("end_time")
     if end is not None and not pd.isna(end):
         return "known"
-    status = str(_details(row.get("details")).get("status") or "").strip().lower()
+    status = str(details_of(row.get("details")).get("status") or "").strip().lower()
     return "ongoing" if status == "ongoing" else "unknown"
 
 
@@ -118,7 +119,7 @@ def hours(group: pd.DataFrame, last: date) -> float | None:
 
 
 def event_evidence(row: dict) -> dict[str, Any]:
-    details = _details(row.get("details"))
+    details = details_of(row.get("details"))
     end = row.get("end_time")
     return {
         "id": row["id"], "source": row["source"], "kind": row["kind"],
