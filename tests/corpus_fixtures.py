@@ -16,21 +16,20 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import corpus_root
 from tests.servers.ooni import Measurement
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def corpus_dir() -> Path:
-    env = os.environ.get("ROAMWATCH_CORPUS")
-    return Path(env) if env else (REPO.parent / "shared" / "corpus")
+    return corpus_root()
 
 
 def corpus_file(*parts: str) -> Path:
