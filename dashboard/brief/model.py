@@ -25,6 +25,7 @@ from indicators.catalogue import CATEGORIES, Catalogue, Indicator, load_catalogu
 from roamwatch import events as rw_events
 from roamwatch.i18n import N_
 from roamwatch.warehouse import brief_queries as bq
+from roamwatch.warehouse import dashboard_queries as dq
 
 #: Years of outages and shutdowns shown (the brief's year and the ones before it).
 EVENT_YEARS = 5
@@ -258,7 +259,7 @@ def build(svc: data.DataService, code: str, year: int | None = None,
     region, income = _text(row.get("region")), _text(row.get("income_group"))
 
     categories, overall, context = _scores_part(svc, scores, catalogue, year, region, income)
-    obs = svc.cached(bq.country_series, iso3, SERIES)
+    obs = svc.cached(dq.country_observations, iso3, SERIES)
     internet_use = _internet_use(obs, year)
     subscriptions = _subscriptions(obs, year)
     dgg = _pick_series(obs, (("internet", "dgg.internet_gg"), ("mobile", "dgg.mobile_gg")), year)
