@@ -75,15 +75,15 @@ class LoadResult:
 
 def _writer(data_dir: Path, stop: threading.Event, published: list[int], failures: list[str]) -> None:
     """``roamwatch collect worldbank --full`` back to back until ``stop``."""
-    import os
 
     from tests.servers.worldbank import WorldBankServer
 
+    from tests.helpers import subprocess_env
+
     with WorldBankServer() as server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ROAMWATCH_")}
-        env.update({"ROAMWATCH_DATA_DIR": str(data_dir),
-                    "ROAMWATCH_WORLDBANK_BASE_URL": server.url + "/v2",
-                    "ROAMWATCH_HTTP_BACKOFF_BASE": "0.01", "ROAMWATCH_HTTP_MAX_ATTEMPTS": "2"})
+        env = subprocess_env(ROAMWATCH_DATA_DIR=str(data_dir),
+                             ROAMWATCH_WORLDBANK_BASE_URL=server.url + "/v2",
+                             ROAMWATCH_HTTP_BACKOFF_BASE="0.01", ROAMWATCH_HTTP_MAX_ATTEMPTS="2")
         while not stop.is_set():
             done = subprocess.run([sys.executable, "-m", "roamwatch.cli", "collect", "worldbank", "--full",
                                    "--no-scores", "--no-progress"], cwd=REPO, env=env,

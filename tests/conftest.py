@@ -42,5 +42,14 @@ def env(tmp_path, wb_server, monkeypatch):
 
 
 @pytest.fixture
+def proc_env(tmp_path, wb_server):
+    """Environment for a roamwatch subprocess over the local World Bank server (the only
+    source the scheduler runs), its own data dir, fast retries."""
+    from tests.helpers import process_env
+
+    return process_env(tmp_path, wb_server.url + "/v2")
+
+
+@pytest.fixture
 def config(env):
     return load_config()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -20,6 +19,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tests.helpers import subprocess_env
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -165,8 +166,7 @@ def serve(data_dir: Path, log: Path, extra_env: dict[str, str] | None = None,
     """``roamwatch serve`` (this checkout, this Python) on a free port until the block ends;
     its output goes to ``log``."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROAMWATCH_")}
-    env.update({"ROAMWATCH_DATA_DIR": str(data_dir), **(extra_env or {})})
+    env = subprocess_env(ROAMWATCH_DATA_DIR=str(data_dir), **(extra_env or {}))
     fh = log.open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "roamwatch.cli", "serve", "--port", str(port),
                              *(args or [])], env=env, cwd=REPO, stdout=fh, stderr=subprocess.STDOUT)
