@@ -128,6 +128,13 @@ def router_body(deps: list[dict[str, Any]], pathname: Any, search: Any = "") -> 
     return callback_body(dep, [pathname, search], [pathname])
 
 
+def page_body(deps: list[dict[str, Any]], path: str) -> dict[str, Any]:
+    """The pages router callback the browser sends when it opens ``path``
+    (``/country/KEN?lang=fr``)."""
+    pathname, _, search = path.partition("?")
+    return router_body(deps, pathname, "?" + search if search else "")
+
+
 # -- the server process -------------------------------------------------------------------------
 def rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status", encoding="ascii") as fh:
