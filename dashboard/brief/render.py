@@ -87,12 +87,12 @@ class _Ctx:
         rows = self.b.sources[self.b.sources["id"] == sid]
         if rows.empty or i18n.is_missing(rows.iloc[0]["licence"]):
             return ""
-        return _short_licence(str(rows.iloc[0]["licence"]))
+        return _short_licence(i18n.source_note(rows.iloc[0]["licence"], self.lang))
 
 
 def _short_licence(text: str, limit: int = 26) -> str:
     """The licence's first clause, at most ``limit`` characters (the references give it whole)."""
-    for sep in (";", " (", ". "):
+    for sep in (";", " (", ". ", "；", "（", "。", "؛"):
         if sep in text:
             text = text.split(sep, 1)[0]
     text = text.strip()
@@ -588,7 +588,7 @@ def _references(c: _Ctx) -> str:
     m = b.methodology
     items = []
     for r in b.sources.itertuples():
-        licence = "" if i18n.is_missing(r.licence) else str(r.licence)
+        licence = i18n.source_note(r.licence, c.lang)
         url = "" if i18n.is_missing(r.licence_url) else str(r.licence_url)
         home = "" if i18n.is_missing(r.homepage) else str(r.homepage)
         citation = "" if i18n.is_missing(r.citation) else str(r.citation)
