@@ -251,7 +251,7 @@ def _english_fragments() -> set[str]:
                 out.add(part)
     catalogue = load_catalogue()
     for ind in catalogue.indicators:
-        if ind.name_en != ind.name_fr:
+        if i18n.t(ind.name_en, "fr") != ind.name_en:
             out.add(ind.name_en)
         unit_fr = i18n.unit_label(ind.unit, "fr")
         if unit_fr != ind.unit and len(ind.unit) > 4:
@@ -259,7 +259,7 @@ def _english_fragments() -> set[str]:
         if ind.proxy and i18n.t(ind.proxy, "fr") != ind.proxy:
             out.add(ind.proxy[:60])
     for theme in catalogue.themes.values():
-        if theme.title_en != theme.title_fr:
+        if i18n.t(theme.title_en, "fr") != theme.title_en:
             out.add(theme.title_en)
     return out
 

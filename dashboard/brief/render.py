@@ -61,17 +61,13 @@ class _Ctx:
     def name(self) -> str:
         return i18n.country_name(self.b.iso3, self.lang, self.b.names[1] if self.fr else self.b.names[0])
 
-    def catalogue_text(self, english: str, french: str | None = None) -> str:
-        """A catalogue text (name, unit, title, proxy) in this language: from the translation
-        catalogues, else the catalogue file's own French, else English."""
-        text = i18n.t(english, self.lang)
-        return french if text == english and self.fr and french else text
+    def catalogue_text(self, english: str) -> str:
+        """A catalogue text (name, unit, title, proxy) in this language, from the translation
+        catalogues (English where a message has no translation)."""
+        return i18n.t(english, self.lang)
 
     def ind_name(self, ind) -> str:
-        return self.catalogue_text(ind.name_en, ind.name_fr)
-
-    def theme_title(self, en: str, fr: str) -> str:
-        return self.catalogue_text(en, fr)
+        return self.catalogue_text(ind.name_en)
 
     def unit(self, unit: str) -> str:
         return i18n.unit_label(unit, self.lang)
@@ -242,7 +238,7 @@ def _profile(c: _Ctx) -> str:
     out.append(_table("b-profile-table", head, body, c, numeric_from=1, widths=[28, 10, 10, 12, 13, 15, 12]))
     uncovered = [(tid, title) for cat in b.categories for tid, title in cat.uncovered]
     if uncovered:
-        themes = "; ".join(f"{tid} {c.theme_title(en, fr)}" for tid, (en, fr) in uncovered)
+        themes = "; ".join(f"{tid} {c.catalogue_text(title)}" for tid, title in uncovered)
         out.append(f'<p class="b-note" id="b-uncovered">{_e(c.t("brief.uncovered", themes=themes))}</p>')
     value, coverage = b.overall
     if value is not None:
@@ -329,7 +325,7 @@ def _category(c: _Ctx, cat: CategoryBlock) -> str:
                 f'<td>{_e(c.source_short(ind.source))}{_licence_span(licence)}</td>'
                 "</tr>"
             )
-        title = c.theme_title(*theme.title)
+        title = c.catalogue_text(theme.title)
         caption = (f"{theme.id} {title} · {_plain_score(c, theme.value, theme.reason)} · "
                    f"{c.t('brief.coverage').lower()} {c.pct(theme.coverage)}")
         out.append(_table(f"b-theme-{theme.id}", [caption, "brief.value", "brief.period", "brief.normalised",
