@@ -286,6 +286,27 @@ def test_french_html_brief_names_french_countries_and_regions(svc):
     assert not left, left
 
 
+def test_arabic_brief_keeps_citations_and_addresses_left_to_right(svc):
+    """In the Arabic brief a Latin citation or address laid out right to left came out scrambled
+    (".ITU World …", "//:https"): each is isolated left to right; roamwatch's licence note is Arabic."""
+    from dashboard.brief import build, render
+
+    page = render(build(svc, "KEN"), "ar")
+    refs = re.search(r'<ul class="b-refs" id="b-sources">(.*?)</ul>', page, flags=re.S).group(1)
+    items = re.findall(r"<li [^>]*>(.*?)</li>", refs, flags=re.S)
+    assert len(items) >= 3
+    for item in items:
+        cited = re.search(r'<span class="b-ref-cite" dir="ltr">(.*?)</span>', item, flags=re.S)
+        assert cited and "·" in cited.group(1), item
+        assert not re.search(r"https?://", item.replace(cited.group(0), "").replace(
+            re.search(r'<span class="b-ltr" dir="ltr">[^<]*</span>', item).group(0)
+            if 'class="b-ltr"' in item else "", "")), item  # every address is isolated
+    notes = [re.search(r'<span class="b-lic">(.*?)(?:<span|$)', item, flags=re.S).group(1) for item in items]
+    assert sum(bool(re.search("[\u0600-\u06ff]{3}", n.split(":", 1)[-1])) for n in notes) >= 2, notes
+    assert re.search(r'<span class="b-ltr" dir="ltr">UNESCO \(2019\)', page)
+    assert 'dir="rtl"' in page and "[dir=\"rtl\"] .b-ref-cite" in page
+
+
 # -- honest briefs ------------------------------------------------------------------------------------
 @needs_poppler
 def test_country_with_almost_no_data_gets_an_honest_brief(data_dir, svc, tmp_path):

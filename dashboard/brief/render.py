@@ -588,12 +588,14 @@ def _references(c: _Ctx) -> str:
         url = "" if i18n.is_missing(r.licence_url) else str(r.licence_url)
         home = "" if i18n.is_missing(r.homepage) else str(r.homepage)
         citation = "" if i18n.is_missing(r.citation) else str(r.citation)
-        text = f"<b>{_e(c.source_short(r.id))}</b> · {_e(r.name)}. {_e(citation)}"
+        # name, citation and addresses as the source words them, left to right in every language
+        cited = f"<b>{_e(c.source_short(r.id))}</b> · {_e(r.name)}. {_e(citation)}"
         if home and home not in citation:
-            text += f" {_e(home)}"
+            cited += f" {_e(home)}"
+        text = f'<span class="b-ref-cite" dir="ltr">{cited}</span>'
         text += f' <span class="b-lic">{_e(c.t("brief.licence"))}: {_e(licence or "–")}'
         if url:
-            text += f" ({_e(url)})"
+            text += f" {_ltr(f'({url})')}"
         items.append(f'<li id="b-source-{_e(r.id)}">{text}</span></li>')
     year = b.year if b.year is not None else ""
     explain = f"roamwatch scores --explain {b.iso3}" + (f" --year {year}" if year != "" else "")
@@ -602,14 +604,25 @@ def _references(c: _Ctx) -> str:
     method = c.t("brief.method", version=m["roamwatch"], catalogue=m["catalogue"], framework=m["framework"],
                  window=m["window"], threshold=c.pct(float(m["threshold"])))
     reproduce = c.t("brief.reproduce", snapshot=b.snapshot_id, explain=explain, brief=brief_cmd)
+    framework = _e(c.t("brief.framework_ref", publication=_SLOT)).replace(_SLOT, _ltr(m["publication"]))
     out = [f'<section id="b-references"><h2>{_e(c.t("brief.references"))}</h2>',
            f'<h3>{_e(c.t("brief.cited"))}</h3>',
            f'<ul class="b-refs" id="b-sources">{"".join(items)}</ul>',
            f'<p class="b-keep">{_e(method)}</p>',
-           f'<p class="b-small">{_e(c.t("brief.framework_ref", publication=m["publication"]))}</p>',
+           f'<p class="b-small">{framework}</p>',
            f"<p>{_code_text(reproduce)} {_e(c.t('brief.methodology_doc'))}</p>",
            "</section>"]
     return "".join(out)
+
+
+#: Stands for a value that :func:`_ltr` fills in after the message around it is escaped.
+_SLOT = "\ue000"
+
+
+def _ltr(text: str) -> str:
+    """Latin text quoted as published (a citation, an address), isolated left to right: inside an
+    Arabic line its full stops, slashes and parentheses would otherwise be reordered."""
+    return f'<span class="b-ltr" dir="ltr">{_e(text)}</span>'
 
 
 def _code_text(text: str) -> str:
