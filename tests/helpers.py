@@ -123,6 +123,16 @@ def offline_env(root: Path) -> dict[str, str]:
     return subprocess_env(**urls, ROAMWATCH_DATA_DIR=str(root / "data"), ROAMWATCH_CONFIG=str(config))
 
 
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on (bound, then released): for a server to
+    come, or for a connection that must be refused."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def wait_for(predicate: Callable[[], object], timeout: float = 20.0, what: str = "condition") -> None:
     """Poll ``predicate`` until it holds; fail the test, naming ``what``, after ``timeout`` s."""
     deadline = time.monotonic() + timeout

@@ -16,7 +16,7 @@ import pytest
 
 from roamwatch.config import load_config
 from tests.dashclient import page_body
-from tests.helpers import python_json
+from tests.helpers import free_port, python_json
 
 
 class DashClient:
@@ -313,15 +313,11 @@ OPERATOR_TEXT = re.compile(
 def _half_filled(path: Path) -> Path:
     """The World Bank collected; OONI tried against a host that refuses (a failed run whose error
     text names the address)."""
-    import socket
-
     from collectors.runner import run_collectors
     from tests.conftest import FAST_HTTP
     from tests.servers.worldbank import WorldBankServer
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]
+    closed = free_port()
     with WorldBankServer() as wb:
         config = load_config(env={"ROAMWATCH_DATA_DIR": str(path), **FAST_HTTP,
                                   "ROAMWATCH_WORLDBANK_BASE_URL": wb.url + "/v2",

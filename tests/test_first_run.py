@@ -15,7 +15,7 @@ import pytest
 
 from collectors import registry
 from tests import helpers
-from tests.helpers import invalid_host
+from tests.helpers import free_port, invalid_host
 
 
 def run(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -68,11 +68,7 @@ def test_offline_collect_fails_fast_with_one_line_per_source(offline_env, tmp_pa
 
 
 def test_a_refused_connection_names_host_and_port(offline_env):
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**offline_env, "ROAMWATCH_WORLDBANK_BASE_URL": f"http://127.0.0.1:{port}/v2"}
     proc = run(env, "collect", "worldbank")
     assert proc.returncode == 1
