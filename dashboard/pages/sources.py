@@ -10,7 +10,7 @@ from dash import html
 from dashboard import data, i18n
 from dashboard.components.layout import no_data_page, notice
 
-dash.register_page(__name__, path="/sources", name="Sources", title="roamwatch – Sources", order=4)
+dash.register_page(__name__, path="/sources", name="Sources", title=i18n.titled("nav.sources"), order=4)
 
 
 def known_collectors() -> dict[str, object]:
