@@ -18,6 +18,7 @@ import math
 import re
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from urllib.parse import parse_qs
 
 import pandas as pd
 
@@ -31,6 +32,9 @@ MESSAGES: dict[str, str] = {
     # shell
     "site.title": N_("roamwatch"),
     "site.tagline": N_("Internet freedom, from public data"),
+    "site.description": N_("roamwatch: internet-freedom indicators from public data"),
+    # the browser tab: "roamwatch – Sources"; a translation may put the page first
+    "site.page_title": N_("roamwatch – {page}"),
     "nav.world": N_("World"),
     "nav.compare": N_("Compare"),
     "nav.data": N_("Data"),
@@ -591,6 +595,47 @@ def lang_of(value: object) -> str:
     return core.negotiate(value, _accept_language())
 
 
+#: The id of the ``dcc.Location`` Dash's page router reads (``dash.page_container``).
+PAGES_LOCATION = "_pages_location"
+
+
+def page_lang() -> str:
+    """The language of the page being served, where a function gets no ``lang`` argument (a
+    page's tab title: Dash calls it with the path's variables only). In Dash's page-routing
+    callback: the ``?lang=`` of the URL it routes (its ``search`` input); in a page request:
+    the request's ``?lang=``; else ``Accept-Language``, else English, as :func:`lang_of`."""
+    import dash
+    import flask
+
+    try:
+        search = dash.ctx.inputs.get(f"{PAGES_LOCATION}.search")
+    except (dash.exceptions.MissingCallbackContextException, LookupError):
+        # not in a callback (LookupError: a server thread where no callback ever ran)
+        search = None
+        if flask.has_request_context():
+            return lang_of(flask.request.args.get("lang"))
+    values = parse_qs(str(search or "").lstrip("?")).get("lang")
+    return lang_of(values[-1] if values else None)
+
+
+def page_title(page: str, lang: str) -> str:
+    """The browser tab's title of a page called ``page`` (already in ``lang``)."""
+    return t("site.page_title", lang, page=page)
+
+
+def titled(key: str):  # noqa: ANN201 - a Dash page title function
+    """A page's ``title=`` for ``dash.register_page``: the page's name (a message key) in the
+    language of the page being served (:func:`page_lang`), on the first load and when the
+    page router changes the page on the browser's side."""
+
+    def title(**_path: object) -> str:
+        lang = page_lang()
+        return page_title(t(key, lang), lang)
+
+    title.__name__ = f"title_{key.replace('.', '_')}"
+    return title
+
+
 def direction(lang: str) -> str:
     return core.direction(lang)
 
@@ -821,6 +866,15 @@ def fmt_age(value: object, lang: str = DEFAULT_LANG, now: datetime | None = None
     if days <= 0:
         return t("common.today", lang)
     return tn("{n} day ago", "{n} days ago", days, lang, n=fmt_number(days, lang))
+
+
+def source_note(text: object, lang: str) -> str:
+    """A source's licence or terms note as roamwatch records it (the collectors write them in
+    English and mark them for translation): its translation in ``lang`` where the catalogues have
+    that exact text, else the text as recorded (a note written by an older version)."""
+    if is_missing(text) or not text:
+        return ""
+    return core.gettext(str(text), lang)
 
 
 def unit_label(unit: object, lang: str) -> str:

@@ -65,3 +65,31 @@ window.dashAgGridFunctions.rwNumber = function (value, lang, digits) {
     : {maximumSignificantDigits: 4};
   return new Intl.NumberFormat(locales[lang] || "en-GB", options).format(value);
 };
+
+/* Words Dash's components write in English with no property to change them (the buttons of a
+   number input say "Decrease value" / "Increase value" to screen readers): relabelled with the
+   page language's words, which the server sends with the page's language (app.builtin_labels),
+   now and whenever such a component appears. */
+(function () {
+  var labels = {};
+  var SELECTOR = ".dash-input-stepper[aria-label]";
+  function relabel(root) {
+    if (!root.querySelectorAll) { return; }
+    var nodes = root.matches && root.matches(SELECTOR) ? [root] : [];
+    nodes = nodes.concat(Array.prototype.slice.call(root.querySelectorAll(SELECTOR)));
+    nodes.forEach(function (node) {
+      var english = node.getAttribute("data-rw-label") || node.getAttribute("aria-label");
+      if (labels[english] && node.getAttribute("aria-label") !== labels[english]) {
+        node.setAttribute("data-rw-label", english);
+        node.setAttribute("aria-label", labels[english]);
+      }
+    });
+  }
+  window.roamwatchRelabel = function (chosen) {
+    labels = chosen || {};
+    relabel(document);
+  };
+  new MutationObserver(function (records) {
+    records.forEach(function (record) { record.addedNodes.forEach(relabel); });
+  }).observe(document.documentElement, {childList: true, subtree: true});
+})();

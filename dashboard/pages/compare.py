@@ -23,7 +23,7 @@ from dashboard.components.layout import (
 from dashboard.components.urlstate import build, parse, split_list
 from roamwatch.warehouse import dashboard_queries as q
 
-dash.register_page(__name__, path="/compare", name="Compare", title="roamwatch – Compare", order=2)
+dash.register_page(__name__, path="/compare", name="Compare", title=i18n.titled("nav.compare"), order=2)
 
 MAX_COUNTRIES = 8
 

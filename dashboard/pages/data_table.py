@@ -23,7 +23,7 @@ from dashboard.components.layout import (
 )
 from dashboard.components.urlstate import build, parse
 
-dash.register_page(__name__, path="/data", name="Data", title="roamwatch – Data", order=3)
+dash.register_page(__name__, path="/data", name="Data", title=i18n.titled("nav.data"), order=3)
 
 PAGE_SIZE = 100
 #: Grid columns, names first: the value and its period are in view without scrolling at

@@ -25,7 +25,7 @@ from dashboard.components.layout import (
 from dashboard.components.urlstate import build, parse, to_int
 from roamwatch.warehouse import dashboard_queries as q
 
-dash.register_page(__name__, path="/", name="World", title="roamwatch – World", order=0)
+dash.register_page(__name__, path="/", name="World", title=i18n.titled("nav.world"), order=0)
 
 
 @data.cached_page
