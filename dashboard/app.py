@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -25,7 +27,7 @@ from dashboard.components import inputs
 from dashboard.components.layout import synthetic_banner
 from dashboard.components.urlstate import build, parse, safe_path
 from roamwatch.config import Config, load_config
-from roamwatch.i18n import LANGUAGES
+from roamwatch.i18n import LANGUAGES, N_
 
 HERE = Path(__file__).resolve().parent
 NAV = (("/", "nav.world"), ("/compare", "nav.compare"), ("/data", "nav.data"),
@@ -34,6 +36,8 @@ NAV = (("/", "nav.world"), ("/compare", "nav.compare"), ("/data", "nav.data"),
 PAGE_PATHS = {"/", "/compare", "/data", "/sources", "/methodology", "/alerts"}
 #: Path prefixes that are never pages: an unknown path under them is 404, not the app shell.
 RESERVED_PREFIXES = ("/_", "/assets/", "/download/", "/static/")
+APP_TITLE = "roamwatch"
+DESCRIPTION = i18n.MESSAGES["site.description"]
 
 
 def shell() -> html.Div:
@@ -123,15 +127,27 @@ def _footer(lang: str) -> list:
 def _update_shell(pathname, search):
     lang = i18n.lang_of(parse(search).get("lang"))
     return (_header(pathname or "/", search or ""), _banner(lang), _footer(lang),
-            {"lang": lang, "dir": i18n.direction(lang)})
+            {"lang": lang, "dir": i18n.direction(lang), "labels": builtin_labels(lang)})
 
 
-# The language the server chose (from ?lang= or Accept-Language) on <html>, as the page changes.
+#: Words Dash's components write in English with no property to change them: the buttons of a
+#: number input (``dcc.Input(type="number")``) are labelled "Decrease value" / "Increase value"
+#: for screen readers. ``assets/roamwatch.js`` relabels them from the page language's words.
+BUILTIN_LABELS = (N_("Decrease value"), N_("Increase value"))
+
+
+def builtin_labels(lang: str) -> dict[str, str]:
+    return {label: i18n.t(label, lang) for label in BUILTIN_LABELS}
+
+
+# The language the server chose (from ?lang= or Accept-Language) on <html>, as the page changes,
+# and the words components write themselves (relabelled by assets/roamwatch.js).
 dash.clientside_callback(
     """function(chosen) {
         if (chosen && chosen.lang) {
             document.documentElement.lang = chosen.lang;
             document.documentElement.dir = chosen.dir || "ltr";
+            if (window.roamwatchRelabel) { window.roamwatchRelabel(chosen.labels || {}); }
         }
         return window.dash_clientside.no_update;
     }""",
@@ -176,6 +192,25 @@ def http_status(path: str, args: dict[str, str]) -> int:
         return 404 if check and check(args, lang) else 200
     except Exception:  # noqa: BLE001 - the page itself will show what is wrong
         return 200
+
+
+def page_title_of(path: str) -> str:
+    """The tab title of a page URL (in the request's language): the one Dash's page router sets
+    once the page's scripts run, so the first HTML carries it already."""
+    path = safe_path(path)
+    pages = list(dash.page_registry.values())
+    for page in pages:
+        template = page.get("path_template")
+        found = re.fullmatch(re.sub(r"<(\w+)>", r"(?P<\1>[^/]+)", template), path) if template else None
+        if found or (not template and page["path"] == path):
+            break
+    else:
+        page = next((p for p in pages if p["module"].endswith("not_found_404")), None)
+        found = None
+    title = page["title"] if page else APP_TITLE
+    if callable(title):
+        return title(**found.groupdict()) if found else title()
+    return str(title)
 
 
 def _alerts_status(args: dict[str, str]) -> int:
@@ -233,8 +268,14 @@ def _register_routes(app: dash.Dash) -> None:
             lang = i18n.lang_of(flask.request.args.get("lang"))
             body = response.get_data(as_text=True)
             if body.startswith(("<!DOCTYPE html>", "<!doctype html>")) and "<html>" in body[:200]:
-                response.set_data(body.replace(
-                    "<html>", f'<html lang="{lang}" dir="{i18n.direction(lang)}">', 1))
+                body = body.replace("<html>", f'<html lang="{lang}" dir="{i18n.direction(lang)}">', 1)
+                # the tab title and the description in the page's language too (the page
+                # router sets the same title again on every change of page)
+                body = body.replace(f"<title>{APP_TITLE}</title>",
+                                    f"<title>{escape(page_title_of(flask.request.path))}</title>", 1)
+                body = body.replace(f'content="{DESCRIPTION}"',
+                                    f'content="{escape(i18n.t(DESCRIPTION, lang))}"', 1)
+                response.set_data(body)
             response.vary.add("Accept-Language")
         return response
 
@@ -306,15 +347,14 @@ def create_app(config: Config | None = None) -> dash.Dash:
         assets_folder=str(HERE / "assets"),
         serve_locally=True,
         suppress_callback_exceptions=True,
-        title="roamwatch",
+        title=APP_TITLE,
         update_title=None,
         # No og:/twitter: tags: Dash would write the request URL (and its Host) into them.
         include_pages_meta=False,
         # Every page layout also gets the path, so the not-found page can name it.
         routing_callback_inputs={"_path": State("_pages_location", "pathname")},
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
-                   {"name": "description",
-                    "content": "roamwatch: internet-freedom indicators from public data"}],
+                   {"name": "description", "content": DESCRIPTION}],
     )
     app.layout = shell
     _register_routes(app)

@@ -7,6 +7,7 @@ chromium (skipped without it). The screenshot lands in /tmp/roamwatch-shots/coun
 from __future__ import annotations
 
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,49 @@ def test_language_menu_offers_six_languages_each_in_itself(driver, server):
     assert driver.execute_script("return document.documentElement.dir") == "ltr"
     assert driver.find_element("id", "country-name").text == "肯尼亚"
     driver.save_screenshot(str(SHOTS / "country_KEN_zh.png"))
+
+
+def test_arabic_tab_title_and_component_words_after_load_and_client_side_navigation(driver, server):
+    """What only the browser shows: the tab title (Dash's page router sets it on every change of
+    page), the words Dash's components write themselves (number-input buttons, a dropdown's
+    empty result) — in Arabic, from the first HTML on and after navigating without a reload."""
+    from dashboard import i18n
+
+    def title(key: str) -> str:
+        return i18n.page_title(i18n.t(key, "ar"), "ar")
+
+    request = urllib.request.Request(server + "/country/KEN", headers={"Accept-Language": "ar"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        first_html = answer.read().decode()
+    assert f"<title>{i18n.page_title('كينيا', 'ar')}</title>" in first_html
+
+    driver.get(server + "/country/KEN")  # no ?lang=: the browser's Accept-Language (ar) decides
+    _settle(driver, "#country-name")
+    assert driver.title == "كينيا – roamwatch"
+    marker = driver.execute_script("window.rwNoReload = 1; return window.rwNoReload")
+    driver.find_element("css selector", ".rw-nav a[href^='/methodology']").click()
+    WebDriverWait(driver, 30).until(lambda d: "/methodology" in d.current_url)
+    _settle(driver, "#reweight-weights .dash-input-stepper")
+    assert driver.execute_script("return window.rwNoReload") == marker  # client-side navigation
+    assert driver.title == title("nav.methodology") != "roamwatch – Methodology"
+    assert "roamwatch" in driver.title and any("\u0600" <= ch <= "\u06ff" for ch in driver.title)
+
+    labels = driver.execute_script(
+        "return [...document.querySelectorAll('#reweight-weights .dash-input-stepper')]"
+        ".map(e => e.getAttribute('aria-label'))")
+    assert labels and set(labels) == {i18n.t("Decrease value", "ar"), i18n.t("Increase value", "ar")}
+    assert "Decrease value" not in set(labels)
+
+    driver.find_element("id", "reweight-category").click()
+    search = WebDriverWait(driver, 10).until(lambda d: d.find_element(
+        "css selector", "[data-radix-popper-content-wrapper] input"))
+    assert search.get_attribute("placeholder") == i18n.t("Search", "ar")
+    search.send_keys("qqxzzq")
+    WebDriverWait(driver, 10).until(lambda d: i18n.t("No options found", "ar") in d.find_element(
+        "css selector", "[data-radix-popper-content-wrapper]").text)
+
+    driver.find_element("css selector", ".rw-nav a[href^='/sources']").click()
+    WebDriverWait(driver, 30).until(lambda d: d.title == title("nav.sources"))
 
 
 def test_arabic_sources_page_keeps_latin_citations_in_their_own_direction(driver, server):

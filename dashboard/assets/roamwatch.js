@@ -47,15 +47,49 @@
 })();
 
 /* Numbers in the data grid, rounded for reading in the page's language (the downloads keep
-   every digit): thousands without decimals, others to two decimals, small ones to four
-   significant digits. */
+   every digit): to the digits of the value's kind when the row gives them (shares 1, scores
+   and counts 0, indices 2: the rule of every page); else thousands without decimals, others
+   to two decimals, small ones to four significant digits. */
 window.dashAgGridFunctions = window.dashAgGridFunctions || {};
-window.dashAgGridFunctions.rwNumber = function (value, lang) {
+window.dashAgGridFunctions.rwNumber = function (value, lang, digits) {
   if (value === null || value === undefined || value === "" || isNaN(value)) { return "–"; }
   var locales = {en: "en-GB", fr: "fr-FR", es: "es-ES", ar: "ar-u-nu-latn", ru: "ru-RU", zh: "zh-CN"};
   var abs = Math.abs(value);
-  var options = abs >= 1000 ? {maximumFractionDigits: 0}
+  // the digits of the value's kind (shares 1, scores and counts 0, indices 2), as on every page
+  if (typeof digits === "number" && value !== 0 && Number(Math.abs(value).toFixed(digits)) === 0) {
+    digits = Math.max(digits, 1 - Math.floor(Math.log10(abs)));  // never write a non-zero as 0
+  }
+  var options = typeof digits === "number" ? {minimumFractionDigits: digits, maximumFractionDigits: digits}
+    : abs >= 1000 ? {maximumFractionDigits: 0}
     : abs >= 1 || abs === 0 ? {maximumFractionDigits: 2}
     : {maximumSignificantDigits: 4};
   return new Intl.NumberFormat(locales[lang] || "en-GB", options).format(value);
 };
+
+/* Words Dash's components write in English with no property to change them (the buttons of a
+   number input say "Decrease value" / "Increase value" to screen readers): relabelled with the
+   page language's words, which the server sends with the page's language (app.builtin_labels),
+   now and whenever such a component appears. */
+(function () {
+  var labels = {};
+  var SELECTOR = ".dash-input-stepper[aria-label]";
+  function relabel(root) {
+    if (!root.querySelectorAll) { return; }
+    var nodes = root.matches && root.matches(SELECTOR) ? [root] : [];
+    nodes = nodes.concat(Array.prototype.slice.call(root.querySelectorAll(SELECTOR)));
+    nodes.forEach(function (node) {
+      var english = node.getAttribute("data-rw-label") || node.getAttribute("aria-label");
+      if (labels[english] && node.getAttribute("aria-label") !== labels[english]) {
+        node.setAttribute("data-rw-label", english);
+        node.setAttribute("aria-label", labels[english]);
+      }
+    });
+  }
+  window.roamwatchRelabel = function (chosen) {
+    labels = chosen || {};
+    relabel(document);
+  };
+  new MutationObserver(function (records) {
+    records.forEach(function (record) { record.addedNodes.forEach(relabel); });
+  }).observe(document.documentElement, {childList: true, subtree: true});
+})();

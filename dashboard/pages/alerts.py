@@ -21,7 +21,7 @@ from dashboard.components.layout import control, dropdown_labels, no_data_page, 
 from dashboard.components.urlstate import build, parse, split_list, to_int
 from roamwatch.warehouse.alerts import STATES
 
-dash.register_page(__name__, path="/alerts", name="Alerts", title="roamwatch – Alerts", order=5)
+dash.register_page(__name__, path="/alerts", name="Alerts", title=i18n.titled("nav.alerts"), order=5)
 
 PAGE_SIZE = 25
 FILTERS = ("country", "rule", "state", "from", "to")

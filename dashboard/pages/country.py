@@ -25,14 +25,17 @@ from dashboard.components.urlstate import build, href
 
 
 def _title(iso3: str | None = None, **_kw: object) -> str:
+    """The tab title: the country's name in the page's language (Dash passes the path only)."""
+    lang = i18n.page_lang()
+    name = i18n.t("common.country", lang)
     try:
         svc = data.get()
-        match = svc.resolve_country(iso3)
-        if svc.available() and match.iso3:
-            return f"roamwatch – {svc.country_name(match.iso3, 'en')}"
+        if svc.available():
+            match = svc.resolve_country(iso3)
+            name = svc.country_name(match.iso3, lang) if match.iso3 else i18n.t("notfound.title", lang)
     except Exception:  # noqa: BLE001 - a title must never break the page
         pass
-    return "roamwatch – Country"
+    return i18n.page_title(name, lang)
 
 
 dash.register_page(__name__, path_template="/country/<iso3>", path="/country/KEN", name="Country",

@@ -21,7 +21,7 @@ from dashboard.components.layout import dropdown_labels, notice, table
 from dashboard.components.urlstate import build, href, parse, to_int
 from roamwatch.i18n import LANGS
 
-dash.register_page(__name__, path="/methodology", name="Methodology", title="roamwatch – Methodology",
+dash.register_page(__name__, path="/methodology", name="Methodology", title=i18n.titled("nav.methodology"),
                    order=5)
 
 CATEGORIES = ("R", "O", "A", "M", "X")

@@ -11,7 +11,7 @@ from dashboard import i18n
 from dashboard.components.layout import not_found_page
 from dashboard.components.urlstate import build
 
-dash.register_page(__name__, path="/404", name="Not found", title="roamwatch – Not found")
+dash.register_page(__name__, path="/404", name="Not found", title=i18n.titled("notfound.title"))
 
 PAGES = {"/": "nav.world", "/compare": "nav.compare", "/data": "nav.data", "/sources": "nav.sources",
          "/methodology": "nav.methodology"}
