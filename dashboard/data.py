@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard import i18n
+from dashboard.bounded_cache import BoundedCache
 from roamwatch.warehouse import dashboard_queries as q
 from roamwatch.warehouse.queries import Reader
 from roamwatch.warehouse.snapshot import NoSnapshot, current_snapshot_id
@@ -164,15 +165,11 @@ class DataService:
         self._checked = 0.0
         #: Why the current snapshot could not be opened (None when it could, or when there is none).
         self.problem: str | None = None
-        self._cache: OrderedDict[tuple, Any] = OrderedDict()
-        self._cache_sizes: dict[tuple, int] = {}
-        self._cache_bytes = 0
-        self._pages: OrderedDict[tuple, Any] = OrderedDict()
+        self._cache = BoundedCache()  # query results, within MAX_CACHE / MAX_CACHE_BYTES
+        self._pages = BoundedCache()  # rendered pages, within MAX_PAGES / MAX_PAGE_BYTES
         self._recent: OrderedDict[tuple, Any] = OrderedDict()
         self._warming: threading.Thread | None = None
         self._stopping = False
-        self._page_sizes: dict[tuple, int] = {}
-        self._page_bytes = 0
 
     # -- snapshot ------------------------------------------------------------------------------
     def reader(self) -> Reader | None:
@@ -240,16 +237,12 @@ class DataService:
     def clear_caches(self) -> None:
         with self._lock:
             self._cache.clear()
-            self._cache_sizes.clear()
-            self._cache_bytes = 0
             self._pages.clear()
-            self._page_sizes.clear()
-            self._page_bytes = 0
             self._recent.clear()
 
     def cache_bytes(self) -> tuple[int, int]:
         """Estimated bytes held by the query-result cache and the page cache."""
-        return self._cache_bytes, self._page_bytes
+        return self._cache.bytes, self._pages.bytes
 
     def page(self, key: tuple, render: Callable[[], Any]) -> Any:
         """A rendered page layout, computed once per snapshot and ``key`` (kept as compressed
@@ -259,19 +252,13 @@ class DataService:
             return render()
         full = (snapshot, *key)
         with self._lock:
-            if full in self._pages:
-                self._pages.move_to_end(full)
-                return self._pages[full]
+            held = self._pages.get(full)
+        if held is not None:
+            return held
         value = RenderedPage(render())
         size = sys.getsizeof(value) + len(repr(key))
         with self._lock:
-            if full not in self._pages:
-                self._pages[full] = value
-                self._page_sizes[full] = size
-                self._page_bytes += size
-            while self._pages and (len(self._pages) > MAX_PAGES or self._page_bytes > MAX_PAGE_BYTES):
-                old, _ = self._pages.popitem(last=False)
-                self._page_bytes -= self._page_sizes.pop(old, 0)
+            self._pages.put(full, value, size, MAX_PAGES, MAX_PAGE_BYTES)
         return value
 
     def available(self) -> bool:
@@ -320,20 +307,13 @@ class DataService:
         key = (reader.snapshot_id, module, name, args)
         with self._lock:
             if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
+                return self._cache.get(key)
         value = compute(reader)
         if isinstance(value, pd.DataFrame) and len(value) > MAX_CACHED_ROWS:
             return value  # large frames are not kept: see MAX_CACHED_ROWS
         size = _size_of(value) + len(repr(args))
         with self._lock:
-            if key not in self._cache:
-                self._cache[key] = value
-                self._cache_sizes[key] = size
-                self._cache_bytes += size
-            while self._cache and (len(self._cache) > MAX_CACHE or self._cache_bytes > MAX_CACHE_BYTES):
-                old, _ = self._cache.popitem(last=False)
-                self._cache_bytes -= self._cache_sizes.pop(old, 0)
+            self._cache.put(key, value, size, MAX_CACHE, MAX_CACHE_BYTES)
         return value
 
     # -- reference data ------------------------------------------------------------------------
