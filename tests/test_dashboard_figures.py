@@ -538,3 +538,9 @@ def test_gender_chart_keeps_women_and_men_apart_when_their_values_meet():
     fr = figures.gender_chart(frame, title="t", sources="ITU", snapshot_id=SNAP, lang="fr")
     assert fr["data"][1]["hovertext"] == ["Men<br>2018: 89,4\u00a0%"]
     assert figures.gender_gap(frame.iloc[:1]) is None  # no gap without both values
+    # two sources: a gap pairs one source's women with the same source's men, never across
+    two = pd.DataFrame({"label": ["Women (ITU)", "Men (WB)", "Women (WB)", "Men (WB)"],
+                        "sex": ["women", "men", "women", "men"],
+                        "source": ["itu", "worldbank", "worldbank", "worldbank"],
+                        "x": [2022, 2022, 2021, 2021], "value": [70.0, 90.0, 60.0, 65.0]})
+    assert figures.gender_gap(two) == (2021, 60.0, 65.0)
