@@ -18,7 +18,7 @@ from dashboard.components.urlstate import build, parse, split_list
 from roamwatch.config import load_config
 from roamwatch.warehouse import dashboard_queries as q
 from roamwatch.warehouse.queries import Reader
-from tests.conftest import FAST_HTTP
+from tests.helpers import collect_worldbank
 
 SNAP = "20260101T000000Z-abcdef12"
 
@@ -243,19 +243,7 @@ def test_number_formatting_per_language():
 # -- queries and routes on a real snapshot ------------------------------------------------------
 @pytest.fixture(scope="module")
 def serving(tmp_path_factory):
-    from collectors.runner import run_collectors
-    from tests.servers.worldbank import WorldBankServer
-
-    data_dir = tmp_path_factory.mktemp("dashq") / "data"
-    with WorldBankServer() as server, pytest.MonkeyPatch.context() as mp:
-        mp.delenv("ROAMWATCH_CONFIG", raising=False)
-        mp.setenv("ROAMWATCH_DATA_DIR", str(data_dir))
-        mp.setenv("ROAMWATCH_WORLDBANK_BASE_URL", server.url + "/v2")
-        for key, value in FAST_HTTP.items():
-            mp.setenv(key, value)
-        config = load_config()
-        run_collectors(["worldbank"], config, progress=False)
-    return config.serving_dir
+    return collect_worldbank(tmp_path_factory.mktemp("dashq") / "data").serving_dir
 
 
 def test_world_values_are_the_warehouse_values(serving):
