@@ -484,7 +484,7 @@ class DataService:
                 continue
             name = i18n.metric_name(row.id, row.name, lang)
             unit = i18n.unit_label(row.unit, lang)
-            unit = f" ({unit})" if unit and unit not in name else ""
+            unit = "" if i18n.names_unit(name, unit, lang) else f" ({unit})"
             options.append({"label": f"{row.source} · {name}{unit}", "value": row.id})
         if not observations_only:
             for test in self.ooni_tests()["test"]:

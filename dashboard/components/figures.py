@@ -35,8 +35,8 @@ OUTSIDE_COLOUR = "#f0f0f0"
 LAND_COLOUR = "#f0f0f0"
 
 
-def _title(title: str, unit: str | None) -> str:
-    return f"{title} ({unit})" if unit and unit not in title else title
+def _title(title: str, unit: str | None, lang: str = "en") -> str:
+    return title if i18n.names_unit(title, unit, lang) else f"{title} ({unit})"
 
 
 def stamp_line(sources: str, snapshot_id: str | None, lang: str = "en", width: int = 90) -> str:
@@ -132,7 +132,7 @@ def stamp_layout(*, title: str, unit: str | None, sources: str, snapshot_id: str
     the title (wrapped to fit a phone) under a strip kept free for the toolbar, then the source
     line and snapshot id. In a right-to-left language the title and source line sit at the
     right."""
-    heading = wrap(_title(title, unit), TITLE_WIDTH)
+    heading = wrap(_title(title, unit, lang), TITLE_WIDTH)
     subtitle = wrap(stamp_line(sources, snapshot_id, lang, width=SOURCE_WIDTH), SOURCE_WIDTH)
     x, anchor = (0.99, "right") if is_rtl(lang) else (0.01, "left")
     lines = heading.count("<br>") + 1
@@ -370,7 +370,7 @@ def describe_lines(series: pd.DataFrame, *, title: str, unit: str | None, lang: 
         ))
     if not parts:
         return i18n.t("world.describe_empty", lang, metric=title, year="–")
-    return i18n.t("country.describe_lines", lang, title=title, parts="; ".join(parts))
+    return i18n.t("country.describe_lines", lang, title=title, parts=i18n.join_clauses(parts, lang))
 
 
 def x_values(frame: pd.DataFrame) -> pd.Series:
@@ -509,7 +509,7 @@ def describe_ooni(months: pd.DataFrame, lang: str = "en") -> str:
             confirmed=i18n.fmt_number(100 * part["confirmed"].sum() / total, lang, 1),
             anomaly=i18n.fmt_number(100 * part["anomalies"].sum() / total, lang, 1),
         ))
-    return "; ".join(parts) + "."
+    return i18n.t("common.sentence", lang, parts=i18n.join_clauses(parts, lang))
 
 
 # -- ROAM-X radar -------------------------------------------------------------------------------
@@ -561,7 +561,7 @@ def describe_radar(profile: pd.DataFrame, year: object, lang: str = "en") -> str
         value = i18n.fmt_number(country, lang, 0) if not i18n.is_missing(country) else \
             i18n.t("common.insufficient", lang)
         parts.append(f"{i18n.roamx_label(key, lang)} {value}")
-    return i18n.t("country.describe_radar", lang, year=year, parts=", ".join(parts))
+    return i18n.t("country.describe_radar", lang, year=year, parts=i18n.join(parts, lang))
 
 
 # -- sparklines (no plotly: a tiny inline SVG) --------------------------------------------------

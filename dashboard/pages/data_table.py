@@ -71,6 +71,11 @@ def grid_locale(lang: str) -> dict[str, str]:
         "first": "First", "previous": "Previous", "loadingOoo": "Loading…", "firstPage": "First page",
         "lastPage": "Last page", "nextPage": "Next page", "previousPage": "Previous page",
         "pageLastRowUnknown": "?",
+        # read out by screen readers (a focused column heading, rows still loading, tooltips)
+        "ariaSortableColumn": "Press ENTER to sort", "ariaSkeletonCellLoading": "Row data is loading",
+        "ariaDeferSkeletonCellLoading": "Cell is loading",
+        "ariaSkeletonCellLoadingFailed": "Row failed to load", "ariaLabelTooltip": "Tooltip",
+        "loadingError": "ERR",
     }
     out = {key: i18n.t(f"grid.{key}", lang) if f"grid.{key}" in i18n.MESSAGES else english
            for key, english in keys.items()}
