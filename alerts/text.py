@@ -6,10 +6,10 @@ alert reads the same everywhere. Works on an ``alert`` row (a dict, or a pandas 
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
+from alerts.events import details_of
 from roamwatch import i18n
 from roamwatch.countries import country_name
 from roamwatch.i18n import N_, formatting
@@ -90,13 +90,8 @@ def _get(alert: Any, name: str) -> Any:
 
 
 def evidence(alert: Any) -> dict:
-    value = _get(alert, "evidence")
-    if isinstance(value, dict):
-        return value
-    try:
-        return json.loads(value) if value else {}
-    except (TypeError, ValueError):
-        return {}
+    """An alert's evidence as a dict (stored JSON text, a dict, or nothing)."""
+    return details_of(_get(alert, "evidence"))
 
 
 def _date(value: Any, lang: str) -> str:

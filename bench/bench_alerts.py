@@ -11,16 +11,13 @@ lock, publish), then the same check again (nothing new: the common case after a 
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 from alerts.engine import check, evaluate
 from alerts.rules import load_rules
-from bench.bench_scores import build
+from bench.bench_scores import bench_warehouse, warehouse_arguments
 from bench.results import Results
 from roamwatch.config import load_config
 from roamwatch.warehouse.queries import Reader
@@ -29,21 +26,10 @@ from roamwatch.warehouse.store import Warehouse
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--keep", type=Path, help="build the data directory here")
-    parser.add_argument("--reuse", action="store_true", help="with --keep: reuse a built warehouse")
-    args = parser.parse_args()
+    args = warehouse_arguments(__doc__.splitlines()[0])
     rec = Results("alerts", "alerts check over a realistic snapshot", parameters={"repeat": args.repeat})
-    directory = args.keep or Path(tempfile.mkdtemp(prefix="roamwatch-bench-alerts-"))
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / "warehouse.duckdb"
-    if not (args.reuse and path.exists()):
-        path.unlink(missing_ok=True)
-        started = time.perf_counter()
-        counts = build(path)
-        print(f"built {path} in {time.perf_counter() - started:.1f} s: {counts}")
-        rec.parameters.update(counts)
+    path = bench_warehouse(args, rec)
+    directory = path.parent
     with Warehouse(path) as wh:
         wh.con.execute("DELETE FROM alert")
         wh.con.execute("DELETE FROM alert_delivery")

@@ -171,16 +171,21 @@ def build(path: Path, ooni_years: int = OONI_YEARS) -> dict[str, int]:
     return counts
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def warehouse_arguments(description: str) -> argparse.Namespace:
+    """The command line of a bench over :func:`build`'s warehouse: ``--repeat``, ``--keep DIR``
+    (build it there, to look at or reuse) and ``--reuse``."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--keep", type=Path, help="build the warehouse in this directory")
+    parser.add_argument("--keep", type=Path, help="build the warehouse (data directory) here")
     parser.add_argument("--reuse", action="store_true", help="with --keep: reuse a built warehouse")
-    args = parser.parse_args()
-    rec = Results("scores", "ROAM-X score recomputation (target ≤ 2 s) and publish",
-                  parameters={"repeat": args.repeat, "countries": N_COUNTRIES, "years": N_YEARS,
-                              "metrics": N_METRICS})
-    directory = args.keep or Path(tempfile.mkdtemp(prefix="roamwatch-bench-scores-"))
+    return parser.parse_args()
+
+
+def bench_warehouse(args: argparse.Namespace, rec: Results) -> Path:
+    """``warehouse.duckdb`` in ``--keep`` (else in a new temporary directory): built by
+    :func:`build`, its row counts added to ``rec``'s parameters, unless ``--reuse`` finds one."""
+    directory = args.keep or Path(tempfile.mkdtemp(prefix=f"roamwatch-bench-{rec.bench}-"))
+    directory.mkdir(parents=True, exist_ok=True)
     path = directory / "warehouse.duckdb"
     if not (args.reuse and path.exists()):
         path.unlink(missing_ok=True)
@@ -188,6 +193,16 @@ def main() -> None:
         counts = build(path)
         print(f"built {path} in {time.perf_counter() - started:.1f} s: {counts}")
         rec.parameters.update(counts)
+    return path
+
+
+def main() -> None:
+    args = warehouse_arguments(__doc__.splitlines()[0])
+    rec = Results("scores", "ROAM-X score recomputation (target ≤ 2 s) and publish",
+                  parameters={"repeat": args.repeat, "countries": N_COUNTRIES, "years": N_YEARS,
+                              "metrics": N_METRICS})
+    path = bench_warehouse(args, rec)
+    directory = path.parent
     catalogue = load_catalogue()
     totals, cpus, publishes = [], [], []
     today = dt.date(LAST_YEAR, 12, 31)

@@ -41,6 +41,7 @@ import pandas as pd
 from collectors.base import Batch, Collector, RunContext, SourceError, setting_date
 from collectors.http import HttpError
 from roamwatch.countries import iso2_to_iso3, reference_countries
+from roamwatch.i18n import N_
 from roamwatch.warehouse.store import MetricInfo, SourceInfo
 
 CAPABLE_ID = "apnic.ipv6_capable"
@@ -237,13 +238,13 @@ class Apnic(Collector):
         id="apnic",
         name="APNIC Labs IPv6 measurement (v6stats)",
         homepage="https://stats.labs.apnic.net/ipv6",
-        licence="© APNIC; re-use permitted with attribution",
+        licence=N_("© APNIC; re-use permitted with attribution"),
         licence_url="https://labs.apnic.net/",
         citation=(
             "APNIC Labs: IPv6 capability and preference by economy, measured with an online "
             "advertisement experiment (data1.labs.apnic.net/v6stats/v6economy)"
         ),
-        terms=(
+        terms=N_(
             "The data files say '(C) APNIC Pty/Ltd. re-use with attribution permitted' (as "
             "reported by third parties; no formal licence text was found). Attribute APNIC Labs."
         ),

@@ -44,6 +44,7 @@ from collectors.base import Batch, Collector, PublishedFile, RunContext, SourceE
 from collectors.files import already_imported, planned_files, read_unit
 from collectors.http import HttpError
 from roamwatch.countries import iso2_to_iso3
+from roamwatch.i18n import N_
 from roamwatch.warehouse.store import MetricInfo, SourceInfo
 
 MODELS = (
@@ -227,13 +228,13 @@ class Dgg(Collector):
         id="dgg",
         name="Digital Gender Gaps (digitalgendergaps.org)",
         homepage="https://www.digitalgendergaps.org/",
-        licence="Free for academic, research and informational purposes only; no commercial use",
+        licence=N_("Free for academic, research and informational purposes only; no commercial use"),
         licence_url="https://www.digitalgendergaps.org/",
         citation="Digital Gender Gaps project (Leverhulme Centre for Demographic Science, "
                  "University of Oxford, and partners): national digital gender gap estimates, "
                  "https://www.digitalgendergaps.org/ (API v1, query_national).",
-        terms="The data are free for academic, research and informational purposes; no "
-              "commercial use. The API is rate limited (60 requests a minute).",
+        terms=N_("The data are free for academic, research and informational purposes; no "
+                 "commercial use. The API is rate limited (60 requests a minute)."),
     )
     defaults = {
         "enabled": True,

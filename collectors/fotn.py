@@ -35,6 +35,7 @@ import pandas as pd
 from collectors.base import Batch, PublishedFile, RunContext, SourceError
 from collectors.files import FileCollector, Rows, read_sheets
 from roamwatch.countries import name_to_iso3
+from roamwatch.i18n import N_
 from roamwatch.warehouse.store import MetricInfo, SourceInfo
 
 # metric code → (maximum score, name)
@@ -261,10 +262,10 @@ class Fotn(FileCollector):
         id="fotn",
         name="Freedom House, Freedom on the Net",
         homepage="https://freedomhouse.org/report/freedom-net",
-        licence="© Freedom House; reuse terms not verified (assume attribution, non-commercial)",
+        licence=N_("© Freedom House; reuse terms not verified (assume attribution, non-commercial)"),
         licence_url="https://freedomhouse.org/terms-and-conditions",
         citation="Freedom House, Freedom on the Net (edition year), freedomhouse.org",
-        terms=(
+        terms=N_(
             "Scores are © Freedom House. The reuse terms were not verified here: cite Freedom "
             "House and check its terms before republishing the scores."
         ),

@@ -49,6 +49,7 @@ import pandas as pd
 from collectors.base import Batch, Collector, RunContext, SourceError, as_date, setting_date
 from roamwatch.countries import iso2_to_iso3, reference_countries
 from roamwatch.events import KNOWN, ONGOING
+from roamwatch.i18n import N_
 from roamwatch.warehouse.store import MetricInfo, SourceInfo
 
 METRIC_ID = "ioda.outage_hours"
@@ -270,13 +271,13 @@ class Ioda(Collector):
         id="ioda",
         name="IODA (Internet Outage Detection and Analysis), Georgia Tech",
         homepage="https://ioda.inetintel.cc.gatech.edu/",
-        licence="IODA terms of use (Georgia Tech Research Corporation); no open data licence stated",
+        licence=N_("IODA terms of use (Georgia Tech Research Corporation); no open data licence stated"),
         licence_url="https://ioda.inetintel.cc.gatech.edu/",
         citation=(
             "IODA: Internet Outage Detection and Analysis, Internet Intelligence Lab, Georgia "
             "Institute of Technology; outage events via api.ioda.inetintel.cc.gatech.edu/v2"
         ),
-        terms=(
+        terms=N_(
             "Every API answer says: 'This data is Copyright (c) 2021 Georgia Tech Research "
             "Corporation. All Rights Reserved.' No open data licence is published; cite IODA "
             "and check its terms before redistributing the events themselves."

@@ -53,6 +53,7 @@ import pandas as pd
 from collectors.base import Batch, PublishedFile, RunContext, SourceError
 from collectors.files import FileCollector, Rows, read_sheets
 from roamwatch.countries import NAME_ALIASES, is_iso3, name_to_iso3
+from roamwatch.i18n import N_
 from roamwatch.warehouse.store import MetricInfo, SourceInfo
 
 PRICE_BASKET_URL = (
@@ -739,13 +740,13 @@ class Itu(FileCollector):
         id="itu",
         name="ITU World Telecommunication/ICT Indicators",
         homepage="https://datahub.itu.int/",
-        licence="ITU terms of use (not verified; one third-party client labels the data "
-                "CC BY-NC-SA 3.0 IGO)",
+        licence=N_("ITU terms of use (not verified; one third-party client labels the data "
+                   "CC BY-NC-SA 3.0 IGO)"),
         licence_url="https://www.itu.int/en/about/Pages/terms-of-use.aspx",
         citation="ITU World Telecommunication/ICT Indicators Database, International "
                  "Telecommunication Union (ITU), Geneva.",
-        terms="Licence unconfirmed: ITU's terms of use apply; treat as attribution required, "
-              "possibly non-commercial, until confirmed with ITU.",
+        terms=N_("Licence unconfirmed: ITU's terms of use apply; treat as attribution required, "
+                 "possibly non-commercial, until confirmed with ITU."),
     )
     defaults = {
         "enabled": True,

@@ -27,6 +27,7 @@ import pandas as pd
 
 from collectors.base import Batch, Collector, RunContext, SourceError, as_date, setting_date
 from roamwatch.countries import iso2_to_iso3
+from roamwatch.i18n import N_
 from roamwatch.warehouse.store import MetricInfo, SourceInfo
 
 #: The four buckets that partition the measurements, then their total.
@@ -225,7 +226,7 @@ class Ooni(Collector):
             "OONI: Open Observatory of Network Interference, measurement data via "
             "api.ooni.io/api/v1/aggregation"
         ),
-        terms=(
+        terms=N_(
             "OONI data is published under CC BY-SA 4.0: attribute OONI and share derived data "
             "alike. The API is rate limited and not meant for bulk export."
         ),

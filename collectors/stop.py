@@ -62,6 +62,7 @@ from collectors.base import Batch, PublishedFile, RunContext, SourceError, setti
 from collectors.files import FileCollector, Rows, read_sheets
 from roamwatch.countries import name_to_iso3
 from roamwatch.events import KNOWN, ONGOING, UNKNOWN
+from roamwatch.i18n import N_
 from roamwatch.warehouse.store import SourceInfo
 
 SOURCE_ID = "accessnow"
@@ -528,10 +529,10 @@ class Stop(FileCollector):
         id=SOURCE_ID,
         name="Access Now, #KeepItOn STOP (Shutdown Tracker Optimization Project)",
         homepage="https://www.accessnow.org/campaign/keepiton/",
-        licence="Not stated by Access Now (unverified); cite Access Now #KeepItOn",
+        licence=N_("Not stated by Access Now (unverified); cite Access Now #KeepItOn"),
         licence_url="https://www.accessnow.org/keepiton-data/",
         citation="Access Now, #KeepItOn STOP data",
-        terms=(
+        terms=N_(
             "The STOP sheet is published openly but states no licence: attribute Access Now "
             "#KeepItOn and check with Access Now before republishing the rows."
         ),

@@ -32,6 +32,7 @@ import pyarrow.csv as pacsv
 from collectors.base import Batch, PublishedFile, RunContext, SourceError
 from collectors.files import FileCollector
 from roamwatch.countries import is_iso3
+from roamwatch.i18n import N_
 from roamwatch.warehouse.store import MetricInfo, SourceInfo
 
 # variable → (label, unit). Core Digital Society Project variables first.
@@ -147,7 +148,7 @@ class Vdem(FileCollector):
         id="vdem",
         name="V-Dem (Varieties of Democracy), Digital Society Project variables",
         homepage="https://www.v-dem.net/data/the-v-dem-dataset/",
-        licence="CC BY-SA 4.0 (as reported by third parties; not verified here)",
+        licence=N_("CC BY-SA 4.0 (as reported by third parties; not verified here)"),
         licence_url="https://creativecommons.org/licenses/by-sa/4.0/",
         citation=(
             "Coppedge, Michael, John Gerring, Carl Henrik Knutsen, Staffan I. Lindberg, Jan "
@@ -155,7 +156,7 @@ class Vdem(FileCollector):
             "Project; and Mechkova, Valeriya, Daniel Pemstein, Brigitte Seim and Steven Wilson, "
             "Digital Society Project Dataset."
         ),
-        terms=(
+        terms=N_(
             "Cite the V-Dem dataset version used (e.g. v16, doi:10.23696/vdemds26) and share "
             "derived data alike."
         ),

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from collectors.base import Batch, Collector, RunContext, SourceError
+from roamwatch.i18n import N_
 from roamwatch.warehouse.store import MetricInfo, SourceInfo
 
 COUNTRIES_UNIT = "country metadata"
@@ -112,7 +113,7 @@ class WorldBank(Collector):
         licence="CC BY 4.0",
         licence_url="https://datacatalog.worldbank.org/public-licenses#cc-by",
         citation="The World Bank: World Development Indicators (via the Indicators API v2).",
-        terms="World Bank Terms of Use for Datasets apply; attribution required.",
+        terms=N_("World Bank Terms of Use for Datasets apply; attribution required."),
     )
 
     def __init__(self) -> None:

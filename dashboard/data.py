@@ -599,17 +599,17 @@ class DataService:
 
 
 @functools.lru_cache(maxsize=1)
-def _catalogue_names() -> dict[str, tuple[str, str]]:
-    """Theme and indicator names (English, French) from ``indicators/catalogue.toml``, if present
-    (the English name is a message of the catalogues)."""
+def _catalogue_names() -> dict[str, str]:
+    """Theme and indicator names from ``indicators/catalogue.toml``, if present (in English:
+    each is a message of the translation catalogues)."""
     try:
         from indicators.catalogue import load_catalogue
 
         catalogue = load_catalogue()
     except Exception:  # noqa: BLE001 - no catalogue (yet): keys are shown as they are
         return {}
-    names = {tid: (t.title_en, t.title_fr) for tid, t in catalogue.themes.items()}
-    names.update({i.id: (i.name_en, i.name_fr) for i in catalogue.indicators})
+    names = {tid: t.title_en for tid, t in catalogue.themes.items()}
+    names.update({i.id: i.name_en for i in catalogue.indicators})
     return names
 
 
@@ -618,9 +618,9 @@ def score_label(level: str, key: str, lang: str) -> str:
         return i18n.roamx_label(key, lang)
     if level == "overall":
         return i18n.t("score.overall", lang)
-    names = _catalogue_names().get(key)
-    if names:
-        return f"{key} {i18n.t(names[0], lang)}"
+    name = _catalogue_names().get(key)
+    if name:
+        return f"{key} {i18n.t(name, lang)}"
     return f"{level} {key}"
 
 

@@ -822,6 +822,15 @@ def fmt_age(value: object, lang: str = DEFAULT_LANG, now: datetime | None = None
     return tn("{n} day ago", "{n} days ago", days, lang, n=fmt_number(days, lang))
 
 
+def source_note(text: object, lang: str) -> str:
+    """A source's licence or terms note as roamwatch records it (the collectors write them in
+    English and mark them for translation): its translation in ``lang`` where the catalogues have
+    that exact text, else the text as recorded (a note written by an older version)."""
+    if is_missing(text) or not text:
+        return ""
+    return core.gettext(str(text), lang)
+
+
 def unit_label(unit: object, lang: str) -> str:
     """A unit as shown to readers: ``per 100 people`` → ``pour 100 personnes`` (units are
     messages of the catalogues: the indicator catalogue's, and the collectors' in :data:`UNITS`)."""

@@ -60,7 +60,6 @@ class CatalogueError(ValueError):
 class Theme:
     id: str
     title_en: str
-    title_fr: str
     unesco_match: str
 
     @property
@@ -76,7 +75,6 @@ class Indicator:
     theme: str
     unesco_ref: str
     name_en: str
-    name_fr: str
     description: str
     metrics: tuple[str, ...]
     inputs: tuple[str, ...]
@@ -239,7 +237,6 @@ INDICATOR_FIELDS: dict[str, tuple[bool, Callable[[Any], str | None]]] = {
     "unesco_match": (False, _choice(MATCHES)),
     "proxy": (False, _sentence),
     "name_en": (True, _nonempty_str),
-    "name_fr": (True, _nonempty_str),
     "description": (True, _nonempty_str),
     "metrics": (True, _str_list),
     "inputs": (True, _str_list),
@@ -265,8 +262,14 @@ REQUIRED_FIELDS = tuple(name for name, (required, _) in INDICATOR_FIELDS.items()
 THEME_FIELDS: dict[str, tuple[bool, Callable[[Any], str | None]]] = {
     "id": (True, _pattern(_THEME, "a theme id like 'R.B' or 'CTX.1'")),
     "title_en": (True, _nonempty_str),
-    "title_fr": (True, _nonempty_str),
     "unesco_match": (True, _choice(MATCHES)),
+}
+#: Fields of earlier versions whose content now lives elsewhere.
+MOVED_TO_PO = {
+    field: "translations live in the gettext catalogues "
+           "(roamwatch/i18n/locale/<lang>/LC_MESSAGES/roamwatch.po; `python -m roamwatch.i18n update`), "
+           "not in this file: the English text is the message"
+    for field in ("name_fr", "title_fr")
 }
 FRAMEWORK_FIELDS = ("name", "version", "publication", "revision", "note")
 REVIEW_FIELDS: dict[str, tuple[bool, Callable[[Any], str | None]]] = {
@@ -283,6 +286,8 @@ def _check_fields(
     if not isinstance(entry, dict):
         raise CatalogueError(f"{where}: must be a table")
     for name in entry:
+        if name in MOVED_TO_PO:
+            raise CatalogueError(f"{where}: field '{name}': {MOVED_TO_PO[name]}")
         if name not in schema:
             raise CatalogueError(f"{where}: field '{name}': unknown field (a typo?)")
     for name, (required, check) in schema.items():

@@ -88,7 +88,8 @@ def _indicator_section(ind: Indicator, catalogue: Catalogue, w: _Words) -> list[
                     ref=ind.unesco_ref)
     window = ind.window_years or catalogue.window_years
     direction = w.t("higher is better") if ind.direction == "higher_better" else w.t("lower is better")
-    other_name = ind.name_fr if w.lang == DEFAULT_LANG else ind.name_en  # the name in another language
+    # the name in another language: French under the English heading, else the original English
+    other_name = gettext(ind.name_en, "fr") if w.lang == DEFAULT_LANG else ind.name_en
     series = w.t("- **Series used:** {series}", series=_codes(ind.metrics))
     if len(ind.metrics) > 1:
         series += w.t(" (in order of preference)")

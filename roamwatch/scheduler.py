@@ -386,11 +386,7 @@ def after_collection(config: Config, results: Sequence[Any],
     if not any(int(getattr(r, "rows_written", 0) or 0) > 0 for r in results):
         note("no rows written: scores not recomputed")
         return None
-    try:
-        found = importlib.util.find_spec(SCORES_MODULE) is not None
-    except ModuleNotFoundError:
-        found = False
-    recompute = getattr(importlib.import_module(SCORES_MODULE), SCORES_FUNCTION, None) if found else None
+    recompute = _upper_hook(SCORES_MODULE, SCORES_FUNCTION)
     if recompute is None:
         note(f"scores not recomputed: {SCORES_MODULE}.{SCORES_FUNCTION}(config) is not available "
              "(run `roamwatch scores`)")
@@ -440,15 +436,21 @@ def collect_source(config: Config, name: str, note: Callable[[str], None]) -> Ou
     return outcome
 
 
+def _upper_hook(module: str, function: str) -> Callable | None:
+    """``module.function`` of a package above the ground (imported by name, so the ground
+    imports nothing from it), or None when that package or function is not installed."""
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its parent package is missing
+        found = False
+    return getattr(importlib.import_module(module), function, None) if found else None
+
+
 def check_alerts(config: Config, note: Callable[[str], None]) -> str | None:
     """Run the alerts check after a collection that wrote rows, through
     ``alerts.cli.after_collection(config, log)`` when the alerts package is installed; returns
     its one-line summary."""
-    try:
-        found = importlib.util.find_spec(ALERTS_MODULE) is not None
-    except ModuleNotFoundError:
-        found = False
-    hook = getattr(importlib.import_module(ALERTS_MODULE), ALERTS_FUNCTION, None) if found else None
+    hook = _upper_hook(ALERTS_MODULE, ALERTS_FUNCTION)
     if hook is None:
         return None
     result = hook(config, note)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -32,7 +31,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 def corpus_dir() -> Path | None:
     """The shared corpus, or ``None`` when this machine has none."""
-    path = Path(os.environ.get("ROAMWATCH_CORPUS") or REPO.parent / "shared" / "corpus")
+    from tests.helpers import corpus_root
+
+    path = corpus_root()
     return path if path.is_dir() else None
 
 

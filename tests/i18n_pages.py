@@ -173,11 +173,12 @@ def render(data_dir: Path) -> dict[str, list[str]]:
                 if docs:
                     result[f"{name} doc [{lang}]"] = docs
             result[f"brief KEN [{lang}]"] = brief_texts("KEN", lang)
-        # Proper names of sources, their citations, licences and terms are shown as published.
+        # Proper names of sources and their citations are shown as published (licence and terms
+        # notes are roamwatch's words: translated like any message).
         from dashboard import data
 
         sources = data.get().source_status()
-        published = [str(v) for column in ("name", "citation", "licence", "terms", "id")
+        published = [str(v) for column in ("name", "citation", "id")
                      if column in sources for v in sources[column].dropna()]
         result["published titles"] = published
     return {key: [t for t in (clean(v) for v in values) if t] for key, values in result.items()}

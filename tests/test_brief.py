@@ -251,7 +251,7 @@ def _english_fragments() -> set[str]:
                 out.add(part)
     catalogue = load_catalogue()
     for ind in catalogue.indicators:
-        if ind.name_en != ind.name_fr:
+        if i18n.t(ind.name_en, "fr") != ind.name_en:
             out.add(ind.name_en)
         unit_fr = i18n.unit_label(ind.unit, "fr")
         if unit_fr != ind.unit and len(ind.unit) > 4:
@@ -259,7 +259,7 @@ def _english_fragments() -> set[str]:
         if ind.proxy and i18n.t(ind.proxy, "fr") != ind.proxy:
             out.add(ind.proxy[:60])
     for theme in catalogue.themes.values():
-        if theme.title_en != theme.title_fr:
+        if i18n.t(theme.title_en, "fr") != theme.title_en:
             out.add(theme.title_en)
     return out
 
@@ -284,6 +284,27 @@ def test_french_html_brief_names_french_countries_and_regions(svc):
     assert "Afrique subsaharienne" in html and "Sub-Saharan Africa" not in html
     left = sorted(f for f in _english_fragments() if re.search(rf"\b{re.escape(f)}\b", html))
     assert not left, left
+
+
+def test_arabic_brief_keeps_citations_and_addresses_left_to_right(svc):
+    """In the Arabic brief a Latin citation or address laid out right to left came out scrambled
+    (".ITU World …", "//:https"): each is isolated left to right; roamwatch's licence note is Arabic."""
+    from dashboard.brief import build, render
+
+    page = render(build(svc, "KEN"), "ar")
+    refs = re.search(r'<ul class="b-refs" id="b-sources">(.*?)</ul>', page, flags=re.S).group(1)
+    items = re.findall(r"<li [^>]*>(.*?)</li>", refs, flags=re.S)
+    assert len(items) >= 3
+    for item in items:
+        cited = re.search(r'<span class="b-ref-cite" dir="ltr">(.*?)</span>', item, flags=re.S)
+        assert cited and "·" in cited.group(1), item
+        assert not re.search(r"https?://", item.replace(cited.group(0), "").replace(
+            re.search(r'<span class="b-ltr" dir="ltr">[^<]*</span>', item).group(0)
+            if 'class="b-ltr"' in item else "", "")), item  # every address is isolated
+    notes = [re.search(r'<span class="b-lic">(.*?)(?:<span|$)', item, flags=re.S).group(1) for item in items]
+    assert sum(bool(re.search("[\u0600-\u06ff]{3}", n.split(":", 1)[-1])) for n in notes) >= 2, notes
+    assert re.search(r'<span class="b-ltr" dir="ltr">UNESCO \(2019\)', page)
+    assert 'dir="rtl"' in page and "[dir=\"rtl\"] .b-ref-cite" in page
 
 
 # -- honest briefs ------------------------------------------------------------------------------------

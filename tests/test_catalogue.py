@@ -158,6 +158,7 @@ BROKEN = [
     ("missing required field", _del("direction"), "direction", "missing"),
     ("missing citation", _del("citation"), "citation", "missing"),
     ("unknown field", _set("goalpost_lowr", 1.0), "goalpost_lowr", "unknown field"),
+    ("french name of old versions", _set("name_fr", "Nom"), "name_fr", "gettext catalogues"),
     ("bad category", _set("category", "Q"), "category", "must be one of"),
     ("bad direction", _set("direction", "up"), "direction", "must be one of"),
     ("goalposts inverted", _set("goalpost_lower", 99.0), "goalpost_upper", "greater than"),

@@ -3,7 +3,6 @@ reason, the rest lands, earlier data stays, and the run is partial (``roamwatch 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import openpyxl
@@ -13,10 +12,10 @@ from click.testing import CliRunner
 from collectors.fotn import parts_problem
 from collectors.runner import run_collectors
 from roamwatch.cli import cli
-from tests.helpers import last_run, stored
+from tests.helpers import corpus_root, last_run, stored
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("ROAMWATCH_CORPUS") or REPO.parent / "shared" / "corpus")
+CORPUS = corpus_root()
 HEADER = "Country,Status,A Obstacles to Access,B Limits on Content,C Violations of User Rights,Total\n"
 ROWS_2018 = [  # the real 2018 edition's last rows (lower = freer)
     "Vietnam,NOT FREE,13,28,35,76",

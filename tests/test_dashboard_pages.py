@@ -187,15 +187,16 @@ def _english_strings(svc) -> dict[str, bool]:
 
 
 def _data_strings(svc) -> set[str]:
-    """Text that is data as its source published it (names of sources, licences, citations,
-    areas and causes of events): shown as is in every language."""
+    """Text that is data as its source published it (names of sources, citations, areas and
+    causes of events): shown as is in every language. Licence and terms notes are roamwatch's
+    words, translated like any message."""
     from dashboard import frames
 
     out = set()
     for info in frames.source_table(svc).values():
-        out |= {v for v in info.values() if v}
+        out |= {v for key, v in info.items() if v and key != "licence"}
     status = svc.source_status()
-    for column in ("name", "licence", "citation", "terms"):
+    for column in ("name", "citation"):
         out |= {v for v in status[column].dropna() if v}
     for iso3 in ("KEN", "IRN", "UGA"):
         view = frames.events_view(svc, iso3)
@@ -305,7 +306,7 @@ def test_french_pages_have_no_english_left(dash_client):
             text = clean(raw)
             if not text or text.startswith(("{", "\x00markdown")) or text in data_text:
                 continue
-            stripped = text
+            stripped = re.sub(r"«[^»]*»", " ", text)  # the source's own words, quoted
             for name in (*sorted(data_text, key=len, reverse=True), *PROPER_NAMES):
                 stripped = stripped.replace(name, " ")
             for probe, whole in english.items():

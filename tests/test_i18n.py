@@ -214,6 +214,23 @@ def test_every_collector_metric_has_its_name_and_unit_in_every_language():
         assert not [u for u in units if u != "%" and unit_label(u, lang) == u], lang
 
 
+def test_every_collector_licence_and_terms_note_is_translated_in_every_language():
+    """Licence and terms notes are roamwatch's words (not the source's): each collector marks
+    them for translation, and the sources page and the brief show them in the reader's language."""
+    from collectors import registry
+    from dashboard.i18n import source_note
+
+    notes = {text for cls in registry().values()
+             for text in (cls.source.licence, cls.source.terms) if text}
+    assert len(notes) >= 15
+    names_only = {text for text in notes if re.fullmatch(r"CC BY(-[A-Z]{2})* \d\.\d", text)}
+    for lang in i18n.TARGET_LANGS:
+        untranslated = [text for text in notes - names_only if source_note(text, lang) == text]
+        assert not untranslated, (lang, untranslated)
+    assert source_note("A note an older version wrote", "fr") == "A note an older version wrote"
+    assert source_note(None, "fr") == ""
+
+
 def test_latin_values_are_isolated_inside_arabic_sentences():
     from dashboard import i18n as dash
 
@@ -406,7 +423,7 @@ LATIN_NAMES = frozenset({
 })
 #: Names of sources and of their projects, as they publish them.
 PROPER_NAMES = ("Freedom on the Net", "Shutdown Tracker Optimization Project", "World Bank",
-                "Digital Society Project",
+                "Digital Society Project", "Georgia Tech Research Corporation",
                 "World Development Indicators", "Gender Statistics", "Varieties of Democracy")
 
 
@@ -423,7 +440,7 @@ def _latin_words(text: str, published: list[str]) -> list[str]:
     if text in published or text in ENDONYMS or text.startswith(("{", "@misc{")):  # JSON, BibTeX
         return []
     if len(text) >= 12 and any(title.startswith(text.rstrip("…")) for title in published):
-        return []                                               # a licence's first clause
+        return []                                               # a source name's first words
     text = re.sub(r"\{\w+\}", " ", text)                        # placeholders filled in the browser
     for title in (*published, *PROPER_NAMES):                   # names and citations of sources
         text = text.replace(title, " ")

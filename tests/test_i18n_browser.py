@@ -222,3 +222,20 @@ def test_arabic_tab_title_and_component_words_after_load_and_client_side_navigat
     WebDriverWait(driver, 10).until(lambda d: d.execute_script(
         "return [...document.querySelectorAll('.ag-aria-description-container')]"
         ".map(e => e.textContent).join('')") == i18n.t("grid.ariaSortableColumn", "ar"))
+
+
+def test_arabic_sources_page_keeps_latin_citations_in_their_own_direction(driver, server):
+    """Citations are quoted as the sources word them (Latin script): laid out right to left, a
+    citation's final full stop jumped to its start (".ITU World Telecommunication…")."""
+    driver.get(server + "/sources?lang=ar")
+    _settle(driver, ".rw-source bdi")
+    found = driver.execute_script("""
+        return [...document.querySelectorAll('.rw-source dd bdi')].map(
+            b => [b.textContent, getComputedStyle(b).direction]);""")
+    assert len(found) >= 5, found
+    assert all(direction == "ltr" for _text, direction in found), found
+    licences = [a.text for a in driver.find_elements("css selector", ".rw-source dd:first-of-type a")]
+    arabic = [text for text in licences if any("\u0600" <= ch <= "\u06ff" for ch in text)]
+    assert len(arabic) >= 3, licences  # roamwatch's notes, in Arabic (not "CC BY 4.0" alone)
+    overflow = driver.execute_script(OVERFLOW_JS)
+    assert not overflow, overflow

@@ -41,22 +41,18 @@ threshold = 0.5
 [[theme]]
 id = "R.A"
 title_en = "Policy"
-title_fr = "Politique"
 unesco_match = "approximate"
 [[theme]]
 id = "R.B"
 title_en = "Expression"
-title_fr = "Expression"
 unesco_match = "approximate"
 [[theme]]
 id = "A.B"
 title_en = "Connectivity"
-title_fr = "Connectivité"
 unesco_match = "approximate"
 [[theme]]
 id = "CTX.1"
 title_en = "Economic"
-title_fr = "Économie"
 unesco_match = "confirmed"
 """
 
@@ -73,7 +69,6 @@ unesco_match = "approximate"
 {'' if category == 'contextual' else 'stands_for = "the framework question this indicator stands for"'}
 {'' if category == 'contextual' else 'stands_for_status = "unconfirmed"'}
 name_en = "{id_}"
-name_fr = "{id_}"
 description = "test indicator"
 metrics = {metrics!r}
 inputs = {[m for m in metrics if not m.startswith('derived.')] or ['ooni.web_connectivity.confirmed_count']!r}

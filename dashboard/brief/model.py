@@ -25,6 +25,7 @@ from indicators.catalogue import CATEGORIES, Catalogue, Indicator, load_catalogu
 from roamwatch import events as rw_events
 from roamwatch.i18n import N_
 from roamwatch.warehouse import brief_queries as bq
+from roamwatch.warehouse import dashboard_queries as dq
 
 #: Years of outages and shutdowns shown (the brief's year and the ones before it).
 EVENT_YEARS = 5
@@ -83,7 +84,7 @@ class MissingLine:
 @dataclass
 class ThemeBlock:
     id: str
-    title: tuple[str, str]
+    title: str  #: the theme's English title (a message of the catalogues)
     value: float | None
     coverage: float | None
     reason: str
@@ -103,7 +104,7 @@ class CategoryBlock:
     medians: dict[str, float | None]  # world / region / income_group
     themes: list[ThemeBlock] = field(default_factory=list)
     #: framework themes no public dataset in the catalogue fills: (id, (en, fr))
-    uncovered: list[tuple[str, tuple[str, str]]] = field(default_factory=list)
+    uncovered: list[tuple[str, str]] = field(default_factory=list)  #: (theme id, English title)
 
     @property
     def framework_share(self) -> float | None:
@@ -258,7 +259,7 @@ def build(svc: data.DataService, code: str, year: int | None = None,
     region, income = _text(row.get("region")), _text(row.get("income_group"))
 
     categories, overall, context = _scores_part(svc, scores, catalogue, year, region, income)
-    obs = svc.cached(bq.country_series, iso3, SERIES)
+    obs = svc.cached(dq.country_observations, iso3, SERIES)
     internet_use = _internet_use(obs, year)
     subscriptions = _subscriptions(obs, year)
     dgg = _pick_series(obs, (("internet", "dgg.internet_gg"), ("mobile", "dgg.mobile_gg")), year)
@@ -339,7 +340,7 @@ def _scores_part(svc, scores, catalogue, year, region, income):
             coverage=_num(row.coverage) if row is not None else None,
             reason=str(details.get("reason") or ("no data" if row is None else "")),
             framework_filled=filled, framework_total=len(framework), medians=med, themes=themes,
-            uncovered=[(tid, (catalogue.themes[tid].title_en, catalogue.themes[tid].title_fr))
+            uncovered=[(tid, catalogue.themes[tid].title_en)
                        for tid in framework if tid not in used],
         ))
     overall_row = by_key.get(("overall", "ROAMX"))
@@ -362,7 +363,7 @@ def _scores_part(svc, scores, catalogue, year, region, income):
 
 def _theme_block(catalogue: Catalogue, tid: str, row) -> ThemeBlock:
     theme = catalogue.themes.get(tid)
-    title = (theme.title_en, theme.title_fr) if theme else (tid, tid)
+    title = theme.title_en if theme else tid
     details = _details(row.details) if row is not None else {}
     block = ThemeBlock(id=tid, title=title, value=_num(row.value) if row is not None else None,
                        coverage=_num(row.coverage) if row is not None else None,

@@ -61,17 +61,13 @@ class _Ctx:
     def name(self) -> str:
         return i18n.country_name(self.b.iso3, self.lang, self.b.names[1] if self.fr else self.b.names[0])
 
-    def catalogue_text(self, english: str, french: str | None = None) -> str:
-        """A catalogue text (name, unit, title, proxy) in this language: from the translation
-        catalogues, else the catalogue file's own French, else English."""
-        text = i18n.t(english, self.lang)
-        return french if text == english and self.fr and french else text
+    def catalogue_text(self, english: str) -> str:
+        """A catalogue text (name, unit, title, proxy) in this language, from the translation
+        catalogues (English where a message has no translation)."""
+        return i18n.t(english, self.lang)
 
     def ind_name(self, ind) -> str:
-        return self.catalogue_text(ind.name_en, ind.name_fr)
-
-    def theme_title(self, en: str, fr: str) -> str:
-        return self.catalogue_text(en, fr)
+        return self.catalogue_text(ind.name_en)
 
     def unit(self, unit: str) -> str:
         return i18n.unit_label(unit, self.lang)
@@ -87,12 +83,12 @@ class _Ctx:
         rows = self.b.sources[self.b.sources["id"] == sid]
         if rows.empty or i18n.is_missing(rows.iloc[0]["licence"]):
             return ""
-        return _short_licence(str(rows.iloc[0]["licence"]))
+        return _short_licence(i18n.source_note(rows.iloc[0]["licence"], self.lang))
 
 
 def _short_licence(text: str, limit: int = 26) -> str:
     """The licence's first clause, at most ``limit`` characters (the references give it whole)."""
-    for sep in (";", " (", ". "):
+    for sep in (";", " (", ". ", "；", "（", "。", "؛"):
         if sep in text:
             text = text.split(sep, 1)[0]
     text = text.strip()
@@ -242,7 +238,7 @@ def _profile(c: _Ctx) -> str:
     out.append(_table("b-profile-table", head, body, c, numeric_from=1, widths=[28, 10, 10, 12, 13, 15, 12]))
     uncovered = [(tid, title) for cat in b.categories for tid, title in cat.uncovered]
     if uncovered:
-        themes = "; ".join(f"{tid} {c.theme_title(en, fr)}" for tid, (en, fr) in uncovered)
+        themes = "; ".join(f"{tid} {c.catalogue_text(title)}" for tid, title in uncovered)
         out.append(f'<p class="b-note" id="b-uncovered">{_e(c.t("brief.uncovered", themes=themes))}</p>')
     value, coverage = b.overall
     if value is not None:
@@ -329,7 +325,7 @@ def _category(c: _Ctx, cat: CategoryBlock) -> str:
                 f'<td>{_e(c.source_short(ind.source))}{_licence_span(licence)}</td>'
                 "</tr>"
             )
-        title = c.theme_title(*theme.title)
+        title = c.catalogue_text(theme.title)
         caption = (f"{theme.id} {title} · {_plain_score(c, theme.value, theme.reason)} · "
                    f"{c.t('brief.coverage').lower()} {c.pct(theme.coverage)}")
         out.append(_table(f"b-theme-{theme.id}", [caption, "brief.value", "brief.period", "brief.normalised",
@@ -588,16 +584,18 @@ def _references(c: _Ctx) -> str:
     m = b.methodology
     items = []
     for r in b.sources.itertuples():
-        licence = "" if i18n.is_missing(r.licence) else str(r.licence)
+        licence = i18n.source_note(r.licence, c.lang)
         url = "" if i18n.is_missing(r.licence_url) else str(r.licence_url)
         home = "" if i18n.is_missing(r.homepage) else str(r.homepage)
         citation = "" if i18n.is_missing(r.citation) else str(r.citation)
-        text = f"<b>{_e(c.source_short(r.id))}</b> · {_e(r.name)}. {_e(citation)}"
+        # name, citation and addresses as the source words them, left to right in every language
+        cited = f"<b>{_e(c.source_short(r.id))}</b> · {_e(r.name)}. {_e(citation)}"
         if home and home not in citation:
-            text += f" {_e(home)}"
+            cited += f" {_e(home)}"
+        text = f'<span class="b-ref-cite" dir="ltr">{cited}</span>'
         text += f' <span class="b-lic">{_e(c.t("brief.licence"))}: {_e(licence or "–")}'
         if url:
-            text += f" ({_e(url)})"
+            text += f" {_ltr(f'({url})')}"
         items.append(f'<li id="b-source-{_e(r.id)}">{text}</span></li>')
     year = b.year if b.year is not None else ""
     explain = f"roamwatch scores --explain {b.iso3}" + (f" --year {year}" if year != "" else "")
@@ -606,14 +604,25 @@ def _references(c: _Ctx) -> str:
     method = c.t("brief.method", version=m["roamwatch"], catalogue=m["catalogue"], framework=m["framework"],
                  window=m["window"], threshold=c.pct(float(m["threshold"])))
     reproduce = c.t("brief.reproduce", snapshot=b.snapshot_id, explain=explain, brief=brief_cmd)
+    framework = _e(c.t("brief.framework_ref", publication=_SLOT)).replace(_SLOT, _ltr(m["publication"]))
     out = [f'<section id="b-references"><h2>{_e(c.t("brief.references"))}</h2>',
            f'<h3>{_e(c.t("brief.cited"))}</h3>',
            f'<ul class="b-refs" id="b-sources">{"".join(items)}</ul>',
            f'<p class="b-keep">{_e(method)}</p>',
-           f'<p class="b-small">{_e(c.t("brief.framework_ref", publication=m["publication"]))}</p>',
+           f'<p class="b-small">{framework}</p>',
            f"<p>{_code_text(reproduce)} {_e(c.t('brief.methodology_doc'))}</p>",
            "</section>"]
     return "".join(out)
+
+
+#: Stands for a value that :func:`_ltr` fills in after the message around it is escaped.
+_SLOT = "\ue000"
+
+
+def _ltr(text: str) -> str:
+    """Latin text quoted as published (a citation, an address), isolated left to right: inside an
+    Arabic line its full stops, slashes and parentheses would otherwise be reordered."""
+    return f'<span class="b-ltr" dir="ltr">{_e(text)}</span>'
 
 
 def _code_text(text: str) -> str:

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import flask
 
 from dashboard import data, i18n
-from dashboard.brief import BriefError, build, render, strings, to_pdf
+from dashboard.brief import Brief, BriefError, build, render, strings, to_pdf
 from dashboard.brief.strings import brief_lang
 
 #: Rendered PDFs kept per (snapshot, country, year, language): the button is often pressed twice.
@@ -64,6 +64,23 @@ ASSETS = "/brief/"
 _HERE = Path(__file__).resolve().parent
 
 
+def _requested_brief(code: str, suffix: str) -> tuple[Brief, str]:
+    """The brief the request asks for and its language; any other answer ends the request
+    through :func:`flask.abort`: no published data (503), a redirect to the ISO3 URL, an
+    unknown country or a year it has no brief for (404)."""
+    lang = brief_lang(i18n.lang_of(flask.request.args.get("lang")))
+    svc = data.get()
+    if not svc.available():
+        flask.abort(_problem(lang, i18n.t("nodata.title", lang), 503))
+    moved = _redirect(code, suffix)
+    if moved is not None:
+        flask.abort(moved)
+    try:
+        return build(svc, code, _year(flask.request.args.get("year"))), lang
+    except BriefError as exc:
+        flask.abort(_problem(lang, exc.text(lang), 404))
+
+
 def register(server: flask.Flask) -> None:
     @server.route(ASSETS + "<name>")
     def brief_asset(name: str):  # noqa: ANN202
@@ -75,33 +92,13 @@ def register(server: flask.Flask) -> None:
 
     @server.route("/country/<code>/brief")
     def country_brief(code: str):  # noqa: ANN202
-        lang = brief_lang(i18n.lang_of(flask.request.args.get("lang")))
-        svc = data.get()
-        if not svc.available():
-            return _problem(lang, i18n.t("nodata.title", lang), 503)
-        moved = _redirect(code, "brief")
-        if moved is not None:
-            return moved
-        try:
-            brief = build(svc, code, _year(flask.request.args.get("year")))
-        except BriefError as exc:
-            return _problem(lang, exc.text(lang), 404)
+        brief, lang = _requested_brief(code, "brief")
         html = render(brief, lang, toolbar=True, base_path=f"/country/{brief.iso3}/brief", assets=ASSETS)
         return flask.Response(html, mimetype="text/html")
 
     @server.route("/country/<code>/brief.pdf")
     def country_brief_pdf(code: str):  # noqa: ANN202
-        lang = brief_lang(i18n.lang_of(flask.request.args.get("lang")))
-        svc = data.get()
-        if not svc.available():
-            return _problem(lang, i18n.t("nodata.title", lang), 503)
-        moved = _redirect(code, "brief.pdf")
-        if moved is not None:
-            return moved
-        try:
-            brief = build(svc, code, _year(flask.request.args.get("year")))
-        except BriefError as exc:
-            return _problem(lang, exc.text(lang), 404)
+        brief, lang = _requested_brief(code, "brief.pdf")
         key = (brief.snapshot_id, brief.iso3, brief.year, lang)
         with _render_lock:
             pdf = _pdfs.get(key)

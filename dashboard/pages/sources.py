@@ -29,6 +29,14 @@ def _link(text: str | None, url: str | None) -> object:
     return html.A(text or url, href=url, rel="noopener noreferrer", target="_blank")
 
 
+def _as_published(text: object) -> object:
+    """A citation as the source words it, in its own direction (in an Arabic page a Latin
+    citation's final full stop and parentheses would otherwise be laid out right to left)."""
+    if i18n.is_missing(text) or not text:
+        return "–"
+    return html.Bdi(str(text), dir="auto")
+
+
 def _count(value: object) -> int:
     return 0 if i18n.is_missing(value) else int(value)
 
@@ -52,11 +60,11 @@ def _source_card(row: pd.Series, lang: str) -> html.Section:
     newest_event = row["newest_event"] if not i18n.is_missing(row["newest_event"]) else None
     age_basis = row["newest_period_start"] if newest else newest_event
     pairs: list[tuple[str, object]] = [
-        (i18n.t("sources.licence", lang), _link(row["licence"], row["licence_url"])),
-        (i18n.t("sources.citation", lang), row["citation"] or "–"),
+        (i18n.t("sources.licence", lang), _link(i18n.source_note(row["licence"], lang), row["licence_url"])),
+        (i18n.t("sources.citation", lang), _as_published(row["citation"])),
     ]
     if row.get("terms") and not i18n.is_missing(row["terms"]):
-        pairs.append((i18n.t("sources.terms", lang), row["terms"]))
+        pairs.append((i18n.t("sources.terms", lang), i18n.source_note(row["terms"], lang)))
     pairs += [
         (i18n.t("sources.last_run", lang), [
             _status_badge(row["status"], lang), " ", i18n.fmt_date(row["started_at"], lang, True),
@@ -97,9 +105,9 @@ def _source_card(row: pd.Series, lang: str) -> html.Section:
 def _missing_card(name: str, info: object, lang: str) -> html.Section:
     pairs = []
     if info is not None:
-        pairs = [(i18n.t("sources.licence", lang), _link(getattr(info, "licence", ""),
-                                                        getattr(info, "licence_url", ""))),
-                 (i18n.t("sources.citation", lang), getattr(info, "citation", "") or "–")]
+        pairs = [(i18n.t("sources.licence", lang), _link(
+                     i18n.source_note(getattr(info, "licence", ""), lang), getattr(info, "licence_url", ""))),
+                 (i18n.t("sources.citation", lang), _as_published(getattr(info, "citation", "")))]
     title = getattr(info, "name", None) or name
     return html.Section([
         html.H2([_link(title, getattr(info, "homepage", None)), html.Code(name, className="rw-source-id")],

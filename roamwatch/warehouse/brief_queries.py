@@ -40,24 +40,6 @@ def group_medians(reader: Reader, year: int, level: str) -> pd.DataFrame:
     )
 
 
-def country_series(reader: Reader, iso3: str, metrics: tuple[str, ...]) -> pd.DataFrame:
-    """One country's observations of ``metrics`` only, in the columns of
-    :func:`roamwatch.warehouse.dashboard_queries.country_observations` (that query returns every
-    daily OONI count too: tens of thousands of rows the brief does not draw)."""
-    return reader._df(
-        """
-        SELECT o.metric, m.name AS metric_name, coalesce(m.unit, '') AS unit, m.source,
-               coalesce(s.name, m.source) AS source_name, o.period, o.period_start,
-               year(o.period_start) AS year, o.value, o.fetched_at
-        FROM observation o JOIN metric m ON m.id = o.metric
-        LEFT JOIN source s ON s.id = m.source
-        WHERE o.country = $iso3 AND list_contains($metrics::VARCHAR[], o.metric)
-        ORDER BY m.source, m.name, o.period_start
-        """,
-        {"iso3": iso3, "metrics": list(metrics)},
-    )
-
-
 def source_references(reader: Reader) -> pd.DataFrame:
     """Every named source's reference: id, name, homepage, licence, licence_url, citation,
     terms (the columns of :func:`dashboard_queries.source_status` the brief cites, without its

@@ -310,20 +310,27 @@ def ooni_tests(reader: Reader) -> pd.DataFrame:
 
 
 # -- country page -------------------------------------------------------------------------------
-def country_observations(reader: Reader, iso3: str) -> pd.DataFrame:
-    """Every observation of one country, with metric and source names, oldest first; OONI's
-    daily counts are left out (:func:`country_ooni` sums them by month)."""
+def country_observations(reader: Reader, iso3: str,
+                         metrics: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One country's observations, with metric and source names, oldest first: every one but
+    OONI's daily counts (:func:`country_ooni` sums them by month), or only those of ``metrics``
+    (the brief's series: far fewer rows than the page's)."""
+    if metrics is None:
+        which, params = "NOT starts_with(o.metric, 'ooni.')", {"iso3": iso3}
+    else:
+        which, params = "list_contains($metrics::VARCHAR[], o.metric)", {"iso3": iso3,
+                                                                          "metrics": list(metrics)}
     return reader._df(
-        """
+        f"""
         SELECT o.metric, m.name AS metric_name, coalesce(m.unit, '') AS unit, m.source,
                coalesce(s.name, m.source) AS source_name, o.period, o.period_start,
                year(o.period_start) AS year, o.value, o.fetched_at
         FROM observation o JOIN metric m ON m.id = o.metric
         LEFT JOIN source s ON s.id = m.source
-        WHERE o.country = $iso3 AND NOT starts_with(o.metric, 'ooni.')
+        WHERE o.country = $iso3 AND {which}
         ORDER BY m.source, m.name, o.period_start
         """,
-        {"iso3": iso3},
+        params,
     )
 
 

@@ -141,9 +141,17 @@ class _Publisher:
         return {"part": part or "", "path": f"{table}/{name}", "rows": int(rows), "bytes": size,
                 "sha256": digest}
 
-    def _reusable(self, entry: dict | None, fingerprint: str) -> bool:
-        return (entry is not None and entry.get("fingerprint") == fingerprint
-                and (self.parts_root / entry["path"]).is_file())
+    def _part_file(self, table: str, spec: Partitioning, part: str | None, fingerprint: str,
+                   entry: dict | None) -> dict | None:
+        """The manifest entry of one part: ``entry`` (the previous snapshot's file of the part)
+        reused when its fingerprint still matches and its file is there, else the part written
+        afresh; ``None`` when the part has no rows (never for ``part=None``, the empty table)."""
+        if (entry is not None and entry.get("fingerprint") == fingerprint
+                and (self.parts_root / entry["path"]).is_file()):
+            self.stats["reused"] += 1
+            return entry
+        written = self._write(table, spec, part)
+        return None if written is None else {**written, "fingerprint": fingerprint}
 
     # -- tables --------------------------------------------------------------------------------
     def table(self, table: str) -> dict:
@@ -158,11 +166,7 @@ class _Publisher:
         else:
             files = self._fingerprinted(table, spec, old)
         if not files:  # an empty table still has a file, for its schema
-            if self._reusable(old.get(""), "empty"):
-                self.stats["reused"] += 1
-                files = [old[""]]
-            else:
-                files = [{**self._write(table, spec, None), "fingerprint": "empty"}]
+            files = [self._part_file(table, spec, None, "empty", old.get(""))]
         return {"schema": schema, "order": list(spec.order), "partition": spec.part,
                 "rows": sum(f["rows"] for f in files), "files": files}
 
@@ -171,18 +175,9 @@ class _Publisher:
             f"""SELECT part, count(*), sum(hash(t)::HUGEINT)::VARCHAR, bit_xor(hash(t))
                 FROM (SELECT *, ({spec.part}) AS part FROM "{table}") t GROUP BY part ORDER BY part"""
         ).fetchall()
-        files = []
-        for part, rows, total, xor in parts:
-            fingerprint = f"{rows}:{total}:{xor}"
-            entry = old.get(part)
-            if self._reusable(entry, fingerprint):
-                self.stats["reused"] += 1
-                files.append(entry)
-                continue
-            written = self._write(table, spec, part)
-            if written is not None:
-                files.append({**written, "fingerprint": fingerprint})
-        return files
+        files = (self._part_file(table, spec, part, f"{rows}:{total}:{xor}", old.get(part))
+                 for part, rows, total, xor in parts)
+        return [f for f in files if f is not None]
 
     def _tracked(self, table: str, spec: Partitioning, old: dict[str, dict]) -> list[dict]:
         check_tracked(self.con, table)  # rows written around the tracking: every part is new
@@ -194,17 +189,11 @@ class _Publisher:
             ).fetchall()
             files, empty = [], []
             for part, version in versions:
-                fingerprint = f"v:{version}"
-                entry = old.get(part)
-                if self._reusable(entry, fingerprint):
-                    self.stats["reused"] += 1
-                    files.append(entry)
-                    continue
-                written = self._write(table, spec, part)
-                if written is None:
+                file = self._part_file(table, spec, part, f"v:{version}", old.get(part))
+                if file is None:
                     empty.append(part)
                 else:
-                    files.append({**written, "fingerprint": fingerprint})
+                    files.append(file)
             if empty:  # every row of these parts was deleted: forget them
                 self.con.execute("DELETE FROM partition_version WHERE tbl = ? AND list_contains(?, part)",
                                  [table, empty])
