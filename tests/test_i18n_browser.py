@@ -217,6 +217,11 @@ def test_arabic_tab_title_and_component_words_after_load_and_client_side_navigat
     driver.find_element("css selector", ".rw-nav a[href^='/data']").click()
     WebDriverWait(driver, 30).until(lambda d: d.title == title("nav.data"))
     _settle(driver, "#data-grid .ag-header-cell")
+    # the grid runs right to left: the (pinned) country first at the right, then the metric
+    right = driver.execute_script(
+        "return Object.fromEntries([...document.querySelectorAll('#data-grid .ag-header-cell')]"
+        ".map(e => [e.getAttribute('col-id'), e.getBoundingClientRect().right]))")
+    assert right["country_name"] == max(right.values()) and right["metric_name"] > right["period"]
     # what the grid says to a screen reader on a column heading ("Press ENTER to sort")
     driver.execute_script("document.querySelector('#data-grid .ag-header-cell').focus()")
     WebDriverWait(driver, 10).until(lambda d: d.execute_script(

@@ -60,6 +60,8 @@ def _columns(lang: str, sort: tuple[tuple[str, str], ...]) -> list[dict]:
         if column in sorted_cols:
             col["sort"] = sorted_cols[column]
         col.update(WIDTHS.get(column, {}))
+        if col.get("pinned") and i18n.direction(lang) == "rtl":
+            col["pinned"] = "right"  # the country stays at the start of the row: the right in Arabic
         defs.append(col)
     return defs
 
@@ -151,6 +153,8 @@ def layout(lang: str | None = None, **query: object) -> html.Div:
             "pagination": True, "paginationPageSize": PAGE_SIZE, "paginationPageSizeSelector": False,
             "suppressMultiSort": False, "rowBuffer": 0,
             "localeText": grid_locale(lang), "tooltipShowDelay": 400,
+            # Arabic: columns run right to left, the country first at the right
+            "enableRtl": i18n.direction(lang) == "rtl",
             "paginationNumberFormatter": {"function": f"rwNumber(params.value, '{lang}')"},
         },
         style={"height": "560px", "width": "100%"},
