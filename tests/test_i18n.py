@@ -260,6 +260,18 @@ def test_lists_clauses_and_sentences_are_punctuated_as_each_language_writes_them
     assert title == "لمحة — كينيا، 2022"
 
 
+def test_a_latin_value_cut_by_a_chart_line_break_is_isolated_on_each_line():
+    from dashboard.components import figures
+
+    source = "World Bank World Development Indicators and Gender Statistics"
+    layout = figures.stamp_layout(title="عنوان", unit=None, sources=source, snapshot_id="S", lang="ar")
+    lines = layout["title"]["subtitle"]["text"].split("<br>")
+    assert len(lines) >= 2 and "Statistics" not in lines[0]  # the source name is wrapped
+    for line in lines:  # each line opens and closes its own isolates, inside its own embedding
+        assert line.count("\u2068") == line.count("\u2069"), line
+        assert line.startswith("\u202b") and line.endswith("\u202c")
+
+
 def test_a_unit_the_translated_name_already_says_is_not_added_again():
     from dashboard import i18n as dash
 

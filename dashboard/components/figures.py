@@ -66,6 +66,19 @@ def bidi(text: str, lang: str) -> str:
     return f"\u202b{text}\u202c" if text and is_rtl(lang) else text
 
 
+def bidi_lines(text: str, lang: str) -> str:
+    """:func:`bidi` for each line of ``text`` (lines split by ``<br>``). A Latin value isolated
+    inside an Arabic sentence (U+2068 … U+2069, see ``i18n.t``) that a line break cuts in two is
+    closed at the end of its first line and opened again on the next, so each line lays out on
+    its own (a source name wrapped across two lines put its second line at the wrong side)."""
+    out, carry = [], 0
+    for line in text.split("<br>"):
+        line = "\u2068" * carry + line
+        carry = max(line.count("\u2068") - line.count("\u2069"), 0)
+        out.append(bidi(line + "\u2069" * carry, lang))
+    return "<br>".join(out)
+
+
 def legend(lang: str, **extra: object) -> dict:
     """A horizontal legend that starts where the reader starts: at the left, or at the right
     in a right-to-left language."""
@@ -140,11 +153,11 @@ def stamp_layout(*, title: str, unit: str | None, sources: str, snapshot_id: str
     return {
         "separators": separators(lang),
         "title": {
-            "text": "<br>".join(bidi(part, lang) for part in heading.split("<br>")), "x": x,
+            "text": bidi_lines(heading, lang), "x": x,
             "xanchor": anchor, "y": 1, "yanchor": "top", "yref": "container", "font": {"size": 15},
             # plotly lifts a title of several lines by its extra lines: pad them back down
             "pad": {"t": MODEBAR_STRIP + 18 * (lines - 1)},
-            "subtitle": {"text": "<br>".join(bidi(part, lang) for part in subtitle.split("<br>")),
+            "subtitle": {"text": bidi_lines(subtitle, lang),
                          "font": {"size": 10, "color": "#57606a"}},
         },
         "font": {"family": FONT, "size": 12, "color": "#1f2328"},
