@@ -80,7 +80,7 @@ def headline_strip(svc: data.DataService, iso3: str, facts: pd.DataFrame, lang: 
     lines = []
     if gap and gap["state"] == "value":
         d = gap["detail"]
-        lines.append(i18n.t("headline.gap", lang, gap=i18n.fmt_number(gap["value"], lang, 1),
+        lines.append(i18n.t("headline.gap", lang, gap=i18n.fmt_kind(gap["value"], "%", lang),
                             women=i18n.fmt_value(d["women"], "%", lang),
                             men=i18n.fmt_value(d["men"], "%", lang), period=gap["period"]))
     else:
@@ -97,10 +97,11 @@ def headline_strip(svc: data.DataService, iso3: str, facts: pd.DataFrame, lang: 
     f = by.get("fotn")
     if f and f["state"] == "value":
         status = i18n.t("fotn." + f["detail"]["status"].lower().replace(" ", "_"), lang)
-        value = [f"{i18n.fmt_number(f['value'], lang, 0)}/100 · {status}"]
+        value = [f"{i18n.fmt_kind(f['value'], '0–100', lang)}/100 · {status}"]
         lines = [i18n.t("headline.fotn_edition", lang, edition=f["detail"]["edition"])]
     else:
-        value = i18n.t("headline.fotn_none", lang) if f and f["state"] == "not_covered" else no_data
+        value = (i18n.t("headline.fotn_none", lang) if f and f["state"] == "not_covered"
+                 else _missing_text(f, lang))
         lines = []
     cards.append(fact("fotn", i18n.t("headline.fotn", lang), value, lines, f if f and f["source"] else None))
 
@@ -121,8 +122,13 @@ def headline_strip(svc: data.DataService, iso3: str, facts: pd.DataFrame, lang: 
             value = i18n.t("headline.ooni_none", lang)
             lines = [i18n.t("headline.ooni_measured", lang, total=n)]
         lines.append(o["period"].replace("..", " – "))
+    elif o and o["state"] == "no_data":
+        # collected here, nothing from this country: OONI measures only where someone runs its
+        # probe, so this says nothing about blocking
+        value = i18n.t("headline.ooni_nodata", lang)
+        lines = [i18n.t("headline.ooni_no_probe", lang)]
     else:
-        value, lines = i18n.t("headline.ooni_nodata", lang), []
+        value, lines = _missing_text(o, lang), []
     cards.append(fact("ooni", i18n.t("headline.ooni", lang), value, lines,
                       o if o and o["state"] == "value" else None))
 
@@ -135,11 +141,21 @@ def headline_strip(svc: data.DataService, iso3: str, facts: pd.DataFrame, lang: 
     ], id="country-headline", className="rw-headline", **{"aria-labelledby": "country-headline-title"})
 
 
+def _missing_text(row: dict | None, lang: str) -> str:
+    """"not collected on this site" or "no data" (collected, nothing for this country)."""
+    if row and row["state"] == "not_collected":
+        return i18n.t("headline.not_collected", lang)
+    return i18n.t("common.no_data", lang)
+
+
 def _shutdown_text(row: dict | None, lang: str) -> tuple[Any, list[Any]]:
-    if not row or row["state"] == "no_data":
-        return i18n.t("common.no_data", lang), []
+    if not row or row["state"] in ("no_data", "not_collected"):
+        return _missing_text(row, lang), []
     d = row.get("detail") or {}
     if row["state"] == "not_covered":
+        if d.get("reason") == "territory":
+            return i18n.t("headline.not_covered_short", lang), [
+                i18n.t("coverage.by_state", lang, source=frames.EVENT_SOURCE_SHORT["accessnow"])]
         return i18n.t("headline.not_covered", lang, source=d.get("source_name", "")), []
     window = i18n.t("headline.window", lang, first=d.get("first", "?"), last=d.get("last", "?"))
     if not row["value"]:
@@ -148,9 +164,11 @@ def _shutdown_text(row: dict | None, lang: str) -> tuple[Any, list[Any]]:
 
 
 def _outage_text(row: dict | None, lang: str) -> tuple[Any, list[Any]]:
-    if not row or row["state"] == "no_data":
-        return i18n.t("common.no_data", lang), []
+    if not row or row["state"] == "not_collected":
+        return _missing_text(row, lang), []
     d = row.get("detail") or {}
+    if row["state"] == "no_data":
+        return i18n.t("common.no_data", lang), [i18n.t("headline.nothing_here", lang, source="IODA")]
     if row["state"] == "not_covered":
         return i18n.t("headline.not_covered", lang, source=d.get("source_name", "")), []
     if row["state"] == "none":
@@ -171,12 +189,12 @@ def series_table(obs: pd.DataFrame, lang: str, table_id: str) -> html.Div:
     for a, b in zip(starts, [*starts[1:], len(metrics)], strict=True):
         series = values[a:b]
         svg = figures.sparkline_svg(series)
-        words = figures.trend_words(series, lang)
+        words = figures.trend_words(series, lang, units[a])
         spark = html.Img(src=figures.svg_data_uri(svg), alt=words, width=120, height=28) \
             if svg else html.Span("–")
         rows.append(html.Tr([
             html.Th(i18n.metric_name(metrics[a], names[a], lang), scope="row", title=metrics[a]),
-            html.Td(i18n.fmt_value(series[-1], i18n.unit_label(units[a], lang), lang), className="rw-num"),
+            html.Td(i18n.fmt_value(series[-1], units[a], lang), className="rw-num"),
             html.Td(str(periods[b - 1])),
             html.Td(spark),
             html.Td(frames.source_short(sources[a]), title=sources[a]),
@@ -225,15 +243,15 @@ def gender_panel(svc: data.DataService, iso3: str, wanted: pd.DataFrame, lang: s
     words = {"women": i18n.t("country.women", lang), "men": i18n.t("country.men", lang)}
     label = [words[s] + (f" ({frames.source_short(src)})" if several else "") for s, src in
              zip(wanted["sex"], wanted["source"], strict=True)]
-    frame = pd.DataFrame({"label": label, "x": figures.x_values(wanted).to_numpy(),
-                          "value": wanted["value"].to_numpy()})
+    frame = pd.DataFrame({"label": label, "sex": wanted["sex"].to_numpy(),
+                          "x": figures.x_values(wanted).to_numpy(), "value": wanted["value"].to_numpy()})
     sources = frames.source_line(svc, wanted["source"], lang)
-    fig = figures.line_chart(frame, title=title, unit="%", sources=sources, snapshot_id=snapshot, lang=lang)
+    fig = figures.gender_chart(frame, title=title, sources=sources, snapshot_id=snapshot, lang=lang)
     tbl = wanted.assign(label=label).pivot_table(index="period", columns="label", values="value",
                                                  aggfunc="last")
     tbl = tbl.reset_index().rename(columns={"period": i18n.t("common.period", lang)})
     for column in tbl.columns[1:]:
-        tbl[column] = [i18n.fmt_number(v, lang) for v in tbl[column]]
+        tbl[column] = [i18n.fmt_kind(v, "%", lang) for v in tbl[column]]
     return chart_card("country-gender", title=title, what=i18n.t("country.gender_what", lang), figure=fig,
                       description=figures.describe_lines(frame, title=title, unit="%", lang=lang),
                       table_frame=tbl, filename=f"roamwatch_{iso3}_internet_use_by_sex", lang=lang,
@@ -259,7 +277,7 @@ def ooni_panel(svc: data.DataService, iso3: str, iso2: str | None, months: pd.Da
         i18n.t("common.period", lang): [pd.Timestamp(d).strftime("%Y-%m") for d in months["month"]],
         i18n.t("country.measurements", lang): [i18n.fmt_number(v, lang, 0) for v in months["measurements"]],
         **{f"{i18n.ooni_bucket_label(b, lang)} (%)":
-           [i18n.fmt_number(v, lang, 1) for v in months[f"{b}_share"]]
+           [i18n.fmt_kind(v, "%", lang) for v in months[f"{b}_share"]]
            for b in ("ok", "anomaly", "confirmed", "failure")},
         i18n.t("country.low_sample", lang):
             [i18n.t("common.yes", lang) if v else "" for v in months["low_sample"]],
@@ -287,25 +305,24 @@ def radar_panel(svc: data.DataService, iso3: str, prof: frames.Profile | None, l
     fig = figures.radar(profile, title=heading, snapshot_id=snapshot, lang=lang, labels=labels)
     tbl = pd.DataFrame({
         i18n.t("common.metric", lang): [i18n.roamx_label(k, lang) for k in profile["key"]],
-        name: [i18n.fmt_number(v, lang, 0) for v in profile["country"]],
-        i18n.t("common.coverage", lang): [i18n.fmt_number(c * 100, lang, 0) + "%" if not i18n.is_missing(c)
-                                          else "–" for c in profile["coverage"]],
+        name: [i18n.fmt_kind(v, "0–100", lang) for v in profile["country"]],
+        i18n.t("common.coverage", lang): [i18n.fmt_share(c, lang) for c in profile["coverage"]],
         i18n.t("world.framework_coverage", lang): [
             "–" if i18n.is_missing(t) else i18n.t("common.n_of_m", lang, n=int(f), m=int(t))
             for f, t in zip(profile["themes_filled"], profile["framework_themes"], strict=True)],
-        labels["region"]: [i18n.fmt_number(v, lang, 0) for v in profile["region"]],
-        labels["income_group"]: [i18n.fmt_number(v, lang, 0) for v in profile["income_group"]],
-        labels["world"]: [i18n.fmt_number(v, lang, 0) for v in profile["world"]],
+        labels["region"]: [i18n.fmt_kind(v, "0–100", lang) for v in profile["region"]],
+        labels["income_group"]: [i18n.fmt_kind(v, "0–100", lang)
+                                 for v in profile["income_group"]],
+        labels["world"]: [i18n.fmt_kind(v, "0–100", lang) for v in profile["world"]],
     })
     detail = prof.detail
     inputs = pd.DataFrame({
         i18n.t("country.level", lang): [i18n.t(f"level.{lv}", lang) for lv in detail["level"]],
         i18n.t("common.metric", lang): [data.score_label(lv, k, lang)
                                         for lv, k in zip(detail["level"], detail["key"], strict=True)],
-        i18n.t("common.value", lang): [i18n.fmt_number(v, lang, 1) if not i18n.is_missing(v)
+        i18n.t("common.value", lang): [i18n.fmt_kind(v, "0–100", lang) if not i18n.is_missing(v)
                                        else i18n.t("common.insufficient", lang) for v in detail["value"]],
-        i18n.t("common.coverage", lang): [i18n.fmt_number(c * 100, lang, 0) + "%"
-                                          if not i18n.is_missing(c) else "–" for c in detail["coverage"]],
+        i18n.t("common.coverage", lang): [i18n.fmt_share(c, lang) for c in detail["coverage"]],
         i18n.t("country.trace", lang): [_short_json(d) for d in detail["details"]],
     })
     return chart_card(
@@ -341,7 +358,9 @@ def coverage_lines(view: frames.EventsView, lang: str) -> list[str]:
     lines = []
     for row in view.sources.to_dict("records"):
         if row["state"] == "not_covered":
-            lines.append(i18n.t("timeline.not_covered", lang, source=row["name"]))
+            lines.append(i18n.t("coverage.by_state", lang, source=row["short"])
+                         if row.get("reason") == "territory"
+                         else i18n.t("timeline.not_covered", lang, source=row["name"]))
             continue
         covers = _years(row["first_day"], row["last_day"]) if row["first_day"] is not None else "?"
         if row["state"] == "none":
@@ -369,8 +388,10 @@ def events_panel(svc: data.DataService, iso3: str, view: frames.EventsView, lang
     notes = html.Ul([html.Li(x) for x in lines], className="rw-coverage-lines",
                     id="country-events-coverage") if lines else None
     if view.events.empty:
-        body = [notice(i18n.sentences(lines, lang) if lines
-                       else _absent(svc, title, data.EVENT_SOURCES, lang))]
+        # "none recorded" inside a source's coverage is a finding, not a gap in the data
+        found = lines and set(view.sources["state"]) == {"none"}
+        text = i18n.sentences(lines, lang) if lines else _absent(svc, title, data.EVENT_SOURCES, lang)
+        body = [notice(text, "fact" if found else "info")]
         return panel("country-events", title, body, lang=lang)
     # chart rows and types in the page's language (the frames keep the source's English)
     words = {t: i18n.t(t, lang) for t in view.events["type"].unique()}
@@ -455,13 +476,14 @@ def freshness_panel(svc: data.DataService, iso3: str, lang: str) -> html.Section
     tbl = pd.DataFrame({
         i18n.t("common.source", lang): fresh["source_name"],
         i18n.t("country.newest", lang): fresh["newest_period"],
-        i18n.t("sources.age", lang): [i18n.fmt_age(v, lang) for v in fresh["newest_start"]],
+        i18n.t("sources.age", lang): [i18n.fmt_age(v, lang) for v in fresh["newest_end"]],
         i18n.t("country.fetched", lang): [i18n.fmt_date(v, lang, True) for v in fresh["fetched_at"]],
         i18n.t("country.last_success", lang): [i18n.fmt_date(v, lang, True) for v in fresh["last_success"]],
         i18n.t("country.rows", lang): [i18n.fmt_number(v, lang, 0) for v in fresh["rows"]],
     })
     return panel("country-freshness", title, table(tbl, lang=lang),
-                 what=i18n.t("country.freshness_what", lang), lang=lang)
+                 what=i18n.t("country.freshness_what", lang) + " " + i18n.t("country.age_note", lang),
+                 lang=lang)
 
 
 def explorer_link(iso2: str | None) -> str | None:

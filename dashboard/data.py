@@ -45,6 +45,19 @@ GENDER_PAIRS = (
 #: Words that mark a sex-disaggregated metric name (other sources' Internet use by sex).
 GENDER_RE = re.compile(r"\b(?:female|male|women|men)\b", re.IGNORECASE)
 DEFAULT_METRIC = "worldbank.IT.NET.USER.ZS"
+#: Each built-in source by the short proper name a reader knows it by (tables, legends, the
+#: metric menus; the full name, licence and citation are in the source line, the CSV and on
+#: /sources). Proper names: the same in every language.
+SOURCE_SHORT = {"worldbank": "World Bank", "itu": "ITU", "fotn": "Freedom House", "vdem": "V-Dem",
+                "apnic": "APNIC", "dgg": "Digital Gender Gaps", "ioda": "IODA", "ooni": "OONI",
+                "accessnow": "Access Now", "roamwatch": "roamwatch"}
+
+
+def source_short(source: str) -> str:
+    """``"worldbank"`` → ``"World Bank"`` (a source roamwatch does not know keeps its id)."""
+    return SOURCE_SHORT.get(source, source)
+
+
 #: Which end is better for metrics no catalogue indicator reads as they are.
 KNOWN_DIRECTIONS = {"ioda.outage_hours": "lower_better"}
 #: A month with fewer measurements of a test than this is drawn faded on the country page.
@@ -467,7 +480,10 @@ class DataService:
         return None if metrics.empty else str(metrics.iloc[0]["id"])
 
     def series_options(self, lang: str, observations_only: bool = False) -> list[dict[str, Any]]:
-        """Dropdown options: scores first (when present), then metrics grouped by source.
+        """Dropdown options: scores first (when present), then metrics grouped by source. Each
+        option is ``{"label": name (with its unit), "value": id, "source": short source name}``
+        (:func:`dashboard.components.layout.metric_options` draws the name first and the source
+        after it, quieter).
 
         OONI's raw daily counts are offered as shares of measurements (a count of measurements
         says how much was measured, not how much was blocked); ``observations_only`` lists the
@@ -478,19 +494,22 @@ class DataService:
             for row in self.score_keys().itertuples():
                 label = score_label(row.level, row.key, lang)
                 label = label if "ROAM-X" in label else f"ROAM-X · {label}"
-                options.append({"label": label, "value": q.score_series(row.level, row.key)})
+                options.append({"label": label, "value": q.score_series(row.level, row.key),
+                                 "source": source_short("roamwatch")})
         for row in self.metrics().itertuples():
             if row.source == "ooni" and not observations_only:
                 continue
             name = i18n.metric_name(row.id, row.name, lang)
             unit = i18n.unit_label(row.unit, lang)
-            unit = "" if i18n.names_unit(name, unit, lang) else f" ({unit})"
-            options.append({"label": f"{row.source} · {name}{unit}", "value": row.id})
+            # the unit unless the name says it already ("… per 100 inhabitants", "… (%)", "…（占人口百分比）")
+            said = i18n.names_unit(name, unit, lang) or name.endswith((")", "）"))
+            unit = "" if said else f" ({unit})"
+            options.append({"label": f"{name}{unit}", "value": row.id, "source": source_short(row.source)})
         if not observations_only:
             for test in self.ooni_tests()["test"]:
                 for bucket in ("confirmed", "anomaly"):
-                    options.append({"label": "ooni · " + i18n.ooni_share_name(test, bucket, lang),
-                                    "value": q.ooni_series(test, bucket)})
+                    options.append({"label": i18n.ooni_share_name(test, bucket, lang),
+                                    "value": q.ooni_series(test, bucket), "source": source_short("ooni")})
         return options
 
     def ooni_tests(self) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard import data, i18n
+from roamwatch import events as rw_events
 from roamwatch.warehouse import dashboard_queries as q
 
 #: The licence line of roamwatch's own derived numbers (scores, medians, shares).
@@ -305,16 +306,8 @@ def profile_csv(svc: data.DataService, prof: Profile | None, iso3: str) -> pd.Da
 # -- outages and shutdowns ----------------------------------------------------------------------
 #: Short names of event sources for chart rows and sentences.
 EVENT_SOURCE_SHORT = {"accessnow": "#KeepItOn", "ioda": "IODA"}
-#: Each built-in source by the short proper name a reader knows it by (tables and legends; the
-#: full name, licence and citation are in the source line, the CSV and on /sources).
-SOURCE_SHORT = {"worldbank": "World Bank", "itu": "ITU", "fotn": "Freedom House", "vdem": "V-Dem",
-                "apnic": "APNIC", "dgg": "Digital Gender Gaps", "ioda": "IODA", "ooni": "OONI",
-                "accessnow": "Access Now"}
-
-
-def source_short(source: str) -> str:
-    """``"worldbank"`` → ``"World Bank"`` (a source roamwatch does not know keeps its id)."""
-    return SOURCE_SHORT.get(source, source)
+SOURCE_SHORT = data.SOURCE_SHORT
+source_short = data.source_short
 #: #KeepItOn's extent column, as the type of a shutdown.
 EXTENTS = {"full network": "Full network", "service-based": "Service-based",
            "full network, service-based": "Full network and service-based"}
@@ -329,7 +322,9 @@ class EventsView:
     #: The coverage windows of the event sources for this country: source, first_day, last_day.
     coverage: pd.DataFrame
     #: Per event source collected on this site: source, name, events, state ("events",
-    #: "none" = none recorded inside its coverage, "not_covered"), first_day, last_day.
+    #: "none" = none recorded inside its coverage, "not_covered"), reason (why not covered:
+    #: "territory" a source reporting by state does not list, "nothing_collected" for the
+    #: country), first_day, last_day.
     sources: pd.DataFrame
 
     @property
@@ -362,19 +357,25 @@ def event_type(source: str, kind: str, details: dict) -> str:
     return str(kind).capitalize() if kind else "Event"
 
 
-def _coverage_for(svc: data.DataService, iso3: str) -> pd.DataFrame:
-    """The coverage windows of the event sources that apply to one country."""
+def _coverage_for(svc: data.DataService, iso3: str, named_by: set[str] | frozenset[str] = frozenset()
+                  ) -> pd.DataFrame:
+    """The coverage windows of the event sources that apply to one country. A source that
+    reports country by country covers a territory only where it names it (``named_by``: the
+    sources with events in the country; :func:`roamwatch.events.general_window_applies`)."""
     def build() -> dict[str, pd.DataFrame]:
         cov = svc.event_coverage()
         cov = cov[cov["source"].isin(data.EVENT_SOURCES)]
-        general = cov[cov["country"].isna()][["source", "first_day", "last_day"]]
+        general = cov[cov["country"].isna()][["source", "first_day", "last_day"]].assign(general=True)
         out = {"": general.reset_index(drop=True)}
         for country, part in cov[cov["country"].notna()].groupby("country"):
-            out[str(country)] = pd.concat([general, part[["source", "first_day", "last_day"]]],
-                                          ignore_index=True)
+            out[str(country)] = pd.concat([general, part[["source", "first_day", "last_day"]]
+                                           .assign(general=False)], ignore_index=True)
         return out
     table = svc.derived(("event_coverage_by_country",), build)
-    return table.get(iso3, table[""])
+    cov = table.get(iso3, table[""])
+    keep = [not g or s in named_by or rw_events.general_window_applies(s, iso3)
+            for s, g in zip(cov["source"], cov["general"], strict=True)]
+    return cov[pd.Series(keep, index=cov.index, dtype=bool)].drop(columns="general").reset_index(drop=True)
 
 
 def _prepare_events(raw: pd.DataFrame) -> pd.DataFrame:
@@ -403,7 +404,7 @@ def events_view(svc: data.DataService, iso3: str) -> EventsView:
     (:mod:`roamwatch.events`, computed by the warehouse layer), and what each event source
     covers for the country."""
     events = svc.for_country("events_prepared", q.country_events, iso3, _prepare_events)
-    coverage = _coverage_for(svc, iso3)
+    coverage = _coverage_for(svc, iso3, set(events["source"]))
     rows = []
     collected = svc.collected_sources()
     sources, starts = events["source"].tolist(), coverage["source"].tolist()
@@ -413,14 +414,18 @@ def events_view(svc: data.DataService, iso3: str) -> EventsView:
         if not n and not windows and source not in collected:
             continue
         state = "events" if n else ("none" if windows else "not_covered")
+        # why a source collected here covers no day of this country: a territory a source that
+        # reports country by country does not list, or (other sources) nothing collected for it
+        reason = None if state != "not_covered" else (
+            "territory" if not rw_events.general_window_applies(source, iso3) else "nothing_collected")
         rows.append({
             "source": source, "name": source_table(svc).get(source, {"name": source})["name"],
-            "short": EVENT_SOURCE_SHORT.get(source, source), "events": n, "state": state,
+            "short": EVENT_SOURCE_SHORT.get(source, source), "events": n, "state": state, "reason": reason,
             "first_day": min(coverage["first_day"].iloc[i] for i in windows) if windows else None,
             "last_day": max(coverage["last_day"].iloc[i] for i in windows) if windows else None,
         })
-    summary = pd.DataFrame(rows, columns=["source", "name", "short", "events", "state", "first_day",
-                                          "last_day"])
+    summary = pd.DataFrame(rows, columns=["source", "name", "short", "events", "state", "reason",
+                                          "first_day", "last_day"])
     return EventsView(events, coverage, summary)
 
 
@@ -512,10 +517,15 @@ def fotn_status(total: float) -> str:
 
 def headline(svc: data.DataService, iso3: str, obs: pd.DataFrame, months: pd.DataFrame,
              events: EventsView | None = None, gender: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The five facts an analyst looks for first, one row each (``fact``; a missing fact has
-    no ``value`` and ``state`` ``no_data`` / ``not_covered`` / ``none``): Internet use and its
+    """The five facts an analyst looks for first, one row each (``fact``): Internet use and its
     gender gap, Freedom on the Net, shutdowns, OONI confirmed blocking, the latest outage.
-    Columns: fact, metric, name, unit, period, value, state, detail (dict), source."""
+    Columns: fact, metric, name, unit, period, value, state, detail (dict), source.
+
+    ``state`` says what a missing value means, as "What a derived number means" asks:
+    ``not_collected`` (the source is not collected on this site), ``no_data`` (collected, but
+    nothing for this country), ``not_covered`` (the country is outside what the source covers:
+    not assessed by Freedom House, a territory #KeepItOn does not list), ``none`` (inside the
+    source's coverage, none recorded), else ``value``."""
     rows: list[dict[str, Any]] = []
 
     use = _latest(obs, ("itu.internet_use", "worldbank.IT.NET.USER.ZS"))
@@ -554,7 +564,7 @@ def headline(svc: data.DataService, iso3: str, obs: pd.DataFrame, months: pd.Dat
         fotn.update(period=total["period"], value=float(total["value"]), state="value",
                     detail={"status": fotn_status(float(total["value"])), "edition": total["period"]})
     elif "fotn" not in svc.collected_sources():
-        fotn.update(state="no_data", source=None)
+        fotn.update(state="not_collected", source=None)
     rows.append(fotn)
 
     rows.append(_shutdowns_fact(svc, iso3, events))
@@ -569,7 +579,7 @@ def _ooni_fact(svc: data.DataService, months: pd.DataFrame) -> dict[str, Any]:
                            "period": None, "value": None, "state": "no_data", "detail": {}, "source": "ooni"}
     if months.empty:
         if "ooni" not in svc.collected_sources():
-            row["source"] = None
+            row.update(source=None, state="not_collected")
         return row
     last = pd.Timestamp(months["month"].max())
     first = last - pd.DateOffset(months=11)
@@ -600,10 +610,11 @@ def _shutdowns_fact(svc: data.DataService, iso3: str, view: EventsView | None) -
                            "detail": {}, "source": None}
     src = _source_window(view, "accessnow")
     if src is None:
+        row["state"] = "no_data" if "accessnow" in svc.collected_sources() else "not_collected"
         return row
     row["source"] = "accessnow"
     if src["state"] == "not_covered" or src["last_day"] is None:
-        row.update(state="not_covered", detail={"source_name": src["name"]})
+        row.update(state="not_covered", detail={"source_name": src["name"], "reason": src["reason"]})
         return row
     last = pd.Timestamp(src["last_day"])
     first = max(last - pd.DateOffset(years=1) + pd.Timedelta(days=1), pd.Timestamp(src["first_day"]))
@@ -621,12 +632,15 @@ def _outage_fact(svc: data.DataService, iso3: str, view: EventsView | None) -> d
                            "value": None, "state": "no_data", "detail": {}, "source": None}
     src = _source_window(view, "ioda")
     if src is None:
+        row["state"] = "no_data" if "ioda" in svc.collected_sources() else "not_collected"
         return row
     row["source"] = "ioda"
     ev = view.events[view.events["source"] == "ioda"]
     if ev.empty:
         if src["state"] == "not_covered" or src["last_day"] is None:
-            row.update(state="not_covered", detail={"source_name": src["name"]})
+            # IODA's coverage of a country is the days its signals were collected for it:
+            # none means nothing was collected for this country, not that it lies outside IODA
+            row.update(state="no_data", detail={"source_name": src["name"]})
         else:
             row.update(state="none", detail={"first": pd.Timestamp(src["first_day"]).date().isoformat(),
                                              "last": pd.Timestamp(src["last_day"]).date().isoformat()})

@@ -167,6 +167,7 @@ MESSAGES: dict[str, str] = {
         "Share of women and of men using the Internet, by year."),
     "country.score_inputs": N_("Score details and inputs"),
     "country.women": N_("Women"),
+    "gender.gap_label": N_("gap: {gap} points"),
     "country.men": N_("Men"),
     "country.censorship": N_("Censorship measurements (OONI)"),
     "country.censorship_what": N_(
@@ -195,6 +196,9 @@ MESSAGES: dict[str, str] = {
     "country.freshness_what": N_(
         "For each source: the newest period it has for this country and when roamwatch last fetched it."),
     "country.newest": N_("Newest period"),
+    "country.age_note": N_(
+        "The age of the newest data counts from the end of its period (a yearly value from 31 December); "
+        "for outages and shutdowns, from the dataset's last update."),
     "country.fetched": N_("Fetched"),
     "country.last_success": N_("Last successful run"),
     "country.rows": N_("Rows"),
@@ -292,6 +296,15 @@ MESSAGES: dict[str, str] = {
     "headline.outage": N_("Latest outage"),
     "headline.outage_hours": N_("lasting {hours} h"),
     "headline.outage_none": N_("none detected"),
+    "headline.not_collected": N_("not collected on this site"),
+    "headline.not_covered_short": N_("not covered"),
+    "headline.nothing_here": N_("{source} has nothing for this country in the data collected here."),
+    "headline.ooni_no_probe": N_(
+        "None from this country in the data collected here (OONI measures only where volunteers run "
+        "its probe)."),
+    "coverage.by_state": N_(
+        "{source} records shutdowns country by country, and this territory is not one of them: no "
+        "data here, which is not the same as none."),
     "country.compare_link": N_("Compare with other countries"),
     # compare
     "compare.title": N_("Compare countries"),
@@ -353,6 +366,9 @@ MESSAGES: dict[str, str] = {
     "sources.events": N_("Events"),
     "sources.newest": N_("Newest data"),
     "sources.age": N_("Age of newest data"),
+    "sources.age_period_end": N_("{age}, counted from the end of the newest period ({date})"),
+    "sources.age_last_update": N_("{age}, counted from the dataset's last update ({date})"),
+    "sources.age_event_start": N_("{age}, counted from the start of the newest event ({date})"),
     "sources.not_collected": N_("Not collected yet"),
     "sources.not_collected_body": N_(
         "roamwatch can collect this source, but this site has not collected it."),
@@ -761,8 +777,8 @@ def _number_style(lang: str) -> tuple[str, str, str]:
 
 
 @functools.lru_cache(maxsize=8192)
-def _percent(x: float, lang: str) -> str:
-    return formatting.percent(x, lang)
+def _percent(x: float, lang: str, digits: int | None = None) -> str:
+    return formatting.percent(x, lang, digits)
 
 
 def fmt_percent(value: object, lang: str = DEFAULT_LANG, digits: int | None = None) -> str:
@@ -770,18 +786,88 @@ def fmt_percent(value: object, lang: str = DEFAULT_LANG, digits: int | None = No
     return formatting.percent(value, lang, digits)
 
 
-def fmt_share(value: object, lang: str = DEFAULT_LANG, digits: int = 0) -> str:
-    """A share of 1 (``0.8``) → ``80%`` / ``80 %``."""
-    return formatting.share(value, lang, digits)
+def fmt_share(value: object, lang: str = DEFAULT_LANG, digits: int | None = None) -> str:
+    """A share of 1 (``0.8``) → ``80.0%`` / ``80,0 %`` (to :data:`SHARE_DIGITS`, the digits of
+    every share on a page, unless told)."""
+    if is_missing(value):
+        return formatting.MISSING
+    return fmt_value(float(value) * 100, "%", lang) if digits is None else formatting.share(value, lang, digits)
+
+
+#: Fraction digits per kind of value, one rule for every page (headline cards, tables, hover
+#: texts, descriptions): shares and rates (%, per 100 or per million people) 1, scores on a
+#: 0–N scale 0, counts 0, indices and ratios 2, hours 1, money 0. A unit of no known kind keeps
+#: :func:`formatting.auto_digits`. A value that is not zero is never written as zero: one that
+#: those digits would round to 0 gets two significant digits (0.024 per 100 people).
+SHARE_DIGITS, SCORE_DIGITS, COUNT_DIGITS, INDEX_DIGITS = 1, 0, 0, 2
+_COUNT_UNITS = frozenset({"measurements", "events", "days", "count", "rows", "themes"})
+_SCALE = re.compile(r"(\d+)\s*[–-]\s*(\d+)")
+
+
+@functools.lru_cache(maxsize=1024)
+def value_digits(unit: str | None) -> int | None:
+    """The fraction digits of a value in ``unit`` (English, or as :func:`unit_label` shows it
+    in any language), by its kind (see :data:`SHARE_DIGITS`); ``None``: no known kind."""
+    if unit is None or is_missing(unit):
+        return None
+    text = _english_units().get(str(unit), str(unit)).strip().lower()
+    if not text:
+        return None
+    if text in SCORE_UNITS or text.startswith(("score ", "points (")):
+        return SCORE_DIGITS
+    if text in _COUNT_UNITS:
+        return COUNT_DIGITS
+    if "ratio" in text or "index" in text or "v-dem" in text:
+        return INDEX_DIGITS
+    if "%" in text or "٪" in text or text.startswith(("per 100", "per 1 million", "share of")):
+        return SHARE_DIGITS
+    if text == "hours":
+        return 1
+    if "us$" in text:
+        return 0
+    scale = _SCALE.search(text)  # a translated "score 0–25"
+    if scale and int(scale.group(2)) >= 10:
+        return SCORE_DIGITS
+    return None
+
+
+@functools.cache
+def _english_units() -> dict[str, str]:
+    """Each collector unit as shown in every language → the English unit."""
+    return {unit_label(u, lang): u for u in UNITS for lang in LANGS if unit_label(u, lang) != u}
+
+
+def digits_for(value: object, unit: str | None) -> int | None:
+    """:func:`value_digits` of ``unit``, widened to two significant digits for a value other
+    than zero that those digits would round to zero."""
+    digits = value_digits(unit)
+    return _not_zero(value, digits)
+
+
+def _not_zero(value: object, digits: int | None) -> int | None:
+    if digits is None or is_missing(value):
+        return digits
+    x = abs(float(value))  # type: ignore[arg-type]
+    if x == 0 or math.isinf(x) or round(x, digits) != 0:
+        return digits
+    return max(digits, 1 - math.floor(math.log10(x)))
+
+
+def fmt_kind(value: object, unit: str | None, lang: str = DEFAULT_LANG) -> str:
+    """The number alone, to the digits of its unit's kind (:func:`digits_for`): for tables
+    whose header names the unit."""
+    return fmt_number(value, lang, digits_for(value, unit) if not is_missing(value) else None)
 
 
 def fmt_value(value: object, unit: str | None, lang: str = DEFAULT_LANG) -> str:
-    """A number with its unit: ``76.2%``, ``12.3 per 100 people``."""
+    """A number with its unit, to the digits of its kind (:func:`value_digits`): ``76.2%``,
+    ``12.3 per 100 people``, ``68`` (a score), ``0.93 ratio (female/male)``."""
     if is_missing(value):
         return formatting.MISSING
+    digits = digits_for(value, unit)
     if unit == "%":
-        return _percent(float(value), lang)  # type: ignore[arg-type]
-    number = fmt_number(value, lang)
+        return _percent(float(value), lang, digits)  # type: ignore[arg-type]
+    number = fmt_number(value, lang, digits)
     if not unit or unit in SCORE_UNITS:
         return number
     return f"{number} {unit_label(unit, lang)}"

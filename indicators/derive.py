@@ -32,7 +32,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from roamwatch.events import days_by_year, event_spans, last_updates
+from roamwatch.events import days_by_year, event_spans, general_window_applies, last_updates
 
 OONI_TESTS = ("web_connectivity", "signal", "whatsapp", "telegram", "facebook_messenger", "tor")
 MESSAGING_TESTS = ("whatsapp", "telegram", "signal", "facebook_messenger")
@@ -155,10 +155,12 @@ def ooni_inputs(ooni: pd.DataFrame) -> pd.DataFrame:
 
 def shutdown_years(events: pd.DataFrame, coverage: pd.DataFrame, countries) -> pd.DataFrame:
     """#KeepItOn days and shutdowns per country and year, inside the dataset's coverage only
-    (``country, year, period, days, events``; every country gets 0 in a covered year without
-    a shutdown, no row outside)."""
+    (``country, year, period, days, events``; every state, and any place with a shutdown,
+    gets 0 in a covered year without one; no row outside, nor for a territory the dataset does
+    not list on its own)."""
     spans = event_spans(events, last_updates(coverage))
-    return days_by_year(spans, coverage, countries)
+    # territories #KeepItOn does not list on its own get no value, not 0 (events.BY_STATE)
+    return days_by_year(spans, coverage, [c for c in countries if general_window_applies("accessnow", c)])
 
 
 def ioda_years(hours: pd.DataFrame, events: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:

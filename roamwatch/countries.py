@@ -92,6 +92,31 @@ def _name_patterns() -> list[tuple[re.Pattern[str], str]]:
     ]
 
 
+#: States outside the United Nations' membership: its two non-member observer states
+#: (Palestine, the Holy See) and the two self-governing states of Gleditsch and Ward's list of
+#: independent states that the UN does not seat (Taiwan, Kosovo).
+NON_MEMBER_STATES = frozenset({"PSE", "VAT", "TWN", "XKX"})
+
+
+@lru_cache(maxsize=1)
+def states() -> frozenset[str]:
+    """ISO3 codes of sovereign states: the UN's member states (country_converter's ``UNmember``
+    column) and :data:`NON_MEMBER_STATES`. Every other code names a territory (Antarctica,
+    Western Sahara, Greenland, Hong Kong…): sources that report country by country, such as
+    #KeepItOn, do not list it on its own."""
+    import country_converter.country_converter as coco
+
+    data = pd.read_csv(
+        coco.COUNTRY_DATA_FILE, sep="\t", encoding="utf-8", keep_default_na=False, dtype=str
+    )
+    members = {row.ISO3 for row in data.itertuples() if row.ISO3 and row.UNmember.strip()}
+    return frozenset(members | NON_MEMBER_STATES)
+
+
+def is_state(iso3: str) -> bool:
+    return (iso3 or "").strip().upper() in states()
+
+
 def _clean(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name).replace("*", " ").split())
 

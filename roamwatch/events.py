@@ -31,6 +31,21 @@ import pandas as pd
 KNOWN, ONGOING, UNKNOWN = "known", "ongoing", "unknown"
 END_STATES = (KNOWN, ONGOING, UNKNOWN)
 COVERAGE_COLUMNS = ["source", "country", "first_day", "last_day", "basis"]
+#: Sources that report country by country: their every-country windows (``country`` NULL)
+#: cover states (:func:`roamwatch.countries.states`), not territories, which they do not list
+#: on their own. #KeepItOn names the country whose network was cut (a shutdown in Western
+#: Sahara, if recorded, would be under Morocco; Antarctica has no network of its own), so its
+#: silence about a territory is no data, not "none recorded". A place the source does name
+#: (it has events there) is covered like a state.
+BY_STATE = frozenset({"accessnow"})
+
+
+def general_window_applies(source: str, country: str) -> bool:
+    """Whether ``source``'s every-country coverage windows apply to ``country`` (see
+    :data:`BY_STATE`; a country with events of the source is covered whatever this says)."""
+    from roamwatch.countries import is_state
+
+    return source not in BY_STATE or is_state(country)
 _DAY = np.timedelta64(1, "D")
 
 

@@ -100,6 +100,8 @@ def texts(node: Any, out: list[str] | None = None) -> list[str]:
         for option in props.get("options") or []:
             if isinstance(option, dict) and isinstance(option.get("label"), str):
                 out.append(option["label"])
+            elif isinstance(option, dict) and option.get("label") is not None:
+                texts(option["label"], out)  # a label drawn as components (metric menus)
         figure = props.get("figure")
         if figure is not None:
             if hasattr(figure, "to_plotly_json"):

@@ -62,11 +62,12 @@ def test_graph_config_uses_local_topojson_and_names_the_png():
 def test_describe_ranking_names_extremes_and_median_in_both_languages():
     text = figures.describe_ranking(_values(), label="Internet use", unit="%", year=2022)
     assert text.startswith("Internet use, 2022: 3 countries")
-    assert "Highest: Estonia (96%)" in text and "Lowest: Uganda (48.5%)" in text
+    # one rule for every share on a page: one decimal ("96.0%" beside "48.5%", not "96%")
+    assert "Highest: Estonia (96.0%)" in text and "Lowest: Uganda (48.5%)" in text
     assert "Median: 76.2%" in text
     fr = figures.describe_ranking(_values(), label="Usage", unit="%", year=2022, lang="fr")
     # names come from the frame; numbers are French
-    assert "Estonie" not in fr and "96\u00a0%" in fr and "48,5\u00a0%" in fr
+    assert "Estonie" not in fr and "96,0\u00a0%" in fr and "48,5\u00a0%" in fr
     empty = figures.describe_ranking(_values().assign(value=None), label="X", unit="%", year=2022)
     assert "no country" in empty
 
@@ -83,7 +84,7 @@ def test_line_chart_one_trace_per_label_okabe_ito_and_year_ticks():
     assert fig.data[0].line.dash != fig.data[1].line.dash  # distinguishable without colour
     assert fig.layout.xaxis.tickformat == "d"
     text = figures.describe_lines(frame, title="T", unit="%")
-    assert "Kenya went from 1% in 2020 to 3% in 2022" in text
+    assert "Kenya went from 1.0% in 2020 to 3.0% in 2022" in text  # every share to one decimal
 
 
 def test_line_chart_styles_from_colour_and_dash_columns():
@@ -515,3 +516,25 @@ def test_map_colours_worse_darker_and_keeps_its_domain(serving):
         assert whole == region == other_year, metric  # no filter or year rescales the colours
         assert whole["zmin"] is not None and whole["zmin"] < whole["zmax"]
     assert frames.world_view(svc, "worldbank.IT.NET.USER.ZS", 2020, None, None, "en").scale["zmin"] == 0
+
+
+def test_gender_chart_keeps_women_and_men_apart_when_their_values_meet():
+    """Estonia 2018: women 89.3 %, men 89.4 %; the women's marker hid under the men's."""
+    frame = pd.DataFrame({"label": ["Women", "Men"], "sex": ["women", "men"], "x": [2018, 2018],
+                          "value": [89.3, 89.4]})
+    fig = figures.gender_chart(frame, title="Internet use, women and men", sources="ITU",
+                               snapshot_id=SNAP, lang="en")
+    go.Figure(fig)  # a valid plotly figure
+    women, men = fig["data"]
+    assert women["y"] == [89.3] and men["y"] == [89.4]  # the values are untouched
+    assert women["marker"]["symbol"] != men["marker"]["symbol"]
+    assert women["marker"]["size"] > men["marker"]["size"] and "open" in women["marker"]["symbol"]
+    assert women["line"]["color"] != men["line"]["color"]
+    assert women["x"][0] < 2018 < men["x"][0]  # drawn side by side around their year
+    lo, hi = fig["layout"]["xaxis"]["range"]
+    assert lo < women["x"][0] and men["x"][0] < hi and hi - lo < 2  # both inside, close to the year
+    assert fig["layout"]["annotations"][-1]["text"] == "gap: 0.1 points"
+    assert women["hovertext"] == ["Women<br>2018: 89.3%"]  # the year, not the shifted position
+    fr = figures.gender_chart(frame, title="t", sources="ITU", snapshot_id=SNAP, lang="fr")
+    assert fr["data"][1]["hovertext"] == ["Men<br>2018: 89,4\u00a0%"]
+    assert figures.gender_gap(frame.iloc[:1]) is None  # no gap without both values

@@ -403,3 +403,108 @@ def test_ooni_world_map_uses_shares_of_measurements(dash_client, demo_dir):
     assert figure["layout"]["title"]["text"].endswith("(%)")
     colours = figure["data"][-1]
     assert (colours["zmin"], colours["zmax"], colours["reversescale"]) == (0, 100, True)  # worse = darker
+
+
+# -- what a serious reader expects (issue 12's follow-ups) ----------------------------------------
+SOURCE_IDS = ("worldbank", "itu", "fotn", "vdem", "apnic", "dgg", "ioda", "ooni", "accessnow")
+
+
+def _option_parts(option: dict) -> tuple[str, str]:
+    """(name, quiet source) of a metric menu option drawn as components."""
+    parts = option["label"]["props"]["children"]
+    quiet = [p["props"]["children"] for p in parts[1:] if isinstance(p, dict)]
+    return parts[0]["props"]["children"], quiet[0] if quiet else ""
+
+
+def test_metric_menus_name_the_metric_first_and_its_source_after_it(dash_client):
+    """The metric menus (world, compare) and the data explorer began every option with a source
+    id ("worldbank · Individuals using the Internet")."""
+    from dashboard import data
+    from dashboard.components.layout import metric_options
+    from dashboard.pages import data_table
+
+    shorts = set(data.SOURCE_SHORT.values())
+    for path, cid in (("/", "world-metric"), ("/compare", "compare-metric"), ("/data", "data-metrics")):
+        options = by_id(dash_client.page(path), cid)["props"]["options"]
+        assert len(options) > 20, path
+        seen = []
+        for option in options:
+            name, source = _option_parts(option)
+            assert not re.match(rf"({'|'.join(SOURCE_IDS)})\b", name), (path, name)
+            assert source in shorts or (not source and name.startswith(tuple(shorts))), (path, name, source)
+            # found by any word of its name or its source
+            assert name in option["search"] and source in option["search"], option["search"]
+            seen.append((name, source))
+        assert len(set(seen)) == len(seen), path  # two metrics of one name: told apart by source
+    same = metric_options([{"label": "Internet users (%)", "value": "a.x", "source": "World Bank"},
+                           {"label": "Internet users (%)", "value": "b.x", "source": "ITU"}])
+    assert [o["label"].children[-1].children for o in same] == ["World Bank", "ITU"]
+    rows = data.get().data_rows(data.filter_from_query({"countries": "KEN"}), 0, 100)
+    ids = set(rows["source"])
+    grid = {r["source"] for r in data_table.rows_for("en", rows)}  # the explorer's Source column
+    assert len(ids) > 2 and grid == {data.source_short(i) for i in ids} and not grid & ids
+
+
+def _figure_texts(page: dict) -> str:
+    out = []
+    for graph in find(page, lambda c: c.get("type") == "Graph"):
+        for trace in (graph["props"].get("figure") or {}).get("data", []):
+            for key in ("hovertext", "text"):
+                value = trace.get(key)
+                out += [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+            for row in trace.get("customdata") or []:
+                out += [v for v in (row if isinstance(row, list) else [row]) if isinstance(v, str)]
+    return " ".join(out)
+
+
+def test_one_rule_per_kind_of_number_on_a_page(dash_client):
+    """A page showed "73%" beside "73.2%", "30 % of households" beside "6.60 % of households":
+    every share (cards, tables, hover texts) now has one decimal, every 0–100 score none."""
+    for path in ("/country/KEN", "/country/EST", "/?metric=worldbank.IT.NET.USER.ZS",
+                 "/compare?metric=worldbank.IT.NET.USER.ZS&countries=KEN,EST,UGA"):
+        page = dash_client.page(path)
+        text = text_of(page) + " " + _figure_texts(page)
+        shares = re.findall(r"(?<![\w.,])(\d[\d,]*(?:\.\d+)?) ?% ?(?!\))", text)
+        assert len(shares) > 3, path
+        uneven = [s for s in shares if not re.fullmatch(r"[\d,]+\.\d", s)]
+        assert not uneven, (path, uneven[:10])
+        rates = re.findall(r"(?<![\w.,])(\d[\d,]*(?:\.\d+)?) per 100 ", text)
+        assert all(re.fullmatch(r"[\d,]+\.\d", s) for s in rates), (path, rates[:10])
+    headline = text_of(by_id(dash_client.page("/country/KEN"), "country-fact-fotn"))
+    assert re.search(r"\b\d+/100\b", headline)  # a score: no decimals
+    french = text_of(dash_client.page("/country/KEN?lang=fr"))
+    assert re.search(r"\d+,\d\u00a0%", french) and not re.search(r"\d+\.\d ?%", french)  # CLDR
+
+
+def test_headline_says_why_a_fact_is_missing(dash_client):
+    """Antarctica showed "none recorded" for shutdowns (#KeepItOn's every-country window taken
+    to cover it), and the OONI / outage cards did not say whether the source was collected."""
+    for iso3 in ("ATA", "ESH"):
+        page = dash_client.page(f"/country/{iso3}")
+        shutdowns = text_of(by_id(page, "country-fact-shutdowns"))
+        assert "not covered" in shutdowns and "country by country" in shutdowns, shutdowns
+        assert "none recorded" not in text_of(page).lower(), iso3
+        assert "country by country" in text_of(by_id(page, "country-events"))
+    estonia = dash_client.page("/country/EST")  # a state #KeepItOn covers: none recorded
+    assert "none recorded" in text_of(by_id(estonia, "country-fact-shutdowns"))
+    ooni = text_of(by_id(estonia, "country-fact-ooni"))  # OONI collected, nothing from Estonia
+    assert "no measurements" in ooni and "volunteers run its probe" in ooni, ooni
+    outage = text_of(by_id(estonia, "country-fact-outage"))  # IODA collected, nothing for Estonia
+    assert "IODA has nothing for this country" in outage, outage
+    assert "not collected on this site" not in text_of(estonia)
+
+
+def test_age_of_newest_data_counts_from_the_end_of_its_period(dash_client):
+    """A yearly value counted its age from 1 January: 2023 looked three years old in Nov 2026."""
+    from dashboard import data
+
+    status = data.get().source_status().set_index("id")
+    wb = status.loc["worldbank"]
+    assert wb["newest_basis"] == "period_end"
+    assert pd.Timestamp(wb["newest_end"]) == pd.Timestamp(f"{wb['newest_period']}-12-31")
+    assert status.loc["accessnow", "newest_basis"] == "last_update"  # the dataset's own date
+    text = text_of(dash_client.page("/sources"))
+    assert f"counted from the end of the newest period (Dec 31, {wb['newest_period']})" in text
+    assert "counted from the dataset's last update" in text
+    fresh = data.get().country_freshness("KEN").set_index("source")
+    assert pd.Timestamp(fresh.loc["worldbank", "newest_end"]).strftime("%m-%d") == "12-31"

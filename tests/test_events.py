@@ -89,6 +89,24 @@ def test_days_by_year_counts_inside_coverage_only_and_zero_fills():
                                       .astype("datetime64[D]")}
 
 
+def test_keepiton_covers_states_not_territories_it_does_not_list():
+    """#KeepItOn's every-country window gave Antarctica and Western Sahara "0 shutdowns": it
+    reports country by country (a shutdown in Western Sahara would be Moroccan, if recorded),
+    so a territory it never names has no value; a state with none has 0."""
+    from indicators.derive import shutdown_years
+    from roamwatch.countries import is_state
+    from roamwatch.events import general_window_applies
+
+    coverage = pd.DataFrame([("accessnow", None, dt.date(2022, 1, 1), dt.date(2022, 12, 31), "sheets")],
+                            columns=COV)
+    events = pd.DataFrame([ev("h", "2022-03-01", "2022-03-02", "known", country="HKG")])
+    got = shutdown_years(events, coverage, ["KEN", "EST", "TWN", "PSE", "ATA", "ESH", "GRL", "HKG"])
+    assert set(got["country"]) == {"KEN", "EST", "TWN", "PSE", "HKG"}  # HKG: named by an event
+    assert (got.loc[got["country"] == "EST", "events"] == 0).all()
+    assert not is_state("ATA") and not is_state("ESH") and is_state("SSD") and is_state("XKX")
+    assert general_window_applies("ioda", "ATA")  # only sources reporting by state are narrowed
+
+
 def test_days_by_year_counts_events_by_end_state():
     coverage = pd.DataFrame([("accessnow", None, dt.date(2020, 1, 1), dt.date(2022, 12, 31), "s")],
                             columns=COV)

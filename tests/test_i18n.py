@@ -441,8 +441,7 @@ PROPER_NAMES = ("Freedom on the Net", "Shutdown Tracker Optimization Project", "
 
 #: The languages' own names (the language menu).
 ENDONYMS = frozenset(language.name for language in i18n.LANGUAGES.values())
-#: Source ids shown beside metric names (``worldbank · …``) and the languages' own names in the
-#: language menu.
+#: Source ids (cell tooltips, ids columns) and the languages' own names in the language menu.
 SOURCE_IDS = frozenset({"worldbank", "vdem", "dgg", "fotn", "itu", "ioda", "apnic", "ooni", "stop",
                         "roamwatch"})
 
@@ -456,7 +455,6 @@ def _latin_words(text: str, published: list[str]) -> list[str]:
     text = re.sub(r"\{\w+\}", " ", text)                        # placeholders filled in the browser
     for title in (*published, *PROPER_NAMES):                   # names and citations of sources
         text = text.replace(title, " ")
-    text = re.sub(rf"^({'|'.join(SOURCE_IDS)}) · ", " ", text)
     text = re.sub(r"`[^`]*`|^roamwatch .*", " ", text)          # commands
     text = re.sub(r"«[^»]*»|\"[^\"]*\"|“[^”]*”", " ", text)  # values quoted as the source wrote them
     text = re.sub(r"\S*\d\S*|\S*/\S*|\b[a-z]+(?:-[a-z]+)+\b", " ", text)  # identifiers, rule ids, paths

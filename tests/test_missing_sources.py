@@ -76,6 +76,9 @@ def test_every_page_renders_and_names_what_is_missing(itu_only):
     assert "Censorship measurements (OONI): this source is not collected on this site." in kenya
     assert "Outages and shutdowns: this source is not collected on this site." in kenya
     assert "roamwatch collect" not in kenya
+    # the headline cards say the source is not collected here, not "no data" / "no measurements"
+    assert found["texts"]["country KEN"].count("not collected on this site") == 4  # FOTN, #KeepItOn,
+    assert "no measurements" not in kenya                                        # OONI, IODA
     sources = found["texts"]["sources"]
     assert sources.count("Not collected yet") == 8  # every source but ITU
     for page in ("country TWN", "country ESH", "world", "compare", "data"):

@@ -47,14 +47,20 @@
 })();
 
 /* Numbers in the data grid, rounded for reading in the page's language (the downloads keep
-   every digit): thousands without decimals, others to two decimals, small ones to four
-   significant digits. */
+   every digit): to the digits of the value's kind when the row gives them (shares 1, scores
+   and counts 0, indices 2: the rule of every page); else thousands without decimals, others
+   to two decimals, small ones to four significant digits. */
 window.dashAgGridFunctions = window.dashAgGridFunctions || {};
-window.dashAgGridFunctions.rwNumber = function (value, lang) {
+window.dashAgGridFunctions.rwNumber = function (value, lang, digits) {
   if (value === null || value === undefined || value === "" || isNaN(value)) { return "–"; }
   var locales = {en: "en-GB", fr: "fr-FR", es: "es-ES", ar: "ar-u-nu-latn", ru: "ru-RU", zh: "zh-CN"};
   var abs = Math.abs(value);
-  var options = abs >= 1000 ? {maximumFractionDigits: 0}
+  // the digits of the value's kind (shares 1, scores and counts 0, indices 2), as on every page
+  if (typeof digits === "number" && value !== 0 && Number(Math.abs(value).toFixed(digits)) === 0) {
+    digits = Math.max(digits, 1 - Math.floor(Math.log10(abs)));  // never write a non-zero as 0
+  }
+  var options = typeof digits === "number" ? {minimumFractionDigits: digits, maximumFractionDigits: digits}
+    : abs >= 1000 ? {maximumFractionDigits: 0}
     : abs >= 1 || abs === 0 ? {maximumFractionDigits: 2}
     : {maximumSignificantDigits: 4};
   return new Intl.NumberFormat(locales[lang] || "en-GB", options).format(value);

@@ -513,7 +513,9 @@ def _events(events: pd.DataFrame, coverage: pd.DataFrame, year: int | None, iso3
         if cov is None or cov.empty:
             per_source[sid] = None  # no published coverage: counts only, said so
             continue
-        counted = rw_events.days_by_year(spans, cov, countries=[iso3])
+        # a territory a source reporting by state does not list on its own: not covered
+        counted = rw_events.days_by_year(
+            spans, cov, countries=[iso3] if rw_events.general_window_applies(sid, iso3) else [])
         per_source[sid] = {int(r.year): (int(r.events), int(r.days)) for r in counted.itertuples()}
     rows = []
     for y in years:

@@ -335,7 +335,10 @@ def line_chart(series: pd.DataFrame, *, title: str, unit: str | None, sources: s
             "mode": "lines+markers",
             "line": {"color": OKABE_ITO[c % len(OKABE_ITO)], "dash": DASHES[d % len(DASHES)], "width": 2},
             "marker": {"symbol": SYMBOLS[c % len(SYMBOLS)], "size": 6},
-            "hovertemplate": f"{label}<br>%{{x}}: %{{y:,.4~g}}<extra></extra>",
+            # formatted like the page's tables (CLDR, the digits of the unit's kind)
+            "hovertext": [f"{label}<br>{_x(x)[:10]}: {i18n.fmt_value(y, unit, lang)}"
+                          for x, y in zip(xs[a:b], ys[a:b], strict=True)],
+            "hovertemplate": "%{hovertext}<extra></extra>",
         })
     # One layout dict: each update_layout/update_xaxes call would validate again.
     layout = stamp_layout(title=title, unit=unit, sources=sources, snapshot_id=snapshot_id, lang=lang)
@@ -359,6 +362,71 @@ def line_chart(series: pd.DataFrame, *, title: str, unit: str | None, sources: s
                   legend=legend(lang, y=-0.12, yanchor="top"),
                   xaxis=xaxis, yaxis=yaxis)
     return figure(traces, layout)
+
+
+#: Women and men: colour, marker and the side of the year each is drawn on. Women are an open
+#: ring larger than the men's filled square, and the two sit a little apart along the year, so
+#: neither hides the other when the values are equal (Estonia 2018: 89.3 and 89.4).
+SEX_STYLE = {
+    "women": {"colour": OKABE_ITO[3], "symbol": "circle-open", "size": 11, "width": 2.5, "shift": -0.12},
+    "men": {"colour": OKABE_ITO[0], "symbol": "square", "size": 7, "width": 0, "shift": 0.12},
+}
+
+
+def gender_chart(series: pd.DataFrame, *, title: str, sources: str, snapshot_id: str | None,
+                 lang: str = "en", gap_year: object = None) -> Figure:
+    """Internet use of women and of men (columns label, sex ``women``/``men``, x, value; one
+    line per label, e.g. per source), in percent on a 0–100 axis.
+
+    The two sexes never hide each other: different colours, an open ring against a filled
+    square, a small shift to either side of the year (yearly data; the value axis is untouched),
+    and the latest year with both values is labelled with its gap in points. Hover texts are
+    formatted like the page's tables (CLDR, one decimal)."""
+    fig = line_chart(series[["label", "x", "value"]], title=title, unit="%", sources=sources,
+                     snapshot_id=snapshot_id, lang=lang)
+    yearly = pd.api.types.is_integer_dtype(series["x"])
+    sexes = {bidi(str(label), lang): (str(label), sex)
+             for label, sex in zip(series["label"], series["sex"], strict=True)}
+    for trace in fig["data"]:
+        label, sex = sexes.get(trace["name"], (trace["name"], "men"))
+        style = SEX_STYLE.get(sex, SEX_STYLE["men"])
+        years = list(trace["x"])
+        trace["line"]["color"] = style["colour"]
+        trace["marker"] = {"symbol": style["symbol"], "size": style["size"], "color": style["colour"],
+                           "line": {"width": style["width"], "color": style["colour"]}}
+        if yearly:
+            trace["x"] = [x + style["shift"] for x in years]
+        trace["hovertext"] = [f"{label}<br>{_x(x)}: {i18n.fmt_value(y, '%', lang)}"
+                              for x, y in zip(years, trace["y"], strict=True)]
+        trace["hovertemplate"] = "%{hovertext}<extra></extra>"
+    if yearly and len(series):
+        # half a year of room either side, so the shifted markers stay beside their year
+        lo, hi = int(series["x"].min()), int(series["x"].max())
+        fig["layout"]["xaxis"]["range"] = [lo - 0.6, hi + 0.6]
+    gap = gender_gap(series)
+    if gap is not None:
+        x, women, men = gap
+        top = max(women, men)
+        fig["layout"]["annotations"] = [*fig["layout"].get("annotations", []), {
+            "x": x, "y": top, "xref": "x", "yref": "y", "yshift": 16, "showarrow": False,
+            "text": bidi(i18n.t("gender.gap_label", lang, gap=i18n.fmt_kind(men - women, "%", lang)), lang),
+            "font": {"size": 11, "color": "#24292f"},
+        }]
+    return fig
+
+
+def gender_gap(series: pd.DataFrame) -> tuple[object, float, float] | None:
+    """(x, women, men) of the latest x with a value for both sexes (the first label of each
+    sex at that x), or ``None``."""
+    both = series.dropna(subset=["value"]).pivot_table(index="x", columns="sex", values="value",
+                                                        aggfunc="first")
+    if not {"women", "men"} <= set(both.columns):
+        return None
+    both = both.dropna(subset=["women", "men"])
+    if both.empty:
+        return None
+    x = both.index.max()
+    return (x, float(both.loc[x, "women"]), float(both.loc[x, "men"]))
 
 
 def share_range(values: pd.Series, unit: str | None) -> tuple[float, float] | None:
@@ -476,9 +544,11 @@ def ooni_bars(months: pd.DataFrame, *, title: str, sources: str, snapshot_id: st
                 "name": label, "legendgroup": bucket, "showlegend": i == 0,
                 "marker": {"color": colour, "opacity": faded, "line": {"width": 0}},
                 "xperiod": "M1", "xperiodalignment": "middle", "width": MONTH_BAR_WIDTH,
-                "customdata": [[c, int(k)] for c, k in zip(counts, columns[count][a:b], strict=True)],
+                "customdata": [[c, i18n.fmt_number(k, lang, 0), i18n.fmt_value(v, "%", lang)]
+                               for c, k, v in zip(counts, columns[count][a:b], columns[share][a:b],
+                                                  strict=True)],
                 "hovertemplate": (f"{name} · %{{x|%b %Y}}<br>{label}: "
-                                  f"%{{y:.1f}}% (%{{customdata[1]}} / %{{customdata[0]}} {measured})"
+                                  f"%{{customdata[2]}} (%{{customdata[1]}} / %{{customdata[0]}} {measured})"
                                   "<extra></extra>"),
             })
         annotations.append({
@@ -519,8 +589,8 @@ def describe_ooni(months: pd.DataFrame, lang: str = "en") -> str:
         parts.append(i18n.t(
             "country.describe_ooni_test", lang, test=i18n.ooni_test_name(str(test), lang),
             months=len(part), n=i18n.fmt_number(total, lang, 0),
-            confirmed=i18n.fmt_number(100 * part["confirmed"].sum() / total, lang, 1),
-            anomaly=i18n.fmt_number(100 * part["anomalies"].sum() / total, lang, 1),
+            confirmed=i18n.fmt_kind(100 * part["confirmed"].sum() / total, "%", lang),
+            anomaly=i18n.fmt_kind(100 * part["anomalies"].sum() / total, "%", lang),
         ))
     return i18n.t("common.sentence", lang, parts=i18n.join_clauses(parts, lang))
 
@@ -549,7 +619,13 @@ def radar(profile: pd.DataFrame, *, title: str, snapshot_id: str | None, lang: s
             "name": bidi(labels.get(column, column), lang),
             "line": {"color": OKABE_ITO[i], "dash": DASHES[i], "width": 2.5 if i == 0 else 1.5},
             "opacity": 0.9, "marker": {"symbol": SYMBOLS[i]},
+            # scores to the digits of every score on the page (CLDR)
+            "hovertext": [f"{labels.get(column, column)}<br>{i18n.roamx_label(k, lang)}: "
+                          f"{i18n.fmt_kind(v, '0–100', lang)}"
+                          for k, v in zip(profile["key"], r, strict=True)],
+            "hovertemplate": "%{hovertext}<extra></extra>",
         }
+        trace["hovertext"] += trace["hovertext"][:1]
         if i == 0:
             trace["fill"] = "toself"
         traces.append(trace)
@@ -571,7 +647,7 @@ def radar(profile: pd.DataFrame, *, title: str, snapshot_id: str | None, lang: s
 def describe_radar(profile: pd.DataFrame, year: object, lang: str = "en") -> str:
     parts = []
     for key, country in zip(profile["key"], profile["country"], strict=True):
-        value = i18n.fmt_number(country, lang, 0) if not i18n.is_missing(country) else \
+        value = i18n.fmt_kind(country, "0–100", lang) if not i18n.is_missing(country) else \
             i18n.t("common.insufficient", lang)
         parts.append(f"{i18n.roamx_label(key, lang)} {value}")
     return i18n.t("country.describe_radar", lang, year=year, parts=i18n.join(parts, lang))
@@ -605,12 +681,15 @@ def svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;utf8," + quote(svg, safe=" ,.=/:;'()-")
 
 
-def trend_words(values: list[float], lang: str = "en") -> str:
-    """A short alt text for a sparkline: first → last, min and max."""
+def trend_words(values: list[float], lang: str = "en", unit: str | None = None) -> str:
+    """A short alt text for a sparkline: first → last, min and max (to the digits of ``unit``'s
+    kind, like the value beside it)."""
     points = [float(v) for v in values if v is not None and not math.isnan(float(v))]
     if len(points) < 2:
         return ""
-    f = i18n.fmt_number
+
+    def f(v: float, lang: str) -> str:
+        return i18n.fmt_kind(v, unit, lang)
     arrow = "↗" if points[-1] > points[0] else ("↘" if points[-1] < points[0] else "→")
     return i18n.t("{first} {arrow} {last} (lowest {low}, highest {high})", lang, first=f(points[0], lang),
                   arrow=arrow, last=f(points[-1], lang), low=f(min(points), lang), high=f(max(points), lang))

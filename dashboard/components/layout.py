@@ -271,6 +271,22 @@ def dropdown_labels(lang: str) -> dict[str, str]:
     }
 
 
+def metric_options(options: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Options of a metric menu (:meth:`dashboard.data.DataService.series_options`) as a reader
+    scans them: the metric's name first, its source after it in a quieter style (left out when
+    the name already starts with it, "OONI …"); found by typing any word of either (or the id)."""
+    out = []
+    for option in options:
+        name, source = option["label"], option.get("source") or ""
+        shown = source if source and not name.startswith(source) else ""
+        label = html.Span([html.Span(name, className="rw-opt-name"),
+                           *([" ", html.Span(shown, className="rw-opt-source")] if shown else [])],
+                          className="rw-opt", title=f"{name} · {source}" if source else name)
+        out.append({"label": label, "value": option["value"],
+                    "search": " ".join(x for x in (name, source, str(option["value"])) if x)})
+    return out
+
+
 def control(label: str, component: Any, cid: str) -> html.Div:
     return html.Div([html.Label(label, htmlFor=cid), component], className="rw-control")
 

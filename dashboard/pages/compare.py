@@ -15,6 +15,7 @@ from dashboard.components.layout import (
     chart_card,
     control,
     dropdown_labels,
+    metric_options,
     no_data_page,
     not_found_page,
     notice,
@@ -48,7 +49,8 @@ def layout(metric: str | None = None, countries: str | None = None, lang: str | 
 
     controls = html.Div([
         control(i18n.t("world.pick_metric", lang), dcc.Dropdown(labels=dropdown_labels(lang),
-            id="compare-metric", options=svc.series_options(lang), value=series, clearable=False,
+            id="compare-metric", options=metric_options(svc.series_options(lang)), value=series,
+            clearable=False,
             optionHeight=50), "compare-metric"),
         control(i18n.t("compare.pick_countries", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="compare-countries", options=svc.country_options(lang), value=codes, multi=True),
@@ -89,7 +91,7 @@ def layout(metric: str | None = None, countries: str | None = None, lang: str | 
             tbl = frame.pivot_table(index="period", columns=name_col, values="value", aggfunc="last")
             tbl = tbl[[c for c in frame[name_col].unique() if c in tbl.columns]].reset_index()
             for column in tbl.columns[1:]:
-                tbl[column] = [i18n.fmt_number(v, lang) for v in tbl[column]]
+                tbl[column] = [i18n.fmt_kind(v, unit, lang) for v in tbl[column]]
             tbl = tbl.rename(columns={"period": i18n.t("common.period", lang)})
             slug = series.replace(":", "_").replace(".", "_")
             body.append(chart_card(

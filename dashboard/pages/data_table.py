@@ -17,6 +17,7 @@ from dashboard.components.layout import (
     csv_links,
     download_link,
     dropdown_labels,
+    metric_options,
     no_data_page,
     not_found_page,
 )
@@ -31,7 +32,7 @@ GRID_COLUMNS = ("country_name", "metric_name", "period", "value", "unit", "sourc
                 "region", "income_group", "year")
 WIDTHS = {
     "country_name": {"width": 170, "pinned": "left"}, "metric_name": {"flex": 2, "minWidth": 300},
-    "period": {"width": 100}, "value": {"width": 120}, "unit": {"width": 150}, "source": {"width": 110},
+    "period": {"width": 100}, "value": {"width": 120}, "unit": {"width": 150}, "source": {"width": 140},
     "country": {"width": 80}, "metric": {"width": 240}, "region": {"width": 190},
     "income_group": {"width": 190}, "year": {"width": 80},
 }
@@ -55,7 +56,9 @@ def _columns(lang: str, sort: tuple[tuple[str, str], ...]) -> list[dict]:
             col["type"] = "numericColumn"
         if column == "value":
             # rounded for reading (the full value is in the downloads and the tooltip)
-            col["valueFormatter"] = {"function": f"rwNumber(params.value, '{lang}')"}
+            # to the digits of the value's kind (each row's ``digits``, as on every page)
+            col["valueFormatter"] = {
+                "function": f"rwNumber(params.value, '{lang}', params.data && params.data.digits)"}
             col["tooltipField"] = "value"
         if column in sorted_cols:
             col["sort"] = sorted_cols[column]
@@ -86,16 +89,22 @@ def grid_locale(lang: str) -> dict[str, str]:
 
 
 def rows_for(lang: str, rows) -> list[dict]:
-    """Grid rows in ``lang``: names of countries, metrics, units, regions and income groups."""
+    """Grid rows in ``lang``: names of countries, metrics, units, regions and income groups;
+    sources by their short proper names."""
     svc = data.get()
     names = svc.country_names(lang)
     out = rows.to_dict("records")
     for row in out:
         row["country_name"] = names.get(row["country"], row["country_name"])
         row["metric_name"] = i18n.metric_name(row["metric"], row["metric_name"], lang)
+        # the value's digits by the kind of its unit, the rule of every page (i18n.value_digits)
+        row["digits"] = i18n.value_digits(row["unit"])
         row["unit"] = i18n.unit_label(row["unit"], lang)
         row["region"] = i18n.region_label(row["region"], lang)
         row["income_group"] = i18n.income_label(row["income_group"], lang)
+        # the source by the name readers know it by; its id stays in the metric id column and
+        # the downloads
+        row["source"] = data.source_short(row["source"]) if row.get("source") else row.get("source")
     return out
 
 
@@ -119,7 +128,7 @@ def layout(lang: str | None = None, **query: object) -> html.Div:
     controls = html.Div([
         control(i18n.t("data.metrics", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="data-metrics", multi=True, value=list(flt.metrics), placeholder=i18n.t("data.all", lang),
-            options=svc.series_options(lang, observations_only=True), optionHeight=50),
+            options=metric_options(svc.series_options(lang, observations_only=True)), optionHeight=50),
             "data-metrics"),
         control(i18n.t("common.countries", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="data-countries", multi=True, value=list(flt.countries), placeholder=i18n.t("data.all", lang),

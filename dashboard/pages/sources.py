@@ -54,11 +54,20 @@ def _status_badge(status: object, lang: str) -> html.Span:
                      className=f"rw-badge rw-badge-{text}")
 
 
+def _age(row: pd.Series, lang: str) -> str:
+    """How old the newest data is, from the day it speaks of: the end of its period (a 2023
+    value from 31 Dec 2023), an event source's last update, else its newest event's start."""
+    basis = row.get("newest_basis")
+    if i18n.is_missing(row.get("newest_end")) or not basis:
+        return i18n.fmt_age(None, lang)
+    return i18n.t(f"sources.age_{basis}", lang, age=i18n.fmt_age(row["newest_end"], lang),
+                  date=i18n.fmt_date(row["newest_end"], lang))
+
+
 def _source_card(row: pd.Series, lang: str) -> html.Section:
     sid = row["id"]
     newest = row["newest_period"] if not i18n.is_missing(row["newest_period"]) else None
     newest_event = row["newest_event"] if not i18n.is_missing(row["newest_event"]) else None
-    age_basis = row["newest_period_start"] if newest else newest_event
     pairs: list[tuple[str, object]] = [
         (i18n.t("sources.licence", lang), _link(i18n.source_note(row["licence"], lang), row["licence_url"])),
         (i18n.t("sources.citation", lang), _as_published(row["citation"])),
@@ -89,7 +98,7 @@ def _source_card(row: pd.Series, lang: str) -> html.Section:
         pairs.append((i18n.t("sources.events", lang), i18n.fmt_number(row["events"], lang, 0)))
     pairs += [
         (i18n.t("sources.newest", lang), str(newest or i18n.fmt_date(newest_event, lang) or "–")),
-        (i18n.t("sources.age", lang), i18n.fmt_age(age_basis, lang)),
+        (i18n.t("sources.age", lang), _age(row, lang)),
     ]
     body: list = [html.H2([_link(row["name"] if not i18n.is_missing(row["name"]) else sid, row["homepage"]),
                            html.Code(sid, className="rw-source-id")], id=f"source-{sid}-title"),

@@ -16,6 +16,7 @@ from dashboard.components.layout import (
     chart_card,
     control,
     dropdown_labels,
+    metric_options,
     no_data_page,
     not_found_page,
     notice,
@@ -72,10 +73,7 @@ def layout(metric: str | None = None, year: str | None = None, region: str | Non
         # ROAM-X scores are not ranked (UNESCO's framework is not for ranking): no position
         # column, only the rank range under alternative aggregations, with the reason.
         rank_table = rank_table.drop(columns=[i18n.t("common.rank", lang)])
-        rank_table[i18n.t("common.coverage", lang)] = [
-            i18n.fmt_number(c * 100, lang, 0) + "%" if not i18n.is_missing(c) else "–"
-            for c in ranked["coverage"]
-        ]
+        rank_table[i18n.t("common.coverage", lang)] = [i18n.fmt_share(c, lang) for c in ranked["coverage"]]
         if "themes_filled" in ranked and ranked["framework_themes"].notna().any():
             rank_table[i18n.t("world.framework_coverage", lang)] = [
                 "–" if i18n.is_missing(t) else i18n.t("common.n_of_m", lang, n=int(f), m=int(t))
@@ -98,7 +96,8 @@ def layout(metric: str | None = None, year: str | None = None, region: str | Non
 
     controls = html.Div([
         control(i18n.t("world.pick_metric", lang), dcc.Dropdown(labels=dropdown_labels(lang),
-            id="world-metric", options=svc.series_options(lang), value=series, clearable=False,
+            id="world-metric", options=metric_options(svc.series_options(lang)), value=series,
+            clearable=False,
             optionHeight=50, maxHeight=400), "world-metric"),
         control(i18n.t("world.pick_year", lang), dcc.Dropdown(labels=dropdown_labels(lang),
             id="world-year", options=[{"label": str(y), "value": y} for y in reversed(years)],

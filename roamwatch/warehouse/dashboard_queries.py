@@ -24,6 +24,14 @@ OONI_MIN_YEAR_MEASUREMENTS = 30
 #: ... and a country-month gives a share on the compare page with at least this many.
 OONI_MIN_MONTH = 10
 
+#: The last day of an observation's period (periods are a year "2023", a month "2023-06" or
+#: a day "2023-06-15"): the day its newest data speaks of, so a 2023 value is as old as
+#: 31 December 2023, not 1 January.
+PERIOD_END_SQL = """CASE length(o.period)
+    WHEN 4 THEN CAST(o.period_start + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE)
+    WHEN 7 THEN CAST(o.period_start + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE)
+    ELSE o.period_start END"""
+
 SCORE_PREFIX = "score:"
 #: OONI shares as a series: ``ooni:<test>:<bucket>`` (``ooni:web_connectivity:confirmed``), the
 #: share of a test's measurements in a bucket, over a year (world) or a month (country).
@@ -121,9 +129,14 @@ def collector_status(reader: Reader) -> pd.DataFrame:
 
 
 def source_status(reader: Reader) -> pd.DataFrame:
-    """Per source: licence, citation, last run, last success, rows, errors, newest data."""
-    return reader._df(
-        """
+    """Per source: licence, citation, last run, last success, rows, errors, newest data.
+
+    ``newest_end`` is the day the newest data speaks of (its age counts from there): the end of
+    the newest observation's period; for events, the dataset's last update when the source
+    declares it (``source_coverage``), else the newest event's start. ``newest_basis`` says
+    which (``period_end``, ``last_update``, ``event_start``)."""
+    frame = reader._df(
+        f"""
         WITH runs AS (
             SELECT * FROM collector_run
             QUALIFY row_number() OVER (PARTITION BY collector ORDER BY id DESC) = 1
@@ -133,7 +146,8 @@ def source_status(reader: Reader) -> pd.DataFrame:
         ), obs AS (
             SELECT m.source, count(*) AS observations, count(DISTINCT o.country) AS countries,
                    count(DISTINCT o.metric) AS metrics, max(o.period_start) AS newest_period_start,
-                   max(o.period) AS newest_period, max(o.fetched_at) AS last_fetched
+                   max(o.period) AS newest_period, max({PERIOD_END_SQL}) AS newest_period_end,
+                   max(o.fetched_at) AS last_fetched
             FROM observation o JOIN metric m ON m.id = o.metric GROUP BY m.source
         ), ev AS (
             SELECT source, count(*) AS events, max(start_time) AS newest_event,
@@ -147,7 +161,7 @@ def source_status(reader: Reader) -> pd.DataFrame:
                runs.rows_written, runs.rows_rejected, runs.units_total, runs.units_failed,
                runs.error, ok.last_success, coalesce(obs.observations, 0) AS observations,
                coalesce(obs.countries, 0) AS countries, coalesce(obs.metrics, 0) AS metrics,
-               obs.newest_period, obs.newest_period_start,
+               obs.newest_period, obs.newest_period_start, obs.newest_period_end, obs.last_fetched,
                coalesce(ev.events, 0) AS events, ev.newest_event
         FROM ids
         LEFT JOIN source s ON s.id = ids.id
@@ -158,6 +172,40 @@ def source_status(reader: Reader) -> pd.DataFrame:
         ORDER BY ids.id
         """
     )
+    return _with_newest_end(frame, reader, "newest_period_end", "newest_event", "last_fetched")
+
+
+def _last_updates(reader: Reader) -> dict[str, pd.Timestamp]:
+    """Each source's last update as it declares it: the end of its every-country coverage."""
+    cov = reader.coverage()
+    general = cov[cov["country"].isna()]
+    return {str(s): pd.Timestamp(d) for s, d in general.groupby("source")["last_day"].max().items()}
+
+
+def _with_newest_end(frame: pd.DataFrame, reader: Reader, period_end: str, event_start: str,
+                     fetched: str) -> pd.DataFrame:
+    """``frame`` with ``newest_end`` and ``newest_basis`` (see :func:`source_status`); a period
+    still running when its data was fetched (this month's value) ends at the fetch, not after."""
+    updates = _last_updates(reader)
+    picked: list[tuple[object, str | None]] = []
+    sources = frame["source"] if "source" in frame else frame["id"]
+    for source, end, start, got in zip(sources, frame[period_end], frame[event_start], frame[fetched],
+                                       strict=True):
+        if not pd.isna(end):
+            end = pd.Timestamp(end)
+            if not pd.isna(got) and pd.Timestamp(got).normalize() < end:
+                end = pd.Timestamp(got).normalize()
+            picked.append((end, "period_end"))
+        elif source in updates and not pd.isna(start):
+            picked.append((updates[source], "last_update"))
+        elif not pd.isna(start):
+            picked.append((pd.Timestamp(start).normalize(), "event_start"))
+        else:
+            picked.append((pd.NaT, None))
+    ends = [p[0] for p in picked]
+    bases = [p[1] for p in picked]
+    return frame.assign(newest_end=pd.to_datetime(pd.Series(ends, index=frame.index, dtype=object)),
+                        newest_basis=bases)
 
 
 # -- world page ---------------------------------------------------------------------------------
@@ -427,19 +475,21 @@ def score_medians(reader: Reader, year: int, level: str, region: str | None,
 
 def country_freshness(reader: Reader, iso3: str | None = None) -> pd.DataFrame:
     """Per source with data for the country (per country and source when ``iso3`` is None):
-    newest period, when fetched, last successful run."""
+    newest period, the day its age counts from (``newest_end``, ``newest_basis``: see
+    :func:`source_status`), when fetched, last successful run."""
     where_obs = "WHERE o.country = $iso3" if iso3 else ""
     where_ev = "WHERE country = $iso3" if iso3 else ""
-    return reader._df(
+    frame = reader._df(
         f"""
         WITH o AS (
             SELECT o.country, m.source, max(o.period) AS newest_period, max(o.period_start) AS newest_start,
+                   max({PERIOD_END_SQL}) AS period_end, NULL::DATE AS event_start,
                    max(o.fetched_at) AS fetched_at, count(*) AS rows
             FROM observation o JOIN metric m ON m.id = o.metric
             {where_obs} GROUP BY o.country, m.source
             UNION ALL
             SELECT country, source, strftime(max(start_time), '%Y-%m-%d'), CAST(max(start_time) AS DATE),
-                   max(fetched_at), count(*)
+                   NULL::DATE, CAST(max(start_time) AS DATE), max(fetched_at), count(*)
             FROM event {where_ev} GROUP BY country, source
         ), ok AS (
             SELECT collector, max(finished_at) AS last_success FROM collector_run
@@ -447,12 +497,14 @@ def country_freshness(reader: Reader, iso3: str | None = None) -> pd.DataFrame:
         )
         SELECT {"" if iso3 else "o.country, "}o.source, coalesce(s.name, o.source) AS source_name,
                max(o.newest_period) AS newest_period, max(o.newest_start) AS newest_start,
+               max(o.period_end) AS period_end, max(o.event_start) AS event_start,
                max(o.fetched_at) AS fetched_at, sum(o.rows) AS rows, max(ok.last_success) AS last_success
         FROM o LEFT JOIN source s ON s.id = o.source LEFT JOIN ok ON ok.collector = o.source
         GROUP BY o.country, o.source, s.name ORDER BY o.country, o.source
         """,
         {"iso3": iso3} if iso3 else None,
     )
+    return _with_newest_end(frame, reader, "period_end", "event_start", "fetched_at")
 
 
 # -- compare page -------------------------------------------------------------------------------
