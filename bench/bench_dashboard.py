@@ -30,6 +30,7 @@ from bench.results import Results
 from roamwatch.countries import reference_countries
 from roamwatch.warehouse.snapshot import publish
 from roamwatch.warehouse.store import MetricInfo, SourceInfo, Warehouse
+from tests.dashclient import page_body
 
 REGIONS = ["East Asia & Pacific", "Europe & Central Asia", "Latin America & Caribbean",
            "Middle East & North Africa", "North America", "South Asia", "Sub-Saharan Africa"]
@@ -140,17 +141,7 @@ def build_warehouse(data_dir: Path, days: int, yearly_metrics: int = 40, years: 
 
 def page_request(client, deps: list, path: str) -> tuple[float, int]:
     """POST the pages router callback for ``path`` (what the browser sends) and time it."""
-    router = next(d for d in deps if "_pages_content.children" in d["output"])
-    pathname, _, search = path.partition("?")
-    body = {
-        "output": router["output"],
-        "outputs": [{"id": "_pages_content", "property": "children"},
-                    {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                   {"id": "_pages_location", "property": "search", "value": "?" + search if search else ""}],
-        "state": [{"id": "_pages_location", "property": "pathname", "value": pathname}],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
+    body = page_body(deps, path)
     started = time.perf_counter()
     reply = client.post("/_dash-update-component", json=body)
     elapsed = time.perf_counter() - started

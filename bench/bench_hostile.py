@@ -25,9 +25,7 @@ WARM = ("/", "/country/KEN", "/data", "/compare?countries=KEN,UGA", "/methodolog
 
 
 def page(server: dashclient.Server, deps: list, path: str) -> dashclient.Reply:
-    pathname, _, search = path.partition("?")
-    return dashclient.post_json(server.base, "/_dash-update-component",
-                                dashclient.router_body(deps, pathname, "?" + search if search else ""))
+    return dashclient.post_json(server.base, "/_dash-update-component", dashclient.page_body(deps, path))
 
 
 def main() -> None:

@@ -75,15 +75,15 @@ class LoadResult:
 
 def _writer(data_dir: Path, stop: threading.Event, published: list[int], failures: list[str]) -> None:
     """``roamwatch collect worldbank --full`` back to back until ``stop``."""
-    import os
 
     from tests.servers.worldbank import WorldBankServer
 
+    from tests.helpers import subprocess_env
+
     with WorldBankServer() as server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ROAMWATCH_")}
-        env.update({"ROAMWATCH_DATA_DIR": str(data_dir),
-                    "ROAMWATCH_WORLDBANK_BASE_URL": server.url + "/v2",
-                    "ROAMWATCH_HTTP_BACKOFF_BASE": "0.01", "ROAMWATCH_HTTP_MAX_ATTEMPTS": "2"})
+        env = subprocess_env(ROAMWATCH_DATA_DIR=str(data_dir),
+                             ROAMWATCH_WORLDBANK_BASE_URL=server.url + "/v2",
+                             ROAMWATCH_HTTP_BACKOFF_BASE="0.01", ROAMWATCH_HTTP_MAX_ATTEMPTS="2")
         while not stop.is_set():
             done = subprocess.run([sys.executable, "-m", "roamwatch.cli", "collect", "worldbank", "--full",
                                    "--no-scores", "--no-progress"], cwd=REPO, env=env,
@@ -114,7 +114,8 @@ def run(data_dir: Path, clients: int = 50, seconds: float = 60.0, publish: bool 
             [f"/country/{c}" for c in countries]
             + [f"/?metric={m}&year={y}" for m in metrics for y in (2015, 2020, 2023)])
         for path in cached:
-            dashclient.post_json(server.base, "/_dash-update-component", _body(deps, path), timeout=120)
+            dashclient.post_json(server.base, "/_dash-update-component", dashclient.page_body(deps, path),
+                                 timeout=120)
         rss = [server.rss()]
         writer = None
         if publish:
@@ -131,7 +132,8 @@ def run(data_dir: Path, clients: int = 50, seconds: float = 60.0, publish: bool 
                 else:
                     with lock:
                         path = rng.choice(cached) if roll < 0.55 else next(uncached)
-                    name, target, body = ("cached" if roll < 0.55 else "uncached"), path, _body(deps, path)
+                    name, target = ("cached" if roll < 0.55 else "uncached"), path
+                    body = dashclient.page_body(deps, path)
                 started = time.perf_counter()
                 try:
                     if body is None:
@@ -191,11 +193,6 @@ def _logged_errors(path: Path) -> list[str]:
         elif "ERROR" in line or " 500 " in line:
             out.append(line)
     return out
-
-
-def _body(deps: list, path: str) -> dict:
-    pathname, _, search = path.partition("?")
-    return dashclient.router_body(deps, pathname, "?" + search if search else "")
 
 
 def main() -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -22,23 +21,7 @@ import time
 from pathlib import Path
 
 from bench.results import Results
-from collectors import registry
-
-
-def offline_env(root: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROAMWATCH_")}
-    lines = []
-    for name, cls in registry().items():
-        host = f"{name}.roamwatch-bench.invalid"
-        if getattr(cls, "file_source", False):
-            if cls.defaults.get("url"):
-                lines.append(f'[sources.{name}]\nurl = "https://{host}/data.xlsx"\n')
-        else:
-            env[f"ROAMWATCH_{name.upper()}_BASE_URL"] = f"https://{host}"
-    (root / "roamwatch.toml").write_text("\n".join(lines), encoding="utf-8")
-    env.update({"ROAMWATCH_DATA_DIR": str(root / "data"),
-                "ROAMWATCH_CONFIG": str(root / "roamwatch.toml")})
-    return env
+from tests.helpers import offline_env
 
 
 def main() -> None:

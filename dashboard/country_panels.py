@@ -244,7 +244,8 @@ def gender_panel(svc: data.DataService, iso3: str, wanted: pd.DataFrame, lang: s
     label = [words[s] + (f" ({frames.source_short(src)})" if several else "") for s, src in
              zip(wanted["sex"], wanted["source"], strict=True)]
     frame = pd.DataFrame({"label": label, "sex": wanted["sex"].to_numpy(),
-                          "x": figures.x_values(wanted).to_numpy(), "value": wanted["value"].to_numpy()})
+                          "source": wanted["source"].to_numpy(), "x": figures.x_values(wanted).to_numpy(),
+                          "value": wanted["value"].to_numpy()})
     sources = frames.source_line(svc, wanted["source"], lang)
     fig = figures.gender_chart(frame, title=title, sources=sources, snapshot_id=snapshot, lang=lang)
     tbl = wanted.assign(label=label).pivot_table(index="period", columns="label", values="value",

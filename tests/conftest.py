@@ -42,5 +42,33 @@ def env(tmp_path, wb_server, monkeypatch):
 
 
 @pytest.fixture
+def proc_env(tmp_path, wb_server):
+    """Environment for a roamwatch subprocess over the local World Bank server (the only
+    source the scheduler runs), its own data dir, fast retries."""
+    from tests.helpers import process_env
+
+    return process_env(tmp_path, wb_server.url + "/v2")
+
+
+@pytest.fixture(scope="module")
+def demo_data_dir(tmp_path_factory):
+    """A data dir filled by the demo (every collector's data from the local servers' formats,
+    real scores), one per test module: for tests that only read it."""
+    from tests.demo import fill
+
+    root = tmp_path_factory.mktemp("demo")
+    fill(root / "data", root / "files", log=lambda _m: None)
+    return root / "data"
+
+
+@pytest.fixture(scope="module")
+def demo_app(demo_data_dir):
+    """The dashboard app over :func:`demo_data_dir`, in this process."""
+    from dashboard.app import create_app
+
+    return create_app(load_config(env={"ROAMWATCH_DATA_DIR": str(demo_data_dir)}))
+
+
+@pytest.fixture
 def config(env):
     return load_config()

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import duckdb
 
+from tests.helpers import subprocess_env
 from tests.servers.base import Reply
 from tests.servers.worldbank import WorldBankServer
 
@@ -85,13 +86,11 @@ class Kill:
 
 
 def _env(data_dir: Path, server: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROAMWATCH_")}
-    env.update({
+    return subprocess_env(**{
         "ROAMWATCH_DATA_DIR": str(data_dir), "ROAMWATCH_WORLDBANK_BASE_URL": server + "/v2",
         "ROAMWATCH_HTTP_BACKOFF_BASE": "0.01", "ROAMWATCH_HTTP_BACKOFF_MAX": "0.05",
         "ROAMWATCH_HTTP_READ_TIMEOUT": "5", "ROAMWATCH_HTTP_MAX_ATTEMPTS": "2",
     })
-    return env
 
 
 def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +18,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tests.helpers import free_port, subprocess_env
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -127,6 +127,13 @@ def router_body(deps: list[dict[str, Any]], pathname: Any, search: Any = "") -> 
     return callback_body(dep, [pathname, search], [pathname])
 
 
+def page_body(deps: list[dict[str, Any]], path: str) -> dict[str, Any]:
+    """The pages router callback the browser sends when it opens ``path``
+    (``/country/KEN?lang=fr``)."""
+    pathname, _, search = path.partition("?")
+    return router_body(deps, pathname, "?" + search if search else "")
+
+
 # -- the server process -------------------------------------------------------------------------
 def rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status", encoding="ascii") as fh:
@@ -134,12 +141,6 @@ def rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmRSS for {pid}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -165,8 +166,7 @@ def serve(data_dir: Path, log: Path, extra_env: dict[str, str] | None = None,
     """``roamwatch serve`` (this checkout, this Python) on a free port until the block ends;
     its output goes to ``log``."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROAMWATCH_")}
-    env.update({"ROAMWATCH_DATA_DIR": str(data_dir), **(extra_env or {})})
+    env = subprocess_env(ROAMWATCH_DATA_DIR=str(data_dir), **(extra_env or {}))
     fh = log.open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "roamwatch.cli", "serve", "--port", str(port),
                              *(args or [])], env=env, cwd=REPO, stdout=fh, stderr=subprocess.STDOUT)

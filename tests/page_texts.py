@@ -17,27 +17,17 @@ from pathlib import Path
 def render(data_dir: Path, paths: list[str]) -> dict[str, object]:
     from dashboard.app import create_app
     from roamwatch.config import load_config
+    from tests.dashclient import page_body
     from tests.i18n_pages import MARKDOWN, clean, texts
 
     app = create_app(load_config(env={"ROAMWATCH_DATA_DIR": str(data_dir)}))
     client = app.server.test_client()
     client.get("/")
     deps = client.get("/_dash-dependencies").get_json()
-    router = next(d for d in deps if "_pages_content.children" in d["output"])
     out: dict[str, object] = {}
     for path in paths:
         pathname, _, search = path.partition("?")
-        body = {
-            "output": router["output"],
-            "outputs": [{"id": "_pages_content", "property": "children"},
-                        {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                       {"id": "_pages_location", "property": "search",
-                        "value": "?" + search if search else ""}],
-            "state": [{"id": "_pages_location", "property": "pathname", "value": pathname}],
-            "changedPropIds": ["_pages_location.pathname"],
-        }
-        reply = client.post("/_dash-update-component", json=body)
+        reply = client.post("/_dash-update-component", json=page_body(deps, path))
         ok = reply.status_code == 200
         layout = reply.get_json()["response"]["_pages_content"]["children"] if ok else {}
         found = [t[len(MARKDOWN):] if t.startswith(MARKDOWN) else t for t in texts(layout)]

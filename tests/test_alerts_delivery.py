@@ -3,7 +3,6 @@ secrets that never reach logs, warehouse or snapshots, STARTTLS, and the signatu
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -14,7 +13,7 @@ import pytest
 
 from alerts import webhook
 from alerts.delivery import EmailChannel, deliver
-from tests.helpers import query
+from tests.helpers import query, subprocess_env
 from tests.servers.ooni import Measurement, OoniServer
 from tests.servers.receivers import SmtpReceiver, WebhookReceiver, make_certificate
 
@@ -66,10 +65,9 @@ from = "roamwatch@localhost"
 to = ["ops@localhost"]
 lang = "fr"
 """, encoding="utf-8")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ROAMWATCH_")}
-        env.update({"ROAMWATCH_DATA_DIR": str(tmp_path / "data"), "ROAMWATCH_CONFIG": str(cfg),
-                    "ROAMWATCH_OONI_BASE_URL": ooni.url, "TEST_HOOK_SECRET": HOOK_SECRET,
-                    "ROAMWATCH_HTTP_BACKOFF_BASE": "0.01"})
+        env = subprocess_env(ROAMWATCH_DATA_DIR=str(tmp_path / "data"), ROAMWATCH_CONFIG=str(cfg),
+                             ROAMWATCH_OONI_BASE_URL=ooni.url, TEST_HOOK_SECRET=HOOK_SECRET,
+                             ROAMWATCH_HTTP_BACKOFF_BASE="0.01")
         run = subprocess.run([sys.executable, "-m", "roamwatch.cli", "schedule", "--once"],
                              env=env, cwd=ROOT, capture_output=True, text=True, timeout=240)
         assert run.returncode == 0, run.stdout + run.stderr

@@ -9,16 +9,14 @@ import pytest
 
 from alerts.engine import check
 from alerts.rules import RuleError
-from roamwatch.config import load_config
 from roamwatch.warehouse.snapshot import publish
 from roamwatch.warehouse.store import MetricInfo, Warehouse
-from tests.helpers import query
+from tests.helpers import config_from, query
 
 
 def _config(tmp_path, rules: str):
-    path = tmp_path / "roamwatch.toml"
-    path.write_text("[alerts]\nbuiltin_rules = false\n" + rules, encoding="utf-8")
-    return load_config(path, env={"ROAMWATCH_DATA_DIR": str(tmp_path / "data")})
+    """Only ``rules`` (no built-in ones)."""
+    return config_from(tmp_path, "[alerts]\nbuiltin_rules = false\n" + rules)
 
 
 def _write(config, observations: pd.DataFrame | None = None, scores: list[tuple] | None = None,

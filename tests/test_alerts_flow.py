@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -22,7 +21,7 @@ import pandas as pd
 import pytest
 
 from tests.corpus_fixtures import FASTPATH_CSV, STOP_XLSX, corpus_file, ooni_onsets
-from tests.helpers import query
+from tests.helpers import query, subprocess_env
 from tests.servers.ioda import Event, IodaServer, ts
 from tests.servers.ooni import OoniServer
 from tests.servers.receivers import SmtpReceiver, WebhookReceiver
@@ -73,12 +72,11 @@ to = ["desk@localhost"]
 id = "web-blocking-confirmed"
 enabled = true
 """, encoding="utf-8")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ROAMWATCH_")}
-        env.update({
-            "ROAMWATCH_DATA_DIR": str(tmp / "data"), "ROAMWATCH_CONFIG": str(cfg),
-            "ROAMWATCH_OONI_BASE_URL": ooni.url, "ROAMWATCH_IODA_BASE_URL": ioda.url + "/v2",
-            "ROAMWATCH_HTTP_BACKOFF_BASE": "0.01", "TEST_WEBHOOK_SECRET": SECRET,
-        })
+        env = subprocess_env(
+            ROAMWATCH_DATA_DIR=str(tmp / "data"), ROAMWATCH_CONFIG=str(cfg),
+            ROAMWATCH_OONI_BASE_URL=ooni.url, ROAMWATCH_IODA_BASE_URL=ioda.url + "/v2",
+            ROAMWATCH_HTTP_BACKOFF_BASE="0.01", TEST_WEBHOOK_SECRET=SECRET,
+        )
         runs = {
             "ooni": cli(env, "collect", "ooni", "--no-scores", "--set", "min_interval=0",
                         "--set", 'first_day="2023-10-01"', "--set", 'last_day="2024-01-20"'),

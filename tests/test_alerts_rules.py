@@ -10,21 +10,15 @@ from alerts.delivery import channels
 from alerts.rules import RuleError, load_rules
 from alerts.secrets import SecretError, resolve, scrub
 from roamwatch.cli import cli
-from roamwatch.config import load_config
+from tests.helpers import config_from
 
 DEFAULT_ON = {"new-shutdown", "messaging-blocking", "tor-blocking", "outage-6h"}
 
 
-def config_of(tmp_path, text: str, env: dict | None = None):
-    path = tmp_path / "roamwatch.toml"
-    path.write_text(text, encoding="utf-8")
-    return load_config(path, env={"ROAMWATCH_DATA_DIR": str(tmp_path / "data"), **(env or {})})
-
-
 def test_builtin_rules(tmp_path):
-    rules = load_rules(config_of(tmp_path, ""))
+    rules = load_rules(config_from(tmp_path, ""))
     assert {r.id for r in rules} == DEFAULT_ON
-    every = {r.id: r for r in load_rules(config_of(tmp_path, ""), include_disabled=True)}
+    every = {r.id: r for r in load_rules(config_from(tmp_path, ""), include_disabled=True)}
     assert not every["web-blocking-confirmed"].enabled and not every["roamx-drop"].enabled
     messaging = every["messaging-blocking"]
     assert messaging.series == ("ooni.whatsapp", "ooni.telegram", "ooni.signal",
@@ -34,7 +28,7 @@ def test_builtin_rules(tmp_path):
 
 
 def test_overrides_and_new_rules(tmp_path):
-    cfg = config_of(tmp_path, """
+    cfg = config_from(tmp_path, """
 [[alerts.rules]]
 id = "tor-blocking"
 enabled = false
@@ -68,7 +62,7 @@ above = 12
     assert rules["ipv6-drop"].cusum.direction == "down"
     assert rules["ipv6-drop"].regions == ("Sub-Saharan Africa",)
     assert rules["long-outages"].above == 12 and rules["long-outages"].below is None
-    only_mine = config_of(tmp_path, '[alerts]\nbuiltin_rules = false\n[[alerts.rules]]\nid = "x"\n'
+    only_mine = config_from(tmp_path, '[alerts]\nbuiltin_rules = false\n[[alerts.rules]]\nid = "x"\n'
                           'detector = "new_event"\nsource = "ioda"\n')
     assert [r.id for r in load_rules(only_mine)] == ["x"]
 
@@ -90,7 +84,7 @@ above = 12
     ('id = "Bad Id"\ndetector = "new_event"\nsource = "ioda"', "id", "lower-case"),
 ])
 def test_errors_name_file_rule_and_field(tmp_path, body, field, fragment):
-    cfg = config_of(tmp_path, f'[[alerts.rules]]\nid = "ok"\ndetector = "new_event"\nsource = "ioda"\n'
+    cfg = config_from(tmp_path, f'[[alerts.rules]]\nid = "ok"\ndetector = "new_event"\nsource = "ioda"\n'
                               f"\n[[alerts.rules]]\n{body}\n")
     with pytest.raises(RuleError) as err:
         load_rules(cfg)
@@ -102,7 +96,7 @@ def test_errors_name_file_rule_and_field(tmp_path, body, field, fragment):
 
 
 def test_duplicate_ids_are_refused(tmp_path):
-    cfg = config_of(tmp_path, '[[alerts.rules]]\nid = "x"\ndetector = "new_event"\nsource = "ioda"\n'
+    cfg = config_from(tmp_path, '[[alerts.rules]]\nid = "x"\ndetector = "new_event"\nsource = "ioda"\n'
                               '[[alerts.rules]]\nid = "x"\ndetector = "new_event"\nsource = "ioda"\n')
     with pytest.raises(RuleError, match=r"#2 \(id 'x'\): field 'id': defined twice"):
         load_rules(cfg)
@@ -135,19 +129,19 @@ def test_secrets_come_from_env_or_file_never_the_config(tmp_path):
 
 
 def test_channel_settings_are_checked(tmp_path):
-    cfg = config_of(tmp_path, '[[alerts.webhooks]]\nname = "a"\nurl = "http://127.0.0.1:9/h"\n'
+    cfg = config_from(tmp_path, '[[alerts.webhooks]]\nname = "a"\nurl = "http://127.0.0.1:9/h"\n'
                               'secret = "inline-secret-value"\n')
     with pytest.raises(SecretError) as err:
         channels(cfg)
     assert "[[alerts.webhooks]] #1" in str(err.value) and "inline-secret-value" not in str(err.value)
-    cfg = config_of(tmp_path, '[alerts.email]\nhost = "127.0.0.1"\nfrom = "a@b"\nto = ["c@d"]\n'
+    cfg = config_from(tmp_path, '[alerts.email]\nhost = "127.0.0.1"\nfrom = "a@b"\nto = ["c@d"]\n'
                               'username = "u"\n')
     with pytest.raises(SecretError, match=r"\[alerts.email\]: field password_env or password_file"):
         channels(cfg)
-    cfg = config_of(tmp_path, '[[alerts.webhooks]]\nurl = "ftp://x"\nsecret_env = "S"\n', {"S": "abcd"})
+    cfg = config_from(tmp_path, '[[alerts.webhooks]]\nurl = "ftp://x"\nsecret_env = "S"\n', {"S": "abcd"})
     with pytest.raises(RuleError, match="http:// or https://"):
         channels(cfg)
-    ok = config_of(tmp_path, '[[alerts.webhooks]]\nname = "desk"\nurl_env = "HOOK_URL"\nsecret_env = "S"\n'
+    ok = config_from(tmp_path, '[[alerts.webhooks]]\nname = "desk"\nurl_env = "HOOK_URL"\nsecret_env = "S"\n'
                              '[alerts.email]\nhost = "127.0.0.1"\nfrom = "a@b"\nto = "c@d"\n'
                              'starttls = true\n',
                    {"S": "abcd", "HOOK_URL": "https://hooks.test/x?token=1"})

@@ -13,14 +13,12 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from roamwatch.warehouse import leases
 from roamwatch.warehouse.snapshot import current_snapshot_id, publish
 from roamwatch.warehouse.store import Warehouse
-from tests.helpers import process_env, query
+from tests.helpers import query, wait_for
 from tests.servers.base import Reply
-from tests.servers.worldbank import ECONOMIES, FIRST_YEAR, LAST_YEAR, WorldBankServer, value_for
+from tests.servers.worldbank import ECONOMIES, FIRST_YEAR, LAST_YEAR, value_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-c", "from roamwatch.cli import main; main()"]
@@ -36,17 +34,6 @@ def expected_rows(code: str) -> int:
                for e in ECONOMIES for y in range(FIRST_YEAR, LAST_YEAR + 1))
 
 
-@pytest.fixture
-def server():
-    with WorldBankServer() as s:
-        yield s
-
-
-@pytest.fixture
-def proc_env(tmp_path, server):
-    return process_env(tmp_path, server.url + "/v2")
-
-
 def start(env, *args):
     return subprocess.Popen([*CLI, *args], env=env, cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -57,19 +44,10 @@ def finish(proc, timeout=60):
     return proc.returncode, out, err
 
 
-def wait_for(predicate, timeout=20.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def test_two_writers_started_together_both_land(proc_env, server, tmp_path):
+def test_two_writers_started_together_both_land(proc_env, wb_server, tmp_path):
     # The first writer's first data request is slow; the second starts once the first holds
     # the writer lock, so the two certainly overlap however loaded the machine is.
-    server.fail("indicator/", Reply(status=503, headers={"Retry-After": "0"}, delay=5.0))
+    wb_server.fail("indicator/", Reply(status=503, headers={"Retry-After": "0"}, delay=5.0))
     first = start(proc_env, "collect", "worldbank", "--set", indicator_setting(A))
     lock = tmp_path / "data" / "warehouse.lock"
     deadline = time.monotonic() + 60
@@ -168,7 +146,7 @@ def test_reader_in_a_tight_loop_while_writers_publish(proc_env, tmp_path):
     print(f"reader: {report['iterations']} reads over {len(report['snapshots'])} snapshots")
 
 
-def test_kill_9_mid_run_recovers(proc_env, server, tmp_path):
+def test_kill_9_mid_run_recovers(proc_env, wb_server, tmp_path):
     warehouse = tmp_path / "data" / "warehouse.duckdb"
     done = subprocess.run([*CLI, "collect", "worldbank"], env=proc_env, cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
@@ -176,9 +154,9 @@ def test_kill_9_mid_run_recovers(proc_env, server, tmp_path):
     before = query(warehouse, "SELECT metric, country, period, value FROM observation ORDER BY ALL")
     assert before
 
-    server.fail(B, Reply(status=200, body=b"[]", delay=15))
+    wb_server.fail(B, Reply(status=200, body=b"[]", delay=15))
     victim = start(proc_env, "collect", "worldbank", "--full")
-    wait_for(lambda: sum(B in r for r in server.requests) >= 2, 30, "the slow request")
+    wait_for(lambda: sum(B in r for r in wb_server.requests) >= 2, 30, "the slow request")
     time.sleep(0.3)
     os.kill(victim.pid, signal.SIGKILL)
     assert victim.wait(timeout=10) == -signal.SIGKILL

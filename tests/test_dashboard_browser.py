@@ -11,14 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import socket
-import subprocess
-import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,9 +24,9 @@ import pandas as pd
 import pytest
 
 from dashboard import i18n
-from roamwatch.config import load_config
 from roamwatch.warehouse.queries import Reader
-from tests.conftest import FAST_HTTP
+from tests import dashclient
+from tests.helpers import collect_worldbank
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -54,46 +52,31 @@ WAIT = 20
 # -- fixtures -----------------------------------------------------------------------------------
 def _fill(data_dir: Path) -> None:
     """World Bank data from the local server, then outage events and ROAM-X scores."""
-    from collectors.runner import run_collectors
     from roamwatch.warehouse.snapshot import publish
     from roamwatch.warehouse.store import Warehouse
-    from tests.servers.worldbank import WorldBankServer
 
-    with WorldBankServer() as server, pytest.MonkeyPatch.context() as mp:
-        mp.delenv("ROAMWATCH_CONFIG", raising=False)
-        mp.setenv("ROAMWATCH_DATA_DIR", str(data_dir))
-        mp.setenv("ROAMWATCH_WORLDBANK_BASE_URL", server.url + "/v2")
-        for key, value in FAST_HTTP.items():
-            mp.setenv(key, value)
-        config = load_config()
-        run_collectors(["worldbank"], config, progress=False)
-        with Warehouse(config.warehouse_path) as wh:
-            run_id = wh.start_run("ioda", {})
-            start = pd.Timestamp("2024-03-01 06:00")
-            events = pd.DataFrame([
-                {"id": "t-1", "source": "ioda", "country": "KEN", "start_time": start,
-                 "end_time": start + pd.Timedelta(hours=30), "kind": "outage", "severity": 0.7,
-                 "details": {"signal": "bgp"}},
-                {"id": "t-2", "source": "ioda", "country": "KEN",
-                 "start_time": start + pd.Timedelta(days=200), "end_time": None, "kind": "shutdown",
-                 "severity": 0.9, "details": {}},
-            ])
-            with wh.transaction():
-                wh.upsert_events(events, run_id)
-            wh.finish_run(run_id, "success", rows_written=len(events), units_total=1)
-            rows = []
-            for i, iso3 in enumerate(["KEN", "UGA", "BRA", "EST", "FRA"]):
-                for j, key in enumerate("ROAMX"):
-                    rows.append((iso3, 2023, "category", key, 30.0 + 7 * i + 5 * j, 0.8, "{}"))
-                rows.append((iso3, 2023, "overall", "ROAMX", 40.0 + 7 * i, 0.8, "{}"))
-            wh.con.executemany("INSERT INTO score VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-            publish(wh.con, config.serving_dir)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    config = collect_worldbank(data_dir)
+    with Warehouse(config.warehouse_path) as wh:
+        run_id = wh.start_run("ioda", {})
+        start = pd.Timestamp("2024-03-01 06:00")
+        events = pd.DataFrame([
+            {"id": "t-1", "source": "ioda", "country": "KEN", "start_time": start,
+             "end_time": start + pd.Timedelta(hours=30), "kind": "outage", "severity": 0.7,
+             "details": {"signal": "bgp"}},
+            {"id": "t-2", "source": "ioda", "country": "KEN",
+             "start_time": start + pd.Timedelta(days=200), "end_time": None, "kind": "shutdown",
+             "severity": 0.9, "details": {}},
+        ])
+        with wh.transaction():
+            wh.upsert_events(events, run_id)
+        wh.finish_run(run_id, "success", rows_written=len(events), units_total=1)
+        rows = []
+        for i, iso3 in enumerate(["KEN", "UGA", "BRA", "EST", "FRA"]):
+            for j, key in enumerate("ROAMX"):
+                rows.append((iso3, 2023, "category", key, 30.0 + 7 * i + 5 * j, 0.8, "{}"))
+            rows.append((iso3, 2023, "overall", "ROAMX", 40.0 + 7 * i, 0.8, "{}"))
+        wh.con.executemany("INSERT INTO score VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        publish(wh.con, config.serving_dir)
 
 
 @pytest.fixture(scope="module")
@@ -104,37 +87,12 @@ def data_dir(tmp_path_factory) -> Path:
 
 
 @contextmanager
-def _serve(data_dir: Path):
-    """`roamwatch serve` on a free port of 127.0.0.1 (its default host) until the block ends."""
-    port = _free_port()
-    env = {**os.environ, "ROAMWATCH_DATA_DIR": str(data_dir)}
-    env.pop("ROAMWATCH_CONFIG", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "roamwatch.cli", "serve", "--port", str(port)],
-        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/_dash-layout", timeout=2) as reply:
-                if reply.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-            pytest.fail(f"roamwatch serve did not start:\n{out}")
-        time.sleep(0.1)
-    try:
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+def _serve(data_dir: Path) -> Iterator[str]:
+    """`roamwatch serve` over ``data_dir`` on a free port of 127.0.0.1 (its default host) until
+    the block ends (:func:`tests.dashclient.serve`); yields its base URL."""
+    with tempfile.TemporaryDirectory(prefix="roamwatch-serve-") as logs, \
+            dashclient.serve(data_dir, Path(logs) / "serve.log") as server:
+        yield server.base
 
 
 @pytest.fixture(scope="module")
@@ -453,11 +411,7 @@ def test_no_request_leaves_the_server(driver, server):
     driver.get(server + "/country/KEN")
     _wait(driver, "#country-radar-graph .scatterlayer")
     _settle(driver)
-    urls = set()
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.add(message["params"]["request"]["url"])
+    urls = _requests(driver)
     assert urls
     outside = sorted(u for u in urls
                      if not u.startswith(server + "/") and not u.startswith(("data:", "blob:")))

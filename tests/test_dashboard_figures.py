@@ -18,7 +18,7 @@ from dashboard.components.urlstate import build, parse, split_list
 from roamwatch.config import load_config
 from roamwatch.warehouse import dashboard_queries as q
 from roamwatch.warehouse.queries import Reader
-from tests.conftest import FAST_HTTP
+from tests.helpers import collect_worldbank
 
 SNAP = "20260101T000000Z-abcdef12"
 
@@ -243,19 +243,7 @@ def test_number_formatting_per_language():
 # -- queries and routes on a real snapshot ------------------------------------------------------
 @pytest.fixture(scope="module")
 def serving(tmp_path_factory):
-    from collectors.runner import run_collectors
-    from tests.servers.worldbank import WorldBankServer
-
-    data_dir = tmp_path_factory.mktemp("dashq") / "data"
-    with WorldBankServer() as server, pytest.MonkeyPatch.context() as mp:
-        mp.delenv("ROAMWATCH_CONFIG", raising=False)
-        mp.setenv("ROAMWATCH_DATA_DIR", str(data_dir))
-        mp.setenv("ROAMWATCH_WORLDBANK_BASE_URL", server.url + "/v2")
-        for key, value in FAST_HTTP.items():
-            mp.setenv(key, value)
-        config = load_config()
-        run_collectors(["worldbank"], config, progress=False)
-    return config.serving_dir
+    return collect_worldbank(tmp_path_factory.mktemp("dashq") / "data").serving_dir
 
 
 def test_world_values_are_the_warehouse_values(serving):
@@ -538,3 +526,9 @@ def test_gender_chart_keeps_women_and_men_apart_when_their_values_meet():
     fr = figures.gender_chart(frame, title="t", sources="ITU", snapshot_id=SNAP, lang="fr")
     assert fr["data"][1]["hovertext"] == ["Men<br>2018: 89,4\u00a0%"]
     assert figures.gender_gap(frame.iloc[:1]) is None  # no gap without both values
+    # two sources: a gap pairs one source's women with the same source's men, never across
+    two = pd.DataFrame({"label": ["Women (ITU)", "Men (WB)", "Women (WB)", "Men (WB)"],
+                        "sex": ["women", "men", "women", "men"],
+                        "source": ["itu", "worldbank", "worldbank", "worldbank"],
+                        "x": [2022, 2022, 2021, 2021], "value": [70.0, 90.0, 60.0, 65.0]})
+    assert figures.gender_gap(two) == (2021, 60.0, 65.0)

@@ -15,15 +15,8 @@ import pandas as pd
 import pytest
 
 from roamwatch.config import load_config
-
-
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory) -> Path:
-    from tests.demo import fill
-
-    path = tmp_path_factory.mktemp("pages") / "data"
-    fill(path, log=lambda _m: None)
-    return path
+from tests.dashclient import page_body
+from tests.helpers import free_port, python_json
 
 
 class DashClient:
@@ -35,23 +28,11 @@ class DashClient:
         self.app = create_app(load_config(env={"ROAMWATCH_DATA_DIR": str(data_dir)}))
         self.client = self.app.server.test_client()
         self.client.get("/")
-        deps = self.client.get("/_dash-dependencies").get_json()
-        self.router = next(d for d in deps if "_pages_content.children" in d["output"])
+        self.deps = self.client.get("/_dash-dependencies").get_json()
 
     def page(self, path: str) -> dict:
         """The rendered layout of ``path`` (``/country/KEN?lang=fr``) as Dash's JSON."""
-        pathname, _, search = path.partition("?")
-        body = {
-            "output": self.router["output"],
-            "outputs": [{"id": "_pages_content", "property": "children"},
-                        {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                       {"id": "_pages_location", "property": "search",
-                        "value": "?" + search if search else ""}],
-            "state": [{"id": "_pages_location", "property": "pathname", "value": pathname}],
-            "changedPropIds": ["_pages_location.pathname"],
-        }
-        reply = self.client.post("/_dash-update-component", json=body)
+        reply = self.client.post("/_dash-update-component", json=page_body(self.deps, path))
         assert reply.status_code == 200, f"{path}: HTTP {reply.status_code} {reply.get_data(True)[:300]}"
         return reply.get_json()["response"]["_pages_content"]["children"]
 
@@ -94,8 +75,8 @@ def text_of(node: object) -> str:
 
 
 @pytest.fixture(scope="module")
-def dash_client(demo_dir) -> DashClient:
-    return DashClient(demo_dir)
+def dash_client(demo_data_dir) -> DashClient:
+    return DashClient(demo_data_dir)
 
 
 def test_every_country_page_renders(dash_client):
@@ -332,15 +313,11 @@ OPERATOR_TEXT = re.compile(
 def _half_filled(path: Path) -> Path:
     """The World Bank collected; OONI tried against a host that refuses (a failed run whose error
     text names the address)."""
-    import socket
-
     from collectors.runner import run_collectors
     from tests.conftest import FAST_HTTP
     from tests.servers.worldbank import WorldBankServer
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]
+    closed = free_port()
     with WorldBankServer() as wb:
         config = load_config(env={"ROAMWATCH_DATA_DIR": str(path), **FAST_HTTP,
                                   "ROAMWATCH_WORLDBANK_BASE_URL": wb.url + "/v2",
@@ -354,18 +331,11 @@ def _half_filled(path: Path) -> Path:
 
 @pytest.mark.parametrize("state", ["empty", "half-filled"])
 def test_public_pages_show_no_operator_text(tmp_path, state):
-    import json
-    import subprocess
-    import sys
 
     data_dir = tmp_path / "data"
     if state == "half-filled":
         _half_filled(data_dir)
-    out = subprocess.run([sys.executable, "-m", "tests.page_texts", "--data-dir", str(data_dir),
-                          *PUBLIC_PAGES], cwd=Path(__file__).resolve().parents[1], capture_output=True,
-                         text=True, timeout=600, check=False)
-    assert out.returncode == 0, out.stderr[-3000:]
-    pages = json.loads(out.stdout)
+    pages = python_json("-m", "tests.page_texts", "--data-dir", str(data_dir), *PUBLIC_PAGES)
     problems = [f"{path}: {m.group(0)!r} in {text[:100]!r}"
                 for path in PUBLIC_PAGES for text in pages[path]
                 for m in [OPERATOR_TEXT.search(text)] if m]
@@ -378,7 +348,7 @@ def test_public_pages_show_no_operator_text(tmp_path, state):
         assert "did not complete" in sources  # the failure is said in plain words
 
 
-def test_ooni_world_map_uses_shares_of_measurements(dash_client, demo_dir):
+def test_ooni_world_map_uses_shares_of_measurements(dash_client, demo_data_dir):
     from dashboard import data
     from roamwatch.warehouse.queries import Reader
 
@@ -388,7 +358,7 @@ def test_ooni_world_map_uses_shares_of_measurements(dash_client, demo_dir):
     assert "ooni:web_connectivity:confirmed" in options  # …shares instead
     year = svc.default_year("ooni:web_connectivity:confirmed")
     shares = svc.world_values("ooni:web_connectivity:confirmed", year).set_index("iso3")
-    with Reader.open(demo_dir / "serving") as reader:
+    with Reader.open(demo_data_dir / "serving") as reader:
         raw = reader.observations(["ooni.web_connectivity.*"], year_from=year, year_to=year)
     sums = raw.assign(bucket=raw["metric"].str.rsplit(".", n=1).str[-1]).pivot_table(
         index="country", columns="bucket", values="value", aggfunc="sum")

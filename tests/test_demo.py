@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import warnings
 
 import pytest
 
-from collectors.runner import run_collectors
 from roamwatch.config import load_config
 from roamwatch.warehouse.queries import Reader
 from roamwatch.warehouse.snapshot import open_snapshot
-from tests.helpers import query
+from tests.helpers import collect_worldbank, query, subprocess_env
 
 #: Runs the command line with every test extra (and the tests package) made unimportable.
 WITHOUT_TEST_EXTRAS = r"""
@@ -68,7 +66,7 @@ def cli(env, *args, script=None):
 
 @pytest.fixture(scope="module")
 def clean_env():
-    return {k: v for k, v in os.environ.items() if not k.startswith("ROAMWATCH_")}
+    return subprocess_env()
 
 
 @pytest.fixture(scope="module")
@@ -84,16 +82,8 @@ def demo_dir(tmp_path_factory, clean_env):
 @pytest.fixture(scope="module")
 def real_dir(tmp_path_factory):
     """A data directory collected the ordinary way (World Bank, from its local server)."""
-    from tests.conftest import FAST_HTTP
-    from tests.servers.worldbank import WorldBankServer
-
     data_dir = tmp_path_factory.mktemp("real") / "data"
-    with WorldBankServer() as server:
-        config = load_config(env={"ROAMWATCH_DATA_DIR": str(data_dir), **FAST_HTTP,
-                                  "ROAMWATCH_WORLDBANK_BASE_URL": server.url + "/v2"})
-        (result,), snapshot = run_collectors(["worldbank"], config, progress=False,
-                                             log=lambda _m: None)
-    assert result.status == "success" and snapshot
+    collect_worldbank(data_dir)
     return data_dir
 
 

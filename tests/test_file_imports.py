@@ -7,7 +7,6 @@ such test skips, saying so, when it is absent.
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
 import sys
 
@@ -15,7 +14,7 @@ import pytest
 
 from collectors.runner import run_collectors
 from roamwatch.config import load_config
-from tests.helpers import corpus_file, query, stored
+from tests.helpers import corpus_file, invalid_host, query, stored, subprocess_env
 
 ITU_FILES = [
     "CoreHouseholdIndicators_Jun2019.xlsx",
@@ -90,12 +89,10 @@ def cli(env, *args):
 
 @pytest.fixture
 def cli_env(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROAMWATCH_")}
     # an API call would fail at once and visibly: the host name cannot resolve
-    env["ROAMWATCH_DGG_BASE_URL"] = "https://dgg.roamwatch-test.invalid"
-    env["ROAMWATCH_WORLDBANK_BASE_URL"] = "https://worldbank.roamwatch-test.invalid/v2"
-    env["ROAMWATCH_DATA_DIR"] = str(tmp_path / "data")
-    return env
+    return subprocess_env(ROAMWATCH_DGG_BASE_URL=f"https://{invalid_host('dgg')}",
+                          ROAMWATCH_WORLDBANK_BASE_URL=f"https://{invalid_host('worldbank')}/v2",
+                          ROAMWATCH_DATA_DIR=str(tmp_path / "data"))
 
 
 def test_dgg_national_csv_lands_every_country_with_an_estimate(cli_env):

@@ -7,7 +7,6 @@ Offline is provoked locally: every base URL and file URL points at a name under 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from collectors import registry
+from tests import helpers
+from tests.helpers import free_port, invalid_host
 
 
 def run(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -25,26 +26,11 @@ def run(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProces
     return proc
 
 
-def invalid_host(name: str) -> str:
-    return f"{name}.roamwatch-test.invalid"
-
-
 @pytest.fixture
 def offline_env(tmp_path):
     """Every source pointed at a host name that cannot resolve; default retry settings (five
     attempts with backoff), so only the fail-fast path keeps the run short."""
-    config = tmp_path / "roamwatch.toml"
-    lines = []
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROAMWATCH_")}
-    for name, cls in registry().items():
-        if getattr(cls, "file_source", False):
-            if cls.defaults.get("url"):
-                lines.append(f'[sources.{name}]\nurl = "https://{invalid_host(name)}/data.xlsx"\n')
-        else:
-            env[f"ROAMWATCH_{name.upper()}_BASE_URL"] = f"https://{invalid_host(name)}"
-    config.write_text("\n".join(lines), encoding="utf-8")
-    env.update({"ROAMWATCH_DATA_DIR": str(tmp_path / "data"), "ROAMWATCH_CONFIG": str(config)})
-    return env
+    return helpers.offline_env(tmp_path)
 
 
 def test_offline_collect_fails_fast_with_one_line_per_source(offline_env, tmp_path):
@@ -82,11 +68,7 @@ def test_offline_collect_fails_fast_with_one_line_per_source(offline_env, tmp_pa
 
 
 def test_a_refused_connection_names_host_and_port(offline_env):
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**offline_env, "ROAMWATCH_WORLDBANK_BASE_URL": f"http://127.0.0.1:{port}/v2"}
     proc = run(env, "collect", "worldbank")
     assert proc.returncode == 1

@@ -12,7 +12,7 @@ from collectors.base import SourceError
 from collectors.fotn import HIGHER_IS_FREER, LOWER_IS_FREER, detect_edition, direction_for, match_columns
 from collectors.runner import run_collectors
 from tests.helpers import corpus_root, query, run_details, stored
-from tests.servers.base import LocalServer, Reply
+from tests.servers.base import FileServer, Reply
 
 CORPUS = corpus_root()
 FOTN_2018 = CORPUS / "freedom_house" / "FINAL_DATA_FOTN2018_TOTAL_and_CATEGORY_SCORES.xlsx"
@@ -172,20 +172,9 @@ def test_edition_option_overrides_and_rules():
         "country", "status", "a_obstacles", "b_content", "c_rights", "total"}
 
 
-class FotnServer(LocalServer):
-    def __init__(self, body: bytes):
-        super().__init__()
-        self.body = body
-
-    def handle(self, path, query):
-        if path == "/files/FOTN2018.xlsx":
-            return Reply(body=self.body, headers={"Content-Type": XLSX})
-        return Reply(status=404, body=b"not found")
-
-
 def test_configured_url_is_downloaded_with_a_retry(config, tmp_path):
     body = edition_2018(tmp_path / "served.xlsx").read_bytes()
-    with FotnServer(body) as server:
+    with FileServer("/files/FOTN2018.xlsx", body, XLSX) as server:
         server.fail("/files/", Reply(status=500, body=b"oops"), times=1)
         config.raw.setdefault("sources", {})["fotn"] = {"url": server.url + "/files/FOTN2018.xlsx"}
         (result,), _ = run_collectors(["fotn"], config, progress=False)

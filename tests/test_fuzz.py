@@ -33,9 +33,7 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from roamwatch.config import load_config
 from tests import dashclient
-from tests.demo import fill
 
 CASES = int(os.environ.get("ROAMWATCH_FUZZ_CASES", "5000"))
 SEED = int(os.environ.get("ROAMWATCH_FUZZ_SEED", "16"))
@@ -52,24 +50,10 @@ SETTINGS = dict(database=None, deadline=None, derandomize=False, print_blob=True
 
 
 # -- the server, and what it exposes -------------------------------------------------------------
+# ``demo_app`` (conftest), the same app in this process: to discover routes, pages and known values.
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fuzz")
-    fill(root / "data", root / "files", log=lambda _m: None)
-    return root / "data"
-
-
-@pytest.fixture(scope="module")
-def app(data_dir):
-    """The same app, in this process: to discover routes, pages and known values."""
-    from dashboard.app import create_app
-
-    return create_app(load_config(env={"ROAMWATCH_DATA_DIR": str(data_dir)}))
-
-
-@pytest.fixture(scope="module")
-def server(data_dir, tmp_path_factory):
-    with dashclient.serve(data_dir, tmp_path_factory.mktemp("fuzz-log") / "serve.log") as srv:
+def server(demo_data_dir, tmp_path_factory):
+    with dashclient.serve(demo_data_dir, tmp_path_factory.mktemp("fuzz-log") / "serve.log") as srv:
         yield srv
 
 
@@ -198,10 +182,10 @@ def _fill_rule(rule: str, parts: list[str]) -> str:
     return re.sub(r"<[^>]+>", lambda _m: next(it, "x"), rule)
 
 
-def test_every_get_route_with_hostile_parts(app, budget):
-    rules = _route_paths(app)
+def test_every_get_route_with_hostile_parts(demo_app, budget):
+    rules = _route_paths(demo_app)
     assert "/download/data.csv" in rules and "/<path:path>" in rules  # discovered, not listed
-    known = _known(app)
+    known = _known(demo_app)
     query = st.dictionaries(st.sampled_from(["metric", "metrics", "countries", "year", "from", "to",
                                              "lang", "sort", "region", "income", "category", "w"])
                             | st.text(max_size=10), _hostile_text()
@@ -246,10 +230,10 @@ def _page_templates() -> list[tuple[str, list[str]]]:
     return out
 
 
-def test_every_page_and_its_parameters(app, deps, budget):
+def test_every_page_and_its_parameters(demo_app, deps, budget):
     pages = _page_templates()
     assert any("<" in t for t, _ in pages) and any(t == "/data" for t, _ in pages)
-    known = _known(app)
+    known = _known(demo_app)
     value = _hostile_text() | st.sampled_from(known["countries"] + known["metrics"]
                                               + [str(y) for y in known["years"]] + known["langs"])
 
@@ -276,10 +260,10 @@ def test_every_page_and_its_parameters(app, deps, budget):
 
 
 # -- 3. every callback, every input --------------------------------------------------------------
-def test_every_callback_with_any_json(app, deps, budget):
+def test_every_callback_with_any_json(demo_app, deps, budget):
     callbacks = [d for d in deps if d.get("clientside_function") is None]
     assert len(callbacks) >= 5
-    known = _known(app)
+    known = _known(demo_app)
     values = _json(known)
 
     n = max(50, CASES * 5 // 10)

@@ -17,28 +17,13 @@ from dashboard import data, guard
 from dashboard.components import inputs, urlstate
 from roamwatch.config import load_config
 from tests import dashclient, hostile
-from tests.demo import fill
 
 HEADERS = ("content-security-policy", "x-content-type-options", "referrer-policy")
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("hardening")
-    fill(root / "data", root / "files", log=lambda _m: None)
-    return root / "data"
-
-
-@pytest.fixture(scope="module")
-def app(data_dir):
-    from dashboard.app import create_app
-
-    return create_app(load_config(env={"ROAMWATCH_DATA_DIR": str(data_dir)}))
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.server.test_client()
+def client(demo_app):
+    return demo_app.server.test_client()
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +124,7 @@ def test_callback_inputs_refuse_wrong_types():
 
 
 # -- the app ---------------------------------------------------------------------------------------
-def test_absurd_country_text_is_refused_before_fuzzy_matching(app, monkeypatch):
+def test_absurd_country_text_is_refused_before_fuzzy_matching(demo_app, monkeypatch):
     import difflib
 
     svc = data.get()
@@ -153,7 +138,7 @@ def test_absurd_country_text_is_refused_before_fuzzy_matching(app, monkeypatch):
     assert svc.resolve_country(["KEN"]).status == "missing"
 
 
-def test_page_cache_keys_on_the_view_state_within_its_memory_bound(app, client, deps, monkeypatch):
+def test_page_cache_keys_on_the_view_state_within_its_memory_bound(demo_app, client, deps, monkeypatch):
     svc = data.get()
     svc.clear_caches()
     for i in range(20):  # unknown parameters: one page, not twenty
@@ -235,26 +220,24 @@ def test_empty_selection_downloads_its_header(client):
     assert meta["rows"] == 0
 
 
-def test_frame_ancestors_can_be_configured(data_dir, tmp_path):
+def test_frame_ancestors_can_be_configured(demo_data_dir, tmp_path):
     from dashboard.app import create_app
 
     cfg = tmp_path / "roamwatch.toml"
     cfg.write_text("[dashboard]\nframe_ancestors = \"'self' https://intranet.example\"\n", encoding="utf-8")
-    app = create_app(load_config(cfg, env={"ROAMWATCH_DATA_DIR": str(data_dir)}))
+    app = create_app(load_config(cfg, env={"ROAMWATCH_DATA_DIR": str(demo_data_dir)}))
     reply = app.server.test_client().get("/")
     assert "frame-ancestors 'self' https://intranet.example" in reply.headers["Content-Security-Policy"]
     assert "X-Frame-Options" not in reply.headers
 
 
 # -- a real server, hostile requests ---------------------------------------------------------------
-def test_hostile_requests_get_a_clean_4xx_and_leave_memory_where_it_was(data_dir, tmp_path):
-    with dashclient.serve(data_dir, tmp_path / "serve.log") as server:
+def test_hostile_requests_get_a_clean_4xx_and_leave_memory_where_it_was(demo_data_dir, tmp_path):
+    with dashclient.serve(demo_data_dir, tmp_path / "serve.log") as server:
         deps = dashclient.get(server.base, "/_dash-dependencies").json()
         for path in ("/", "/country/KEN", "/data", "/compare?countries=KEN,UGA", "/methodology",
                      "/sources"):  # warm: every page rendered once
-            pathname, _, search = path.partition("?")
-            dashclient.post_json(server.base, "/_dash-update-component",
-                                 dashclient.router_body(deps, pathname, "?" + search if search else ""))
+            dashclient.post_json(server.base, "/_dash-update-component", dashclient.page_body(deps, path))
         time.sleep(1)
         before = server.rss()
         problems, refused = [], 0
@@ -280,7 +263,7 @@ class _Headers(dict):
         return super().get(key.lower(), default)
 
 
-def test_the_server_sends_no_banner(data_dir, tmp_path):
-    with dashclient.serve(data_dir, tmp_path / "serve.log") as server:
+def test_the_server_sends_no_banner(demo_data_dir, tmp_path):
+    with dashclient.serve(demo_data_dir, tmp_path / "serve.log") as server:
         reply = dashclient.get(server.base, "/")
     assert "server" not in reply.headers and _secured(_Headers(reply.headers)) == []

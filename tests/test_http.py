@@ -9,6 +9,7 @@ import pytest
 from collectors.base import SourceError
 from collectors.errors import Unreachable
 from collectors.http import HttpClient, HttpError, RawArchive, parse_retry_after
+from tests.helpers import free_port
 from tests.servers.base import LocalServer, Reply, json_reply
 
 
@@ -67,18 +68,9 @@ def test_client_errors_are_not_retried(server, tmp_path):
     assert len(server.requests) == 1
 
 
-def _closed_port() -> int:
-    """A local port nothing listens on (bound, then released)."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_connection_refused_fails_at_once_naming_the_host(tmp_path):
     sleeps: list[float] = []
-    port = _closed_port()
+    port = free_port()
     c = client(tmp_path, sleeps, max_attempts=5)
     with pytest.raises(Unreachable) as caught:
         c.get(f"http://127.0.0.1:{port}/nothing")

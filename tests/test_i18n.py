@@ -7,7 +7,6 @@ the English catalogue left untranslated on a page of another language.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -21,6 +20,7 @@ import pytest
 from roamwatch import i18n
 from roamwatch.i18n import formatting, tools
 from roamwatch.i18n.tools import TEMPLATE, completeness, message_ids, po_path
+from tests.helpers import python_json, subprocess_env
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -302,9 +302,8 @@ def data_dir(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("i18n") / "data"
     fill(path, log=lambda _m: None)
     # alerts too, so pages, the brief and the feed show alert texts in every language
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROAMWATCH_")}
     done = subprocess.run([sys.executable, "-m", "roamwatch.cli", "alerts", "check"], cwd=REPO,
-                          env={**env, "ROAMWATCH_DATA_DIR": str(path)}, capture_output=True,
+                          env=subprocess_env(ROAMWATCH_DATA_DIR=str(path)), capture_output=True,
                           text=True, timeout=300, check=False)
     assert done.returncode == 0 and "new alert" in done.stdout, done.stderr[-2000:]
     return path
@@ -312,10 +311,7 @@ def data_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def pages(data_dir) -> dict[str, list[str]]:
-    out = subprocess.run([sys.executable, "-m", "tests.i18n_pages", "--data-dir", str(data_dir)],
-                         cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
-    assert out.returncode == 0, out.stderr[-3000:]
-    return json.loads(out.stdout)
+    return python_json("-m", "tests.i18n_pages", "--data-dir", str(data_dir))
 
 
 #: Sources of messages whose translations are still being written (checked once complete).
@@ -496,10 +492,7 @@ def test_pages_render_in_every_language(pages):
 # -- the app over HTTP -----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def client(data_dir):
-    out = subprocess.run([sys.executable, "-c", _HTTP_PROBE, str(data_dir)], cwd=REPO,
-                         capture_output=True, text=True, timeout=300, check=False)
-    assert out.returncode == 0, out.stderr[-3000:]
-    return json.loads(out.stdout)
+    return python_json("-c", _HTTP_PROBE, str(data_dir), timeout=300)
 
 
 _HTTP_PROBE = r"""
@@ -589,10 +582,7 @@ for header in ("ar", "fr", "ar"):
         out.append(json.dumps(layout().to_plotly_json(), default=str, ensure_ascii=False))
 print(json.dumps(out, ensure_ascii=False))
 """
-    out = subprocess.run([sys.executable, "-c", code, str(data_dir)], cwd=REPO, capture_output=True,
-                         text=True, timeout=300, check=False)
-    assert out.returncode == 0, out.stderr[-3000:]
-    arabic, french, again = json.loads(out.stdout)
+    arabic, french, again = python_json("-c", code, str(data_dir), timeout=300)
     assert "مؤشرات حرية الإنترنت حول العالم" in arabic and "العالم" not in french
     assert "Indicateurs de liberté d'Internet dans le monde" in french and again == arabic
 

@@ -6,15 +6,13 @@ chromium (skipped without it). The screenshot lands in /tmp/roamwatch-shots/coun
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests import dashclient
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -34,36 +32,9 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    from tests.demo import fill
-
-    data_dir = tmp_path_factory.mktemp("i18n-browser") / "data"
-    fill(data_dir, log=lambda _m: None)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "ROAMWATCH_DATA_DIR": str(data_dir)}
-    env.pop("ROAMWATCH_CONFIG", None)
-    proc = subprocess.Popen([sys.executable, "-m", "roamwatch.cli", "serve", "--port", str(port)],
-                            env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/_dash-layout", timeout=2):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("roamwatch serve did not start: "
-                            + (proc.stdout.read().decode(errors="replace") if proc.stdout else ""))
-            time.sleep(0.1)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+def server(demo_data_dir):
+    with dashclient.serve(demo_data_dir, demo_data_dir.parent / "serve.log") as srv:
+        yield srv.base
 
 
 @pytest.fixture(scope="module")

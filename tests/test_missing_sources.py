@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import warnings
 
 import pytest
+
+from tests.helpers import python_json
 
 #: Pages of the dashboard on one data directory, in their own process (Dash pages are global).
 PROBE = r"""
@@ -63,10 +62,7 @@ def itu_only(tmp_path_factory):
 
 
 def test_every_page_renders_and_names_what_is_missing(itu_only):
-    proc = subprocess.run([sys.executable, "-c", PROBE, str(itu_only)], capture_output=True,
-                          text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    found = json.loads(proc.stdout)
+    found = python_json("-c", PROBE, str(itu_only))
     bad = {p: s for p, s in found["status"].items() if s != 200}
     # the only 404 is the metric this data directory does not hold, which the page names
     assert bad == {"/data?metrics=worldbank.IT.NET.USER.ZS": 404}, bad

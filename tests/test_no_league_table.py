@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from click.testing import CliRunner
 from roamwatch.cli import cli
 from roamwatch.warehouse.queries import Reader
 from roamwatch.warehouse.store import Warehouse
+from tests.helpers import python_json
 from tests.test_scores_cli import fill
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,10 +54,7 @@ def data_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def pages(data_dir):
-    out = subprocess.run([sys.executable, "-c", RENDER, str(data_dir)], cwd=REPO,
-                         capture_output=True, text=True, timeout=600, check=False)
-    assert out.returncode == 0, out.stderr[-3000:]
-    return json.loads(out.stdout)
+    return python_json("-c", RENDER, str(data_dir))
 
 
 def test_world_page_lists_rank_ranges_not_ranks(pages):

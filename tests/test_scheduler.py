@@ -13,7 +13,6 @@ import click
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from roamwatch.config import load_config
 from roamwatch.scheduler import (
     History,
     Outcome,
@@ -24,44 +23,17 @@ from roamwatch.scheduler import (
     plan_jobs,
     previous_fire_time,
 )
-from tests.helpers import process_env, query
+from tests.helpers import config_from, query, wait_for
 from tests.servers.base import Reply
-from tests.servers.worldbank import WorldBankServer
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-c", "from roamwatch.cli import main; main()"]
 ONLY_WORLDBANK = '[scheduler]\nsources = ["worldbank"]\n'
 
 
-@pytest.fixture
-def server():
-    with WorldBankServer() as s:
-        yield s
-
-
-@pytest.fixture
-def proc_env(tmp_path, server):
-    return process_env(tmp_path, server.url + "/v2")
-
-
 def run(env, *args, timeout=60):
     return subprocess.run([*CLI, *args], env=env, cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout)
-
-
-def config_with(tmp_path, text: str):
-    path = tmp_path / "cfg.toml"
-    path.write_text(text, encoding="utf-8")
-    return load_config(path, env={"ROAMWATCH_DATA_DIR": str(tmp_path / "data")})
-
-
-def wait_for(predicate, timeout=20.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 # -- cron ------------------------------------------------------------------------------------------
@@ -91,7 +63,7 @@ def test_cron_previous_fire_time():
 
 # -- jobs from configuration -----------------------------------------------------------------------
 def test_jobs_registered_from_config(tmp_path):
-    config = config_with(tmp_path, """
+    config = config_from(tmp_path, """
 [scheduler]
 sources = ["worldbank", "ooni"]
 misfire_grace_time = 120
@@ -125,7 +97,7 @@ schedule = "15 3 * * 2"
 
 
 def test_disabled_and_unknown_sources(tmp_path):
-    config = config_with(tmp_path, "[sources.worldbank]\nenabled = false\n")
+    config = config_from(tmp_path, "[sources.worldbank]\nenabled = false\n")
     settings = Settings.from_config(config)
     notes = []
     assert plan_jobs(config, settings, ["worldbank"], note=notes.append) == []
@@ -133,12 +105,12 @@ def test_disabled_and_unknown_sources(tmp_path):
     with pytest.raises(click.ClickException, match="unknown collector 'nope'"):
         plan_jobs(config, settings, ["nope"])
     with pytest.raises(click.ClickException, match=r"unknown setting\(s\) colour"):
-        Settings.from_config(config_with(tmp_path, "[scheduler]\ncolour = 1\n"))
+        Settings.from_config(config_from(tmp_path, "[scheduler]\ncolour = 1\n"))
 
 
 @pytest.mark.parametrize("expr", ["61 * * * *", "0 4 * *", "0 4 * * 9"])
 def test_bad_cron_names_the_source(tmp_path, expr):
-    config = config_with(tmp_path, f'[sources.worldbank]\nschedule = "{expr}"\n')
+    config = config_from(tmp_path, f'[sources.worldbank]\nschedule = "{expr}"\n')
     with pytest.raises(click.ClickException) as info:
         plan_jobs(config, Settings.from_config(config), ["worldbank"])
     assert "source worldbank" in info.value.message and expr in info.value.message
@@ -157,7 +129,7 @@ def test_bad_cron_cli_exit_code(proc_env, tmp_path):
 # -- due rule and retries --------------------------------------------------------------------------
 def test_due_rule(tmp_path):
     settings = Settings(retry_initial=600, retry_max=3600)
-    spec = plan_jobs(config_with(tmp_path, '[sources.worldbank]\nschedule = "0 4 * * 1"\n'),
+    spec = plan_jobs(config_from(tmp_path, '[sources.worldbank]\nschedule = "0 4 * * 1"\n'),
                      settings, ["worldbank"])[0]
     fired = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
 
@@ -177,7 +149,7 @@ def test_due_rule(tmp_path):
 
 
 def test_failed_job_is_retried_with_backoff(tmp_path):
-    config = config_with(tmp_path, """
+    config = config_from(tmp_path, """
 [scheduler]
 retry_initial = 60
 retry_max = 200
@@ -212,7 +184,7 @@ schedule = "0 4 1 1 *"
 
 
 def test_no_retry_when_the_regular_run_comes_first(tmp_path):
-    config = config_with(tmp_path, '[sources.worldbank]\nschedule = "* * * * *"\n')
+    config = config_from(tmp_path, '[sources.worldbank]\nschedule = "* * * * *"\n')
     settings = Settings.from_config(config)
     service = Service(config, plan_jobs(config, settings, ["worldbank"]), settings,
                       collect=lambda name: Outcome(name, error="boom"))
@@ -249,8 +221,8 @@ def test_once_runs_due_sources_and_status_shows_them(proc_env, tmp_path):
     assert runs == [(1, "success"), (2, "success")]
 
 
-def test_once_failure_exit_code(proc_env, server):
-    server.fail("/v2/country?", Reply(status=500), times=100)
+def test_once_failure_exit_code(proc_env, wb_server):
+    wb_server.fail("/v2/country?", Reply(status=500), times=100)
     done = run(proc_env, "schedule", "--once")
     assert done.returncode == 1
     assert "worldbank: failed" in done.stderr
@@ -291,12 +263,12 @@ def test_one_scheduler_at_a_time_and_clean_stop(proc_env, tmp_path):
     assert run(proc_env, "schedule", "--once").returncode == 0
 
 
-def test_sigterm_mid_run_rolls_back_and_releases_locks(proc_env, server, tmp_path):
+def test_sigterm_mid_run_rolls_back_and_releases_locks(proc_env, wb_server, tmp_path):
     data = tmp_path / "data"
-    server.fail("IT.NET.USER.ZS", Reply(status=200, body=b"[]", delay=20))
+    wb_server.fail("IT.NET.USER.ZS", Reply(status=200, body=b"[]", delay=20))
     proc, fh = start_scheduler(proc_env, tmp_path / "first.log")
     try:
-        wait_for(lambda: any("IT.NET.USER.ZS" in r for r in server.requests), 30,
+        wait_for(lambda: any("IT.NET.USER.ZS" in r for r in wb_server.requests), 30,
                  "the slow request")
         time.sleep(0.2)
         proc.send_signal(signal.SIGTERM)

@@ -16,6 +16,7 @@ from roamwatch.warehouse import scores as sql
 from roamwatch.warehouse.lock import writer_lock
 from roamwatch.warehouse.queries import Reader
 from roamwatch.warehouse.store import MetricInfo, Warehouse
+from tests.goalposts import raw_value
 from tests.helpers import query
 
 COUNTRIES = pd.DataFrame([
@@ -59,15 +60,7 @@ def fill(wh: Warehouse) -> None:
         for metric in metrics:
             if metric.startswith(("ooni.", "ioda.")):
                 continue
-            ind = goal.get(metric)
-            lo, hi = (ind.goalpost_lower, ind.goalpost_upper) if ind else (0.0, 100.0)
-            value = lo + share * (hi - lo)
-            if ind is not None and ind.transform == "log10":
-                value = 10 ** value
-            if metric.endswith(("_female", ".FE.ZS")):
-                value = 30 + 40 * share
-            if metric.endswith(("_male", ".MA.ZS")):
-                value = 40 + 40 * share
+            value = raw_value(goal.get(metric), metric, share)
             if metric.startswith("dgg."):
                 value = 0.6 + 0.4 * share
             # FOTN only until 2021: carried forward into 2023 (within the 5-year window).

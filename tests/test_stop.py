@@ -13,7 +13,7 @@ import pandas as pd
 from collectors.runner import run_collectors
 from collectors.stop import norm_extent, norm_networks, norm_type, parse_date
 from tests.helpers import query, run_details
-from tests.servers.base import LocalServer, Reply
+from tests.servers.base import FileServer, Reply
 
 HEADER = [
     "start_date_type", "start_date", "country", "geo_scope", "area_name", "shutdown_type",
@@ -197,20 +197,9 @@ def test_date_and_value_normalisers():
     assert norm_networks("Mobile and broadband") == ["Mobile", "Broadband"]
 
 
-class StopServer(LocalServer):
-    def __init__(self, body: bytes):
-        super().__init__()
-        self.body = body
-
-    def handle(self, path, query):
-        if path == "/spreadsheets/d/SHEET/export":
-            return Reply(body=self.body, headers={"Content-Type": "text/csv"})
-        return Reply(status=404, body=b"not found")
-
-
 def test_configured_url_is_downloaded_with_a_retry(config, tmp_path):
     body = write_csv(tmp_path / "stop.csv").read_bytes()
-    with StopServer(body) as server:
+    with FileServer("/spreadsheets/d/SHEET/export", body, "text/csv") as server:
         server.fail("/export", Reply(status=500, body=b"busy"), times=1)
         url = server.url + "/spreadsheets/d/SHEET/export?format=csv&gid=0"
         config.raw.setdefault("sources", {})["accessnow"] = {"url": url}

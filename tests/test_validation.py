@@ -14,6 +14,7 @@ from indicators.catalogue import load_catalogue
 from roamwatch.cli import cli
 from roamwatch.countries import reference_countries
 from roamwatch.warehouse.store import MetricInfo, Warehouse
+from tests.goalposts import raw_value
 
 # Twelve countries at evenly spaced levels between the goalposts; V-Dem's shutdown variable runs
 # the other way (so it is "weak"), everything else follows the level (so pairs are "redundant").
@@ -35,16 +36,8 @@ def data_dir(tmp_path_factory):
     rows = []
     for country, share in LEVEL.items():
         for metric in [*metrics, "fotn.total"]:
-            ind = goal.get(metric)
-            lo, hi = (ind.goalpost_lower, ind.goalpost_upper) if ind else (0.0, 100.0)
             level = 1 - share if metric == "vdem.v2smgovshut" else share
-            value = lo + level * (hi - lo)
-            if ind is not None and ind.transform == "log10":
-                value = 10 ** value
-            if metric.endswith(("_female", ".FE.ZS")):
-                value = 30 + 40 * share
-            if metric.endswith(("_male", ".MA.ZS")):
-                value = 40 + 40 * share
+            value = raw_value(goal.get(metric), metric, level)
             rows.append(_obs(metric, country, 2020, value))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ROAMWATCH_DATA_DIR", str(directory))

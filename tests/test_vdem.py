@@ -12,7 +12,7 @@ import pytest
 from collectors.runner import run_collectors
 from collectors.vdem import detect_version
 from tests.helpers import query, run_details, stored
-from tests.servers.base import LocalServer, Reply
+from tests.servers.base import FileServer, Reply
 
 CSV_NAME = "V-Dem-CY-Full+Others-v14.csv"
 PRESENT = ["v2smgovfilprc", "v2smgovshut", "v2smgovsmcenprc", "v2smgovsmmon", "v2smprivex",
@@ -142,20 +142,9 @@ def test_version_detection():
     assert detect_version("V-Dem-CY.csv") is None
 
 
-class VdemServer(LocalServer):
-    def __init__(self, body: bytes):
-        super().__init__()
-        self.body = body
-
-    def handle(self, path, query):
-        if path == "/data/V-Dem-CY-FullOthers-v14_csv.zip":
-            return Reply(body=self.body, headers={"Content-Type": "application/zip"})
-        return Reply(status=404, body=b"not found")
-
-
 def test_configured_url_is_downloaded_with_a_retry(config, tmp_path):
     body = vdem_zip(tmp_path / "served.zip").read_bytes()
-    with VdemServer(body) as server:
+    with FileServer("/data/V-Dem-CY-FullOthers-v14_csv.zip", body, "application/zip") as server:
         server.fail("/data/", Reply(status=500, body=b"busy"), times=1)
         config.raw.setdefault("sources", {})["vdem"] = {
             "url": server.url + "/data/V-Dem-CY-FullOthers-v14_csv.zip"}

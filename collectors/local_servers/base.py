@@ -110,5 +110,18 @@ class LocalServer:
         raise NotImplementedError
 
 
+class FileServer(LocalServer):
+    """Serves one file's bytes at one path (a published spreadsheet or archive); 404 elsewhere."""
+
+    def __init__(self, path: str, body: bytes, content_type: str) -> None:
+        super().__init__()
+        self.path, self.body, self.content_type = path, body, content_type
+
+    def handle(self, path: str, query: dict[str, str]) -> Reply:
+        if path == self.path:
+            return Reply(body=self.body, headers={"Content-Type": self.content_type})
+        return Reply(status=404, body=b"not found")
+
+
 def json_reply(payload: object, status: int = 200, **kw: object) -> Reply:
     return Reply(status=status, body=json.dumps(payload).encode(), **kw)

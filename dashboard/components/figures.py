@@ -416,17 +416,22 @@ def gender_chart(series: pd.DataFrame, *, title: str, sources: str, snapshot_id:
 
 
 def gender_gap(series: pd.DataFrame) -> tuple[object, float, float] | None:
-    """(x, women, men) of the latest x with a value for both sexes (the first label of each
-    sex at that x), or ``None``."""
-    both = series.dropna(subset=["value"]).pivot_table(index="x", columns="sex", values="value",
-                                                        aggfunc="first")
+    """(x, women, men) of the latest x with a value for both sexes from one source (column
+    ``source`` when several sources are drawn: a gap never pairs one source's women with
+    another's men; the first source listed wins a tie), or ``None``."""
+    frame = series.dropna(subset=["value"])
+    if "source" not in frame:
+        frame = frame.assign(source="")
+    order = {s: i for i, s in enumerate(dict.fromkeys(frame["source"]))}
+    both = frame.pivot_table(index=["source", "x"], columns="sex", values="value", aggfunc="first")
     if not {"women", "men"} <= set(both.columns):
         return None
-    both = both.dropna(subset=["women", "men"])
+    both = both.dropna(subset=["women", "men"]).reset_index()
     if both.empty:
         return None
-    x = both.index.max()
-    return (x, float(both.loc[x, "women"]), float(both.loc[x, "men"]))
+    both = both.assign(_o=both["source"].map(order)).sort_values(["x", "_o"], ascending=[False, True])
+    best = both.iloc[0]
+    return (best["x"], float(best["women"]), float(best["men"]))
 
 
 def share_range(values: pd.Series, unit: str | None) -> tuple[float, float] | None:

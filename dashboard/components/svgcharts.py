@@ -271,17 +271,23 @@ SHARE_COLOURS = ("#009E73", "#E69F00", "#D55E00", "#8c959f", "#56B4E9")
 def share_bar(parts: Sequence[float], *, title: str, width: float = 120, height: float = 10) -> str:
     """One 100 % bar split into ``parts`` (shares in [0, 1]), coloured as :data:`SHARE_COLOURS`:
     small enough to sit in a table cell."""
-    out = _open(width, height, title)
-    x = 0.0
+    return "".join([*_open(width, height, title), *_split_bar(0.0, 0.0, width, height, parts), "</svg>"])
+
+
+def _split_bar(x: float, y: float, width: float, height: float, parts: Sequence[float]) -> list[str]:
+    """A 100 % bar at (``x``, ``y``): a rectangle per share of ``parts`` (clipped to [0, 1],
+    coloured as :data:`SHARE_COLOURS` in order), then the bar's outline."""
+    left = x
+    out = []
     for i, share in enumerate(parts):
         w = width * max(0.0, min(1.0, share))
         if w > 0:
-            out.append(f'<rect x="{_f(x)}" y="0" width="{_f(w)}" height="{_f(height)}" '
+            out.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(w)}" height="{_f(height)}" '
                        f'fill="{SHARE_COLOURS[i % len(SHARE_COLOURS)]}"/>')
         x += w
-    out.append(f'<rect x="0" y="0" width="{_f(width)}" height="{_f(height)}" fill="none" stroke="{MUTED}" '
-               f'stroke-width="0.5"/></svg>')
-    return "".join(out)
+    out.append(f'<rect x="{_f(left)}" y="{_f(y)}" width="{_f(width)}" height="{_f(height)}" '
+               f'fill="none" stroke="{MUTED}" stroke-width="0.5"/>')
+    return out
 
 
 def share_bars(bars: Sequence[ShareBar], legend: Sequence[str], *, title: str, lang: str,
@@ -301,15 +307,7 @@ def share_bars(bars: Sequence[ShareBar], legend: Sequence[str], *, title: str, l
     for r, bar in enumerate(bars):
         y = top + r * (bar_height + gap)
         out.append(_text(left - 6, y + bar_height - 3, bar.label, anchor="end", size=8.5))
-        x = left
-        for i, share in enumerate(bar.parts):
-            w = plot_w * max(0.0, min(1.0, share))
-            if w > 0:
-                out.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(w)}" height="{_f(bar_height)}" '
-                           f'fill="{colours[i % len(colours)]}"/>')
-            x += w
-        out.append(f'<rect x="{_f(left)}" y="{_f(y)}" width="{_f(plot_w)}" height="{_f(bar_height)}" '
-                   f'fill="none" stroke="{MUTED}" stroke-width="0.5"/>')
+        out += _split_bar(left, y, plot_w, bar_height, bar.parts)
         if bar.note:
             out.append(_text(left + plot_w + 6, y + bar_height - 3, bar.note, size=8, fill=MUTED))
     out.append("</svg>")

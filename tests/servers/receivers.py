@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import threading
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from alerts.webhook import SIGNATURE_HEADER, verify
+from tests.helpers import free_port
 
 
 @dataclass
@@ -98,12 +98,6 @@ class WebhookReceiver:
     def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_certificate(directory: Path) -> tuple[Path, Path] | None:
