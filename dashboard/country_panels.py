@@ -116,7 +116,7 @@ def headline_strip(svc: data.DataService, iso3: str, facts: pd.DataFrame, lang: 
         if o["value"] > 0:
             value = i18n.tn("{n} measurement", "{n} measurements", int(o["value"]), lang,
                             n=i18n.fmt_number(o["value"], lang, 0))
-            tests = ", ".join(i18n.ooni_test_name(t, lang) for t in d["tests"])
+            tests = i18n.join((i18n.ooni_test_name(t, lang) for t in d["tests"]), lang)
             lines = [i18n.t("headline.ooni_tests", lang, tests=tests, total=n)]
         else:
             value = i18n.t("headline.ooni_none", lang)
@@ -302,8 +302,8 @@ def radar_panel(svc: data.DataService, iso3: str, prof: frames.Profile | None, l
     labels = {"country": name, "region": i18n.t("country.median_region", lang),
               "income_group": i18n.t("country.median_income", lang),
               "world": i18n.t("country.median_world", lang)}
-    fig = figures.radar(profile, title=f"{title} — {name}, {year}", snapshot_id=snapshot, lang=lang,
-                        labels=labels)
+    heading = i18n.t("country.radar_title", lang, title=title, country=name, year=year)
+    fig = figures.radar(profile, title=heading, snapshot_id=snapshot, lang=lang, labels=labels)
     tbl = pd.DataFrame({
         i18n.t("common.metric", lang): [i18n.roamx_label(k, lang) for k in profile["key"]],
         name: [i18n.fmt_kind(v, "0–100", lang) for v in profile["country"]],
@@ -328,7 +328,8 @@ def radar_panel(svc: data.DataService, iso3: str, prof: frames.Profile | None, l
     })
     return chart_card(
         "country-radar", title=title,
-        what=i18n.t("country.radar_what", lang, year=year) + " " + i18n.t("country.radar_more", lang),
+        what=i18n.sentences((i18n.t("country.radar_what", lang, year=year),
+                             i18n.t("country.radar_more", lang)), lang),
         figure=fig,
         description=figures.describe_radar(profile, year, lang), table_frame=tbl,
         filename=f"roamwatch_{iso3}_roamx_{year}", lang=lang, csv_href=_csv_href(iso3, "profile"),
@@ -390,8 +391,8 @@ def events_panel(svc: data.DataService, iso3: str, view: frames.EventsView, lang
     if view.events.empty:
         # "none recorded" inside a source's coverage is a finding, not a gap in the data
         found = lines and set(view.sources["state"]) == {"none"}
-        body = [notice(" ".join(lines) if lines else _absent(svc, title, data.EVENT_SOURCES, lang),
-                       "fact" if found else "info")]
+        text = i18n.sentences(lines, lang) if lines else _absent(svc, title, data.EVENT_SOURCES, lang)
+        body = [notice(text, "fact" if found else "info")]
         return panel("country-events", title, body, lang=lang)
     # chart rows and types in the page's language (the frames keep the source's English)
     words = {t: i18n.t(t, lang) for t in view.events["type"].unique()}
@@ -464,7 +465,7 @@ def describe_events(view: frames.EventsView, lang: str) -> str:
                     known=int(states.get("known", 0)),
                     ongoing=int(states.get("ongoing", 0)), unknown=int(states.get("unknown", 0)))]
     parts += coverage_lines(view, lang)
-    return " ".join(parts)
+    return i18n.sentences(parts, lang)
 
 
 def freshness_panel(svc: data.DataService, iso3: str, lang: str) -> html.Section:

@@ -35,8 +35,8 @@ OUTSIDE_COLOUR = "#f0f0f0"
 LAND_COLOUR = "#f0f0f0"
 
 
-def _title(title: str, unit: str | None) -> str:
-    return f"{title} ({unit})" if unit and unit not in title else title
+def _title(title: str, unit: str | None, lang: str = "en") -> str:
+    return title if i18n.names_unit(title, unit, lang) else f"{title} ({unit})"
 
 
 def stamp_line(sources: str, snapshot_id: str | None, lang: str = "en", width: int = 90) -> str:
@@ -64,6 +64,19 @@ def bidi(text: str, lang: str) -> str:
     """Text drawn by plotly sits in a left-to-right SVG box; in a right-to-left language it is
     embedded as right-to-left (U+202B … U+202C) so mixed Arabic and Latin runs keep their order."""
     return f"\u202b{text}\u202c" if text and is_rtl(lang) else text
+
+
+def bidi_lines(text: str, lang: str) -> str:
+    """:func:`bidi` for each line of ``text`` (lines split by ``<br>``). A Latin value isolated
+    inside an Arabic sentence (U+2068 … U+2069, see ``i18n.t``) that a line break cuts in two is
+    closed at the end of its first line and opened again on the next, so each line lays out on
+    its own (a source name wrapped across two lines put its second line at the wrong side)."""
+    out, carry = [], 0
+    for line in text.split("<br>"):
+        line = "\u2068" * carry + line
+        carry = max(line.count("\u2068") - line.count("\u2069"), 0)
+        out.append(bidi(line + "\u2069" * carry, lang))
+    return "<br>".join(out)
 
 
 def legend(lang: str, **extra: object) -> dict:
@@ -132,7 +145,7 @@ def stamp_layout(*, title: str, unit: str | None, sources: str, snapshot_id: str
     the title (wrapped to fit a phone) under a strip kept free for the toolbar, then the source
     line and snapshot id. In a right-to-left language the title and source line sit at the
     right."""
-    heading = wrap(_title(title, unit), TITLE_WIDTH)
+    heading = wrap(_title(title, unit, lang), TITLE_WIDTH)
     subtitle = wrap(stamp_line(sources, snapshot_id, lang, width=SOURCE_WIDTH), SOURCE_WIDTH)
     x, anchor = (0.99, "right") if is_rtl(lang) else (0.01, "left")
     lines = heading.count("<br>") + 1
@@ -140,11 +153,11 @@ def stamp_layout(*, title: str, unit: str | None, sources: str, snapshot_id: str
     return {
         "separators": separators(lang),
         "title": {
-            "text": "<br>".join(bidi(part, lang) for part in heading.split("<br>")), "x": x,
+            "text": bidi_lines(heading, lang), "x": x,
             "xanchor": anchor, "y": 1, "yanchor": "top", "yref": "container", "font": {"size": 15},
             # plotly lifts a title of several lines by its extra lines: pad them back down
             "pad": {"t": MODEBAR_STRIP + 18 * (lines - 1)},
-            "subtitle": {"text": "<br>".join(bidi(part, lang) for part in subtitle.split("<br>")),
+            "subtitle": {"text": bidi_lines(subtitle, lang),
                          "font": {"size": 10, "color": "#57606a"}},
         },
         "font": {"family": FONT, "size": 12, "color": "#1f2328"},
@@ -443,7 +456,7 @@ def describe_lines(series: pd.DataFrame, *, title: str, unit: str | None, lang: 
         ))
     if not parts:
         return i18n.t("world.describe_empty", lang, metric=title, year="–")
-    return i18n.t("country.describe_lines", lang, title=title, parts="; ".join(parts))
+    return i18n.t("country.describe_lines", lang, title=title, parts=i18n.join_clauses(parts, lang))
 
 
 def x_values(frame: pd.DataFrame) -> pd.Series:
@@ -584,7 +597,7 @@ def describe_ooni(months: pd.DataFrame, lang: str = "en") -> str:
             confirmed=i18n.fmt_kind(100 * part["confirmed"].sum() / total, "%", lang),
             anomaly=i18n.fmt_kind(100 * part["anomalies"].sum() / total, "%", lang),
         ))
-    return "; ".join(parts) + "."
+    return i18n.t("common.sentence", lang, parts=i18n.join_clauses(parts, lang))
 
 
 # -- ROAM-X radar -------------------------------------------------------------------------------
@@ -642,7 +655,7 @@ def describe_radar(profile: pd.DataFrame, year: object, lang: str = "en") -> str
         value = i18n.fmt_kind(country, "0–100", lang) if not i18n.is_missing(country) else \
             i18n.t("common.insufficient", lang)
         parts.append(f"{i18n.roamx_label(key, lang)} {value}")
-    return i18n.t("country.describe_radar", lang, year=year, parts=", ".join(parts))
+    return i18n.t("country.describe_radar", lang, year=year, parts=i18n.join(parts, lang))
 
 
 # -- sparklines (no plotly: a tiny inline SVG) --------------------------------------------------
