@@ -373,6 +373,10 @@ SEX_STYLE = {
 }
 
 
+#: The narrowest year axis of the women/men chart, in years.
+MIN_YEARS = 5
+
+
 def gender_chart(series: pd.DataFrame, *, title: str, sources: str, snapshot_id: str | None,
                  lang: str = "en", gap_year: object = None) -> Figure:
     """Internet use of women and of men (columns label, sex ``women``/``men``, x, value; one
@@ -400,9 +404,11 @@ def gender_chart(series: pd.DataFrame, *, title: str, sources: str, snapshot_id:
                               for x, y in zip(years, trace["y"], strict=True)]
         trace["hovertemplate"] = "%{hovertext}<extra></extra>"
     if yearly and len(series):
-        # half a year of room either side, so the shifted markers stay beside their year
+        # room either side, so the shifted markers stay beside their year; at least MIN_YEARS wide,
+        # or one or two years' markers would sit a fifth of the chart apart, like different dates
         lo, hi = int(series["x"].min()), int(series["x"].max())
-        fig["layout"]["xaxis"]["range"] = [lo - 0.6, hi + 0.6]
+        pad = max(0.6, (MIN_YEARS - (hi - lo)) / 2)
+        fig["layout"]["xaxis"]["range"] = [lo - pad, hi + pad]
     gap = gender_gap(series)
     if gap is not None:
         x, women, men = gap
