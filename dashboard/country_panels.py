@@ -410,7 +410,7 @@ def events_panel(svc: data.DataService, iso3: str, view: frames.EventsView, lang
         i18n.t("country.end", lang): [_end_text(r, lang) for r in rows],
         i18n.t("timeline.days", lang): [str(r["days"]) for r in rows],
         i18n.t("timeline.area", lang): [r["area"] for r in rows],
-        i18n.t("timeline.cause", lang): [r["cause"] for r in rows],
+        i18n.t("timeline.cause", lang): [i18n.cause_text(r["cause"], lang) for r in rows],
     })
     if view.many:
         counts = frames.monthly_counts(view)
@@ -420,12 +420,15 @@ def events_panel(svc: data.DataService, iso3: str, view: frames.EventsView, lang
         what = i18n.t("timeline.what_many", lang, n=len(ev))
         areas = frames.areas_and_causes(view)
         area_table = pd.DataFrame({
-            i18n.t("timeline.area", lang): areas["area"],
+            i18n.t("timeline.area", lang): [a or i18n.t("Area not stated", lang) for a in areas["area"]],
             i18n.t("timeline.events", lang): areas["events"].astype(str),
             i18n.t("timeline.days", lang): areas["days"].astype(str),
             i18n.t("timeline.first", lang): [i18n.fmt_date(d, lang) for d in areas["first"]],
             i18n.t("timeline.last", lang): [i18n.fmt_date(d, lang) for d in areas["last"]],
-            i18n.t("timeline.causes", lang): areas["causes"],
+            i18n.t("timeline.causes", lang): [
+                i18n.join([i18n.t("{cause} ({n})", lang, cause=i18n.cause_text(c, lang),
+                                  n=i18n.fmt_number(n, lang, 0)) for c, n in causes], lang)
+                for causes in areas["causes"]],
         })
         after = [html.H3(i18n.t("timeline.areas_title", lang), className="rw-h3"),
                  table(area_table, lang=lang, max_rows=25, class_name="rw-table rw-areas"),

@@ -711,6 +711,49 @@ def join_clauses(parts: object, lang: str = DEFAULT_LANG) -> str:
     return tp("between the clauses of a sentence", "; ", lang).join(str(p) for p in parts)  # type: ignore[attr-defined]
 
 
+#: #KeepItOn's causes of a shutdown (``actual_cause``), a closed vocabulary that its sheets spell in
+#: several ways ("Protest", "Protests"; "Religious holiday / anniversary", "…/ annversary"):
+#: spelling key (:func:`_cause_key`) → the label shown, a message of the catalogues. A cause not
+#: listed here is shown as the source wrote it.
+EVENT_CAUSES: dict[str, str] = {
+    "political instability": N_("Political instability"),
+    "protest": N_("Protests"),
+    "protests": N_("Protests"),
+    "communal violence": N_("Communal violence"),
+    "information control": N_("Information control"),
+    "exam cheating": N_("Exam cheating"),
+    "cheating during exams": N_("Exam cheating"),
+    "election": N_("Elections"),
+    "elections": N_("Elections"),
+    "religious holiday/anniversary": N_("Religious holiday or anniversary"),
+    "religious holiday/annversary": N_("Religious holiday or anniversary"),
+    "visits by government officials": N_("Visits by government officials"),
+    "military operation": N_("Military operation"),
+    "other": N_("Other cause"),
+    "unknown": N_("Cause not known"),
+}
+
+
+def _cause_key(text: str) -> str:
+    return re.sub(r"\s*/\s*", "/", " ".join(text.split())).lower()
+
+
+def cause_label(text: object) -> str:
+    """The English label of a shutdown's cause as the source gave it: the vocabulary's label
+    (variants of one cause become one), else the source's words, capitalised; "" for none."""
+    if is_missing(text) or not str(text).strip():
+        return ""
+    raw = " ".join(str(text).split())
+    return EVENT_CAUSES.get(_cause_key(raw), raw[:1].upper() + raw[1:])
+
+
+def cause_text(text: object, lang: str) -> str:
+    """A shutdown's cause in ``lang`` (its label translated; a cause outside the vocabulary as
+    the source wrote it)."""
+    label = cause_label(text)
+    return core.gettext(label, lang) if label else ""
+
+
 def region_label(region: str | None, lang: str) -> str:
     return core.gettext(region, lang) if isinstance(region, str) and region else ""
 

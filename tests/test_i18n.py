@@ -231,6 +231,19 @@ def test_every_collector_licence_and_terms_note_is_translated_in_every_language(
     assert source_note(None, "fr") == ""
 
 
+def test_shutdown_causes_merge_the_sources_spellings_and_are_translated():
+    from dashboard.i18n import EVENT_CAUSES, cause_label, cause_text
+
+    assert cause_label("Protest") == cause_label(" protests ") == "Protests"
+    assert cause_label("Religious holiday/ annversary") == cause_label(
+        "Religious holiday / anniversary") == "Religious holiday or anniversary"
+    assert cause_label("a cause nobody listed") == "A cause nobody listed"  # as the source wrote it
+    assert cause_label(None) == cause_label("  ") == ""
+    assert cause_text("Exam cheating", "ar") == "الغش في الامتحانات"
+    for lang in i18n.TARGET_LANGS:
+        assert all(i18n.has_translation(label, lang) for label in EVENT_CAUSES.values()), lang
+
+
 def test_latin_values_are_isolated_inside_arabic_sentences():
     from dashboard import i18n as dash
 
