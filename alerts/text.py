@@ -25,6 +25,10 @@ MESSAGES: dict[str, str] = {
     "threshold.above": N_("{what} above {limit} in {country} from {start} (peak {peak})"),
     "threshold.below": N_("{what} below {limit} in {country} from {start} (lowest {peak})"),
     "score_drop": N_("ROAM-X {category} score of {country} ({year}) fell {drop} points: {before} → {after}"),
+    # Translators: an alert's title followed by how its event ended (Chinese: full-width brackets)
+    "title.with_end": N_("{text} ({end})"),
+    # Translators: a country's name and its ISO code, e.g. "Russia (RUS)"
+    "country.with_code": N_("{name} ({code})"),
     "end.known": N_("ended {end}"),
     "end.ongoing": N_("ongoing"),
     "end.unknown": N_("end not known"),
@@ -135,7 +139,7 @@ def is_share(alert: Any) -> bool:
 def country_label(alert: Any, lang: str) -> str:
     code = _get(alert, "country")
     name = country_name(code, lang, _get(alert, "country_name")) if code else _get(alert, "country_name")
-    return f"{name} ({code})" if name and code else (code or "?")
+    return msg("country.with_code", lang, name=name, code=code) if name and code else (code or "?")
 
 
 def what(alert: Any, lang: str) -> str:
@@ -169,7 +173,7 @@ def _title(alert: Any, lang: str) -> str:
         else:
             text = msg("new_event.other", lang, kind=i18n.gettext(str(kind), lang), country=country,
                      start=start)
-        return f"{text} ({end_text(alert, lang)})"
+        return msg("title.with_end", lang, text=text, end=end_text(alert, lang))
     if detector == "change_point":
         direction = (ev.get("params") or {}).get("direction", "up")
         share = is_share(alert)

@@ -109,7 +109,7 @@ def _footer(lang: str) -> list:
              else i18n.t("footer.nosnapshot", lang))
     return [
         html.P([html.Span(stamp, id="rw-snapshot", **{"data-snapshot": snapshot or ""})]),
-        html.P([i18n.t("footer.note", lang), " ",
+        html.P([i18n.t("footer.note", lang), i18n.sentence_gap(lang),
                 dcc.Link(i18n.t("footer.method", lang), href="/methodology" + build({"lang": lang}))],
                id="rw-note"),
     ]

@@ -116,7 +116,7 @@ def headline_strip(svc: data.DataService, iso3: str, facts: pd.DataFrame, lang: 
         if o["value"] > 0:
             value = i18n.tn("{n} measurement", "{n} measurements", int(o["value"]), lang,
                             n=i18n.fmt_number(o["value"], lang, 0))
-            tests = ", ".join(i18n.ooni_test_name(t, lang) for t in d["tests"])
+            tests = i18n.join((i18n.ooni_test_name(t, lang) for t in d["tests"]), lang)
             lines = [i18n.t("headline.ooni_tests", lang, tests=tests, total=n)]
         else:
             value = i18n.t("headline.ooni_none", lang)
@@ -244,7 +244,8 @@ def gender_panel(svc: data.DataService, iso3: str, wanted: pd.DataFrame, lang: s
     label = [words[s] + (f" ({frames.source_short(src)})" if several else "") for s, src in
              zip(wanted["sex"], wanted["source"], strict=True)]
     frame = pd.DataFrame({"label": label, "sex": wanted["sex"].to_numpy(),
-                          "x": figures.x_values(wanted).to_numpy(), "value": wanted["value"].to_numpy()})
+                          "source": wanted["source"].to_numpy(), "x": figures.x_values(wanted).to_numpy(),
+                          "value": wanted["value"].to_numpy()})
     sources = frames.source_line(svc, wanted["source"], lang)
     fig = figures.gender_chart(frame, title=title, sources=sources, snapshot_id=snapshot, lang=lang)
     tbl = wanted.assign(label=label).pivot_table(index="period", columns="label", values="value",
@@ -301,8 +302,8 @@ def radar_panel(svc: data.DataService, iso3: str, prof: frames.Profile | None, l
     labels = {"country": name, "region": i18n.t("country.median_region", lang),
               "income_group": i18n.t("country.median_income", lang),
               "world": i18n.t("country.median_world", lang)}
-    fig = figures.radar(profile, title=f"{title} — {name}, {year}", snapshot_id=snapshot, lang=lang,
-                        labels=labels)
+    heading = i18n.t("country.radar_title", lang, title=title, country=name, year=year)
+    fig = figures.radar(profile, title=heading, snapshot_id=snapshot, lang=lang, labels=labels)
     tbl = pd.DataFrame({
         i18n.t("common.metric", lang): [i18n.roamx_label(k, lang) for k in profile["key"]],
         name: [i18n.fmt_kind(v, "0–100", lang) for v in profile["country"]],
@@ -327,7 +328,8 @@ def radar_panel(svc: data.DataService, iso3: str, prof: frames.Profile | None, l
     })
     return chart_card(
         "country-radar", title=title,
-        what=i18n.t("country.radar_what", lang, year=year) + " " + i18n.t("country.radar_more", lang),
+        what=i18n.sentences((i18n.t("country.radar_what", lang, year=year),
+                             i18n.t("country.radar_more", lang)), lang),
         figure=fig,
         description=figures.describe_radar(profile, year, lang), table_frame=tbl,
         filename=f"roamwatch_{iso3}_roamx_{year}", lang=lang, csv_href=_csv_href(iso3, "profile"),
@@ -389,8 +391,8 @@ def events_panel(svc: data.DataService, iso3: str, view: frames.EventsView, lang
     if view.events.empty:
         # "none recorded" inside a source's coverage is a finding, not a gap in the data
         found = lines and set(view.sources["state"]) == {"none"}
-        body = [notice(" ".join(lines) if lines else _absent(svc, title, data.EVENT_SOURCES, lang),
-                       "fact" if found else "info")]
+        text = i18n.sentences(lines, lang) if lines else _absent(svc, title, data.EVENT_SOURCES, lang)
+        body = [notice(text, "fact" if found else "info")]
         return panel("country-events", title, body, lang=lang)
     # chart rows and types in the page's language (the frames keep the source's English)
     words = {t: i18n.t(t, lang) for t in view.events["type"].unique()}
@@ -408,7 +410,7 @@ def events_panel(svc: data.DataService, iso3: str, view: frames.EventsView, lang
         i18n.t("country.end", lang): [_end_text(r, lang) for r in rows],
         i18n.t("timeline.days", lang): [str(r["days"]) for r in rows],
         i18n.t("timeline.area", lang): [r["area"] for r in rows],
-        i18n.t("timeline.cause", lang): [r["cause"] for r in rows],
+        i18n.t("timeline.cause", lang): [i18n.cause_text(r["cause"], lang) for r in rows],
     })
     if view.many:
         counts = frames.monthly_counts(view)
@@ -418,12 +420,15 @@ def events_panel(svc: data.DataService, iso3: str, view: frames.EventsView, lang
         what = i18n.t("timeline.what_many", lang, n=len(ev))
         areas = frames.areas_and_causes(view)
         area_table = pd.DataFrame({
-            i18n.t("timeline.area", lang): areas["area"],
+            i18n.t("timeline.area", lang): [a or i18n.t("Area not stated", lang) for a in areas["area"]],
             i18n.t("timeline.events", lang): areas["events"].astype(str),
             i18n.t("timeline.days", lang): areas["days"].astype(str),
             i18n.t("timeline.first", lang): [i18n.fmt_date(d, lang) for d in areas["first"]],
             i18n.t("timeline.last", lang): [i18n.fmt_date(d, lang) for d in areas["last"]],
-            i18n.t("timeline.causes", lang): areas["causes"],
+            i18n.t("timeline.causes", lang): [
+                i18n.join([i18n.t("{cause} ({n})", lang, cause=i18n.cause_text(c, lang),
+                                  n=i18n.fmt_number(n, lang, 0)) for c, n in causes], lang)
+                for causes in areas["causes"]],
         })
         after = [html.H3(i18n.t("timeline.areas_title", lang), className="rw-h3"),
                  table(area_table, lang=lang, max_rows=25, class_name="rw-table rw-areas"),
@@ -463,7 +468,7 @@ def describe_events(view: frames.EventsView, lang: str) -> str:
                     known=int(states.get("known", 0)),
                     ongoing=int(states.get("ongoing", 0)), unknown=int(states.get("unknown", 0)))]
     parts += coverage_lines(view, lang)
-    return " ".join(parts)
+    return i18n.sentences(parts, lang)
 
 
 def freshness_panel(svc: data.DataService, iso3: str, lang: str) -> html.Section:

@@ -481,8 +481,9 @@ class DataService:
                 continue
             name = i18n.metric_name(row.id, row.name, lang)
             unit = i18n.unit_label(row.unit, lang)
-            # the unit unless the name says it already ("… per 100 inhabitants", "… (%)")
-            unit = f" ({unit})" if unit and unit not in name and not name.endswith(")") else ""
+            # the unit unless the name says it already ("… per 100 inhabitants", "… (%)", "…（占人口百分比）")
+            said = i18n.names_unit(name, unit, lang) or name.endswith((")", "）"))
+            unit = "" if said else f" ({unit})"
             options.append({"label": f"{name}{unit}", "value": row.id, "source": source_short(row.source)})
         if not observations_only:
             for test in self.ooni_tests()["test"]:

@@ -455,17 +455,19 @@ def monthly_counts(view: EventsView) -> pd.DataFrame:
 
 def areas_and_causes(view: EventsView) -> pd.DataFrame:
     """Per area: events, days counted, first and last start, the causes given (most frequent
-    first): area, events, days, first, last, causes."""
+    first, as ``(English label, events)`` pairs; spellings of one cause counted as one): area
+    ("" where the source names none), events, days, first, last, causes."""
     # the same area written two ways ("Jammu & Kashmir", "jammu and kashmir") is one area
     key = view.events["area"].str.replace("&", " and ", regex=False).str.split().str.join(" ").str.lower()
     ev = view.events.assign(_key=key)
     rows = []
     for _key, part in ev.groupby("_key", sort=False):
-        area = part["area"].mode().iloc[0] if part["area"].ne("").any() else "Area not stated"
-        causes = part["cause"][part["cause"] != ""].str.strip().str.capitalize().value_counts()
+        area = part["area"].mode().iloc[0] if part["area"].ne("").any() else ""
+        causes = pd.Series([i18n.cause_label(c) for c in part["cause"]], dtype=object)
+        counted = causes[causes != ""].value_counts()
         rows.append({"area": area, "events": len(part), "days": int(part["days"].sum()),
                      "first": part["first_day"].min(), "last": part["first_day"].max(),
-                     "causes": ", ".join(f"{c} ({n})" for c, n in causes.items())})
+                     "causes": [(c, int(n)) for c, n in counted.items()]})
     out = pd.DataFrame(rows, columns=["area", "events", "days", "first", "last", "causes"])
     return out.sort_values(["events", "days"], ascending=False).reset_index(drop=True)
 

@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from urllib.parse import parse_qs
 
 import pandas as pd
+from babel.lists import format_list
 
 from roamwatch import i18n as core
 from roamwatch.i18n import N_, formatting
@@ -219,6 +220,10 @@ MESSAGES: dict[str, str] = {
         "{n} events from {first} to {last}; longest: {longest}."),
     "country.describe_radar": N_(
         "ROAM-X scores for {year}: {parts}."),
+    # the ROAM-X profile chart's title: "ROAM-X profile — Kenya, 2022"
+    "country.radar_title": N_("{title} — {country}, {year}"),
+    # the end of a sentence made of clauses (a chart's text description)
+    "common.sentence": N_("{parts}."),
     "country.download_note": N_(
         "The CSV holds what this page shows."),
     "country.download_raw": N_(
@@ -332,6 +337,13 @@ MESSAGES: dict[str, str] = {
     "grid.lastPage": N_("Last page"),
     "grid.nextPage": N_("Next page"),
     "grid.previousPage": N_("Previous page"),
+    # what the grid says to screen readers (a focused column heading, rows still loading)
+    "grid.ariaSortableColumn": N_("Press ENTER to sort"),
+    "grid.ariaSkeletonCellLoading": N_("Row data is loading"),
+    "grid.ariaDeferSkeletonCellLoading": N_("Cell is loading"),
+    "grid.ariaSkeletonCellLoadingFailed": N_("Row failed to load"),
+    "grid.ariaLabelTooltip": N_("Tooltip"),
+    "grid.loadingError": N_("Error"),
     "data.no_rows": N_("No row matches these filters."),
     # sources
     "sources.title": N_("Sources"),
@@ -422,8 +434,7 @@ MESSAGES: dict[str, str] = {
     "alerts.prev": N_("Newer"),
     "alerts.next": N_("Older"),
     "alerts.none": N_("No alert matches these filters."),
-    "alerts.empty": N_(
-        "No alerts yet: they are raised after each collection, or by `roamwatch alerts check`."),
+    "alerts.empty": N_("No alerts yet: they are raised each time new data is collected."),
     "alerts.feed": N_("Atom feed of this list"),
     "alerts.details": N_("Evidence and detector"),
     "alerts.state.new": N_("new"),
@@ -671,6 +682,78 @@ def tp(context: str, message: str, lang: str = DEFAULT_LANG, **fmt: object) -> s
     return _format(core.pgettext(context, message, lang), fmt, lang)
 
 
+def join(items: object, lang: str = DEFAULT_LANG) -> str:
+    """Items as a list in ``lang`` with CLDR's pattern: "A, B, and C", "A, B et C", "A وB وC",
+    "A、B和C". In a right-to-left language each item written in Latin script is isolated, so
+    the list runs right to left around it."""
+    values = [str(item) for item in items]  # type: ignore[attr-defined]
+    if core.direction(lang) == "rtl":
+        values = [f"\u2068{v}\u2069" if _LATIN.search(v) else v for v in values]
+    return format_list(values, style="standard", locale=formatting.locale(lang)) if values else ""
+
+
+#: Languages whose sentences follow each other without a space ("…评估。计算方法").
+CLOSED_UP = frozenset({"zh"})
+
+
+def sentence_gap(lang: str) -> str:
+    """What goes between two sentences (or a sentence and a link after it) in ``lang``."""
+    return "" if lang in CLOSED_UP else " "
+
+
+def sentences(texts: object, lang: str = DEFAULT_LANG) -> str:
+    """Sentences one after the other, as ``lang`` writes them."""
+    return sentence_gap(lang).join(str(t) for t in texts if t)  # type: ignore[attr-defined]
+
+
+def join_clauses(parts: object, lang: str = DEFAULT_LANG) -> str:
+    """Clauses of one sentence: "A; B" (Arabic "A؛ B", Chinese "A；B")."""
+    return tp("between the clauses of a sentence", "; ", lang).join(str(p) for p in parts)  # type: ignore[attr-defined]
+
+
+#: #KeepItOn's causes of a shutdown (``actual_cause``), a closed vocabulary that its sheets spell in
+#: several ways ("Protest", "Protests"; "Religious holiday / anniversary", "…/ annversary"):
+#: spelling key (:func:`_cause_key`) → the label shown, a message of the catalogues. A cause not
+#: listed here is shown as the source wrote it.
+EVENT_CAUSES: dict[str, str] = {
+    "political instability": N_("Political instability"),
+    "protest": N_("Protests"),
+    "protests": N_("Protests"),
+    "communal violence": N_("Communal violence"),
+    "information control": N_("Information control"),
+    "exam cheating": N_("Exam cheating"),
+    "cheating during exams": N_("Exam cheating"),
+    "election": N_("Elections"),
+    "elections": N_("Elections"),
+    "religious holiday/anniversary": N_("Religious holiday or anniversary"),
+    "religious holiday/annversary": N_("Religious holiday or anniversary"),
+    "visits by government officials": N_("Visits by government officials"),
+    "military operation": N_("Military operation"),
+    "other": N_("Other cause"),
+    "unknown": N_("Cause not known"),
+}
+
+
+def _cause_key(text: str) -> str:
+    return re.sub(r"\s*/\s*", "/", " ".join(text.split())).lower()
+
+
+def cause_label(text: object) -> str:
+    """The English label of a shutdown's cause as the source gave it: the vocabulary's label
+    (variants of one cause become one), else the source's words, capitalised; "" for none."""
+    if is_missing(text) or not str(text).strip():
+        return ""
+    raw = " ".join(str(text).split())
+    return EVENT_CAUSES.get(_cause_key(raw), raw[:1].upper() + raw[1:])
+
+
+def cause_text(text: object, lang: str) -> str:
+    """A shutdown's cause in ``lang`` (its label translated; a cause outside the vocabulary as
+    the source wrote it)."""
+    label = cause_label(text)
+    return core.gettext(label, lang) if label else ""
+
+
 def region_label(region: str | None, lang: str) -> str:
     return core.gettext(region, lang) if isinstance(region, str) and region else ""
 
@@ -892,6 +975,19 @@ def unit_label(unit: object, lang: str) -> str:
     if match:
         return t("points ({lo}–{hi})", lang, lo=match.group(1), hi=match.group(2))
     return text
+
+
+def names_unit(name: str, unit: object, lang: str = DEFAULT_LANG) -> bool:
+    """Whether a metric's name (in ``lang``) already says its unit ("… (% of population)"), so
+    a title or label does not add it again: no unit, the unit itself, or for a percentage the
+    word names in ``lang`` use for it (Chinese names say 百分比, not %)."""
+    if is_missing(unit) or not str(unit).strip():
+        return True
+    text = str(unit)
+    if text in name:
+        return True
+    word = tp("how a metric name says 'percent' (Chinese: 百分比); else %", "%", lang)
+    return text.strip() == "%" and word in name
 
 
 def ooni_test_name(test: str, lang: str) -> str:

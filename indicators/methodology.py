@@ -201,6 +201,11 @@ def _derived(w: _Words) -> list[str]:
             "country; IODA, the days its outage hours were collected; Freedom on the Net, the countries "
             "and editions assessed. Inside, \"0 shutdowns\" means none was recorded; outside, there is "
             "no value, and the indicator is listed under `missing` in the trace."),
+        w.t("- **Territories.** #KeepItOn records shutdowns country by country, so it covers the "
+            "world's states (the members of the United Nations, Palestine, the Holy See, Taiwan and "
+            "Kosovo) and any place its sheets name; a territory it does not list (Antarctica, Western "
+            "Sahara) has no shutdown value rather than 0, since a shutdown there would be recorded "
+            "under another country, if at all (`roamwatch.events.general_window_applies`)."),
         w.t("- **An event's end is known, ongoing or unknown** (`event.end_state`), as the source says. "
             "An unknown end (empty, \"Unknown\", not a date, or before the start) counts as the start "
             "day only and is flagged in the event's `details.quality` and, beside the value it "

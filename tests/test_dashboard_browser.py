@@ -42,6 +42,7 @@ pytestmark = [
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -400,6 +401,31 @@ def test_data_grid_pages_on_the_server(driver, server, data_dir):
     top = want.loc[want["value"].idxmax()]
     # to the digits of the value's kind, the rule of every page (a share: one decimal)
     assert first == i18n.fmt_kind(top["value"], top["unit"], "en"), (first, top["value"], top["unit"])
+
+
+def test_metric_menu_finds_a_metric_by_its_name_or_its_source(driver, server):
+    """The menu shows the name first and the source after it, as components: typing still
+    finds an option by a word of its name, by its source or by its id."""
+    driver.get(server + "/?metric=worldbank.IT.NET.USER.ZS")
+    _wait(driver, "#world-map .choroplethlocation")
+    _settle(driver)
+    driver.find_element(By.CSS_SELECTOR, "#world-metric").click()
+    search = "input.dash-dropdown-search"
+    box = _until(driver, lambda d: next((i for i in d.find_elements(By.CSS_SELECTOR, search)
+                                         if i.is_displayed()), None))
+
+    def found(query: str) -> list[str]:
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys(Keys.BACKSPACE)
+        box.send_keys(query)
+        time.sleep(0.6)
+        return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "[role=option]")]
+
+    by_name = found("internet female")
+    assert by_name and all("Internet, female" in t for t in by_name), by_name
+    by_source = found("World Bank")
+    assert by_source and all(t.endswith("World Bank") for t in by_source), by_source
+    assert any(t.startswith("Individuals using the Internet") for t in found("IT.NET.USER.ZS"))
 
 
 def test_no_request_leaves_the_server(driver, server):

@@ -96,6 +96,12 @@ def test_india_many_events_become_monthly_counts_with_areas_and_causes(svc):
     assert chart["events_starting"].sum() == len(view.events) and chart["licence"].all()
     assert len(frames.events_csv(svc, "IND")) == len(view.events)
     assert areas["area"].str.contains("Kashmir").any() and areas["causes"].str.len().gt(0).any()
+    # the sheets spell one cause several ways ("Protest", "Protests"): counted as one cause
+    labels = [c for causes in areas["causes"] for c, _n in causes]
+    assert "Protests" in labels and "Protest" not in labels
+    assert sum(n for causes in areas["causes"] for _c, n in causes) == view.events["cause"].ne("").sum()
+    for causes in areas["causes"]:
+        assert len({c for c, _n in causes}) == len(causes)
 
 
 def test_estonia_none_recorded_where_the_source_covers(svc):

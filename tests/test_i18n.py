@@ -231,6 +231,19 @@ def test_every_collector_licence_and_terms_note_is_translated_in_every_language(
     assert source_note(None, "fr") == ""
 
 
+def test_shutdown_causes_merge_the_sources_spellings_and_are_translated():
+    from dashboard.i18n import EVENT_CAUSES, cause_label, cause_text
+
+    assert cause_label("Protest") == cause_label(" protests ") == "Protests"
+    assert cause_label("Religious holiday/ annversary") == cause_label(
+        "Religious holiday / anniversary") == "Religious holiday or anniversary"
+    assert cause_label("a cause nobody listed") == "A cause nobody listed"  # as the source wrote it
+    assert cause_label(None) == cause_label("  ") == ""
+    assert cause_text("Exam cheating", "ar") == "الغش في الامتحانات"
+    for lang in i18n.TARGET_LANGS:
+        assert all(i18n.has_translation(label, lang) for label in EVENT_CAUSES.values()), lang
+
+
 def test_latin_values_are_isolated_inside_arabic_sentences():
     from dashboard import i18n as dash
 
@@ -238,6 +251,51 @@ def test_latin_values_are_isolated_inside_arabic_sentences():
     arabic = dash.t("timeline.none_recorded", "ar", source=name, years="2016–2022")
     assert f"\u2068{name}\u2069" in arabic and "\u20682016" not in arabic  # numbers need no isolate
     assert f"\u2068{name}" not in dash.t("timeline.none_recorded", "fr", source=name, years="2016–2022")
+
+
+def test_lists_clauses_and_sentences_are_punctuated_as_each_language_writes_them():
+    from dashboard import i18n as dash
+
+    tests = ["Facebook Messenger", "Signal", "Telegram"]
+    assert dash.join(tests, "en") == "Facebook Messenger, Signal, and Telegram"  # CLDR's list pattern
+    assert dash.join(tests, "fr") == "Facebook Messenger, Signal et Telegram"
+    assert dash.join(tests, "zh") == "Facebook Messenger、Signal和Telegram"
+    # Arabic: "A وB وC", each Latin item isolated so the list runs right to left around it
+    assert dash.join(tests, "ar") == ("\u2068Facebook Messenger\u2069 و\u2068Signal\u2069 "
+                                      "و\u2068Telegram\u2069")
+    assert dash.join(["كينيا", "أوغندا"], "ar") == "كينيا وأوغندا"
+    assert dash.join_clauses(["a", "b"], "ar") == "a؛ b" and dash.join_clauses(["a", "b"], "zh") == "a；b"
+    assert dash.join_clauses(["a", "b"], "en") == "a; b"
+    assert dash.t("common.sentence", "zh", parts="a") == "a。"
+    assert dash.sentences(["一。", "二。"], "zh") == "一。二。"  # no space between Chinese sentences
+    assert dash.sentences(["One.", "Two."], "fr") == "One. Two."
+    title = dash.t("country.radar_title", "ar", title="لمحة", country="كينيا", year=2022)
+    assert title == "لمحة — كينيا، 2022"
+
+
+def test_a_latin_value_cut_by_a_chart_line_break_is_isolated_on_each_line():
+    from dashboard.components import figures
+
+    source = "World Bank World Development Indicators and Gender Statistics"
+    layout = figures.stamp_layout(title="عنوان", unit=None, sources=source, snapshot_id="S", lang="ar")
+    lines = layout["title"]["subtitle"]["text"].split("<br>")
+    assert len(lines) >= 2 and "Statistics" not in lines[0]  # the source name is wrapped
+    for line in lines:  # each line opens and closes its own isolates, inside its own embedding
+        assert line.count("\u2068") == line.count("\u2069"), line
+        assert line.startswith("\u202b") and line.endswith("\u202c")
+
+
+def test_a_unit_the_translated_name_already_says_is_not_added_again():
+    from dashboard import i18n as dash
+
+    # Chinese names say 百分比 where English says %: "使用互联网的个人（占人口百分比）", not "… (%)"
+    english = "Individuals using the Internet (% of population)"
+    name = dash.metric_name("worldbank.IT.NET.USER.ZS", english, "zh")
+    assert "百分比" in name and "%" not in name
+    assert dash.names_unit(name, "%", "zh")
+    assert dash.names_unit(english, "%", "en")
+    assert not dash.names_unit("Fixed broadband subscriptions", "per 100 people", "en")
+    assert not dash.names_unit("OONI 测量", "%", "zh")
 
 
 def test_completeness_is_reported_per_language(capsys):
@@ -460,8 +518,10 @@ out = {}
 for name, path, header in [("ar", "/country/KEN", "ar,en;q=0.5"), ("explicit", "/country/KEN?lang=en", "ar"),
                            ("zh", "/", "zh-CN,zh;q=0.9"), ("none", "/sources", None)]:
     r = c.get(path, headers={"Accept-Language": header} if header else {})
-    out[name] = {"status": r.status_code, "head": r.get_data(as_text=True)[:200],
-                 "vary": r.headers.get("Vary", "")}
+    body = r.get_data(as_text=True)
+    out[name] = {"status": r.status_code, "head": body[:200], "vary": r.headers.get("Vary", ""),
+                 "title": body.split("<title>", 1)[1].split("</title>", 1)[0],
+                 "description": body.split('name="description" content="', 1)[1].split('"', 1)[0]}
 for name in ("fr", "es", "ru", "zh-cn", "ar"):
     r = c.get(f"/assets/plotly-locales/plotly-locale-{name}.js")
     out["locale " + name] = {"status": r.status_code, "head": r.get_data(as_text=True)}
@@ -479,6 +539,13 @@ def test_html_says_its_language_and_direction_before_any_script(client):
     assert '<html lang="zh" dir="ltr">' in client["zh"]["head"]
     assert '<html lang="en" dir="ltr">' in client["none"]["head"]
     assert "Accept-Language" in client["ar"]["vary"]
+    # the tab title too (Dash's page router sets the same on every change of page)
+    assert client["ar"]["title"] == "كينيا – roamwatch"
+    assert client["explicit"]["title"] == "roamwatch – Kenya"
+    assert client["zh"]["title"] == "roamwatch – 全球"
+    assert client["none"]["title"] == "roamwatch – Sources"
+    assert client["ar"]["description"] == "roamwatch: مؤشرات حرية الإنترنت من البيانات العامة"
+    assert client["none"]["description"] == "roamwatch: internet-freedom indicators from public data"
 
 
 def test_alerts_feed_in_every_language_has_no_english_left(client):
@@ -500,6 +567,8 @@ def test_alerts_feed_in_every_language_has_no_english_left(client):
         if lang in ("ar", "ru", "zh"):
             problems = [(t[:80], w) for t in texts if t for w in [_latin_words(t, list(PROPER_NAMES))] if w]
             assert not problems, (lang, problems[:5])
+        if lang == "zh":  # Chinese brackets are full-width (（于2026年11月6日结束）)
+            assert not [t for t in texts if t and re.search(r"\([^()]*[\u4e00-\u9fff]", t)], texts
 
 
 def test_plotly_locales_are_served_locally(client):

@@ -185,8 +185,19 @@ def test_arabic_tab_title_and_component_words_after_load_and_client_side_navigat
     WebDriverWait(driver, 10).until(lambda d: i18n.t("No options found", "ar") in d.find_element(
         "css selector", "[data-radix-popper-content-wrapper]").text)
 
-    driver.find_element("css selector", ".rw-nav a[href^='/sources']").click()
-    WebDriverWait(driver, 30).until(lambda d: d.title == title("nav.sources"))
+    driver.find_element("css selector", ".rw-nav a[href^='/data']").click()
+    WebDriverWait(driver, 30).until(lambda d: d.title == title("nav.data"))
+    _settle(driver, "#data-grid .ag-header-cell")
+    # the grid runs right to left: the (pinned) country first at the right, then the metric
+    right = driver.execute_script(
+        "return Object.fromEntries([...document.querySelectorAll('#data-grid .ag-header-cell')]"
+        ".map(e => [e.getAttribute('col-id'), e.getBoundingClientRect().right]))")
+    assert right["country_name"] == max(right.values()) and right["metric_name"] > right["period"]
+    # what the grid says to a screen reader on a column heading ("Press ENTER to sort")
+    driver.execute_script("document.querySelector('#data-grid .ag-header-cell').focus()")
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script(
+        "return [...document.querySelectorAll('.ag-aria-description-container')]"
+        ".map(e => e.textContent).join('')") == i18n.t("grid.ariaSortableColumn", "ar"))
 
 
 def test_arabic_sources_page_keeps_latin_citations_in_their_own_direction(driver, server):

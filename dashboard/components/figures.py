@@ -35,8 +35,8 @@ OUTSIDE_COLOUR = "#f0f0f0"
 LAND_COLOUR = "#f0f0f0"
 
 
-def _title(title: str, unit: str | None) -> str:
-    return f"{title} ({unit})" if unit and unit not in title else title
+def _title(title: str, unit: str | None, lang: str = "en") -> str:
+    return title if i18n.names_unit(title, unit, lang) else f"{title} ({unit})"
 
 
 def stamp_line(sources: str, snapshot_id: str | None, lang: str = "en", width: int = 90) -> str:
@@ -64,6 +64,19 @@ def bidi(text: str, lang: str) -> str:
     """Text drawn by plotly sits in a left-to-right SVG box; in a right-to-left language it is
     embedded as right-to-left (U+202B … U+202C) so mixed Arabic and Latin runs keep their order."""
     return f"\u202b{text}\u202c" if text and is_rtl(lang) else text
+
+
+def bidi_lines(text: str, lang: str) -> str:
+    """:func:`bidi` for each line of ``text`` (lines split by ``<br>``). A Latin value isolated
+    inside an Arabic sentence (U+2068 … U+2069, see ``i18n.t``) that a line break cuts in two is
+    closed at the end of its first line and opened again on the next, so each line lays out on
+    its own (a source name wrapped across two lines put its second line at the wrong side)."""
+    out, carry = [], 0
+    for line in text.split("<br>"):
+        line = "\u2068" * carry + line
+        carry = max(line.count("\u2068") - line.count("\u2069"), 0)
+        out.append(bidi(line + "\u2069" * carry, lang))
+    return "<br>".join(out)
 
 
 def legend(lang: str, **extra: object) -> dict:
@@ -132,7 +145,7 @@ def stamp_layout(*, title: str, unit: str | None, sources: str, snapshot_id: str
     the title (wrapped to fit a phone) under a strip kept free for the toolbar, then the source
     line and snapshot id. In a right-to-left language the title and source line sit at the
     right."""
-    heading = wrap(_title(title, unit), TITLE_WIDTH)
+    heading = wrap(_title(title, unit, lang), TITLE_WIDTH)
     subtitle = wrap(stamp_line(sources, snapshot_id, lang, width=SOURCE_WIDTH), SOURCE_WIDTH)
     x, anchor = (0.99, "right") if is_rtl(lang) else (0.01, "left")
     lines = heading.count("<br>") + 1
@@ -140,11 +153,11 @@ def stamp_layout(*, title: str, unit: str | None, sources: str, snapshot_id: str
     return {
         "separators": separators(lang),
         "title": {
-            "text": "<br>".join(bidi(part, lang) for part in heading.split("<br>")), "x": x,
+            "text": bidi_lines(heading, lang), "x": x,
             "xanchor": anchor, "y": 1, "yanchor": "top", "yref": "container", "font": {"size": 15},
             # plotly lifts a title of several lines by its extra lines: pad them back down
             "pad": {"t": MODEBAR_STRIP + 18 * (lines - 1)},
-            "subtitle": {"text": "<br>".join(bidi(part, lang) for part in subtitle.split("<br>")),
+            "subtitle": {"text": bidi_lines(subtitle, lang),
                          "font": {"size": 10, "color": "#57606a"}},
         },
         "font": {"family": FONT, "size": 12, "color": "#1f2328"},
@@ -360,6 +373,10 @@ SEX_STYLE = {
 }
 
 
+#: The narrowest year axis of the women/men chart, in years.
+MIN_YEARS = 5
+
+
 def gender_chart(series: pd.DataFrame, *, title: str, sources: str, snapshot_id: str | None,
                  lang: str = "en", gap_year: object = None) -> Figure:
     """Internet use of women and of men (columns label, sex ``women``/``men``, x, value; one
@@ -387,9 +404,11 @@ def gender_chart(series: pd.DataFrame, *, title: str, sources: str, snapshot_id:
                               for x, y in zip(years, trace["y"], strict=True)]
         trace["hovertemplate"] = "%{hovertext}<extra></extra>"
     if yearly and len(series):
-        # half a year of room either side, so the shifted markers stay beside their year
+        # room either side, so the shifted markers stay beside their year; at least MIN_YEARS wide,
+        # or one or two years' markers would sit a fifth of the chart apart, like different dates
         lo, hi = int(series["x"].min()), int(series["x"].max())
-        fig["layout"]["xaxis"]["range"] = [lo - 0.6, hi + 0.6]
+        pad = max(0.6, (MIN_YEARS - (hi - lo)) / 2)
+        fig["layout"]["xaxis"]["range"] = [lo - pad, hi + pad]
     gap = gender_gap(series)
     if gap is not None:
         x, women, men = gap
@@ -403,17 +422,22 @@ def gender_chart(series: pd.DataFrame, *, title: str, sources: str, snapshot_id:
 
 
 def gender_gap(series: pd.DataFrame) -> tuple[object, float, float] | None:
-    """(x, women, men) of the latest x with a value for both sexes (the first label of each
-    sex at that x), or ``None``."""
-    both = series.dropna(subset=["value"]).pivot_table(index="x", columns="sex", values="value",
-                                                        aggfunc="first")
+    """(x, women, men) of the latest x with a value for both sexes from one source (column
+    ``source`` when several sources are drawn: a gap never pairs one source's women with
+    another's men; the first source listed wins a tie), or ``None``."""
+    frame = series.dropna(subset=["value"])
+    if "source" not in frame:
+        frame = frame.assign(source="")
+    order = {s: i for i, s in enumerate(dict.fromkeys(frame["source"]))}
+    both = frame.pivot_table(index=["source", "x"], columns="sex", values="value", aggfunc="first")
     if not {"women", "men"} <= set(both.columns):
         return None
-    both = both.dropna(subset=["women", "men"])
+    both = both.dropna(subset=["women", "men"]).reset_index()
     if both.empty:
         return None
-    x = both.index.max()
-    return (x, float(both.loc[x, "women"]), float(both.loc[x, "men"]))
+    both = both.assign(_o=both["source"].map(order)).sort_values(["x", "_o"], ascending=[False, True])
+    best = both.iloc[0]
+    return (best["x"], float(best["women"]), float(best["men"]))
 
 
 def share_range(values: pd.Series, unit: str | None) -> tuple[float, float] | None:
@@ -438,7 +462,7 @@ def describe_lines(series: pd.DataFrame, *, title: str, unit: str | None, lang: 
         ))
     if not parts:
         return i18n.t("world.describe_empty", lang, metric=title, year="–")
-    return i18n.t("country.describe_lines", lang, title=title, parts="; ".join(parts))
+    return i18n.t("country.describe_lines", lang, title=title, parts=i18n.join_clauses(parts, lang))
 
 
 def x_values(frame: pd.DataFrame) -> pd.Series:
@@ -579,7 +603,7 @@ def describe_ooni(months: pd.DataFrame, lang: str = "en") -> str:
             confirmed=i18n.fmt_kind(100 * part["confirmed"].sum() / total, "%", lang),
             anomaly=i18n.fmt_kind(100 * part["anomalies"].sum() / total, "%", lang),
         ))
-    return "; ".join(parts) + "."
+    return i18n.t("common.sentence", lang, parts=i18n.join_clauses(parts, lang))
 
 
 # -- ROAM-X radar -------------------------------------------------------------------------------
@@ -637,7 +661,7 @@ def describe_radar(profile: pd.DataFrame, year: object, lang: str = "en") -> str
         value = i18n.fmt_kind(country, "0–100", lang) if not i18n.is_missing(country) else \
             i18n.t("common.insufficient", lang)
         parts.append(f"{i18n.roamx_label(key, lang)} {value}")
-    return i18n.t("country.describe_radar", lang, year=year, parts=", ".join(parts))
+    return i18n.t("country.describe_radar", lang, year=year, parts=i18n.join(parts, lang))
 
 
 # -- sparklines (no plotly: a tiny inline SVG) --------------------------------------------------

@@ -74,7 +74,7 @@ def layout(metric: str | None = None, countries: str | None = None, lang: str | 
         else:
             if absent:  # a chosen country missing from the chart is said, never silently dropped
                 body.append(notice(i18n.t("No value of this metric, so not drawn: {countries}.", lang,
-                                          countries=", ".join(absent))))
+                                          countries=i18n.join(absent, lang))))
             order = {c: i for i, c in enumerate(codes)}
             frame = frame.assign(_o=frame["iso3"].map(order)).sort_values(["_o", "period_start"])
             info = svc.series_info(series) or {}

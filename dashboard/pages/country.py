@@ -86,7 +86,7 @@ def layout(iso3: str | None = None, lang: str | None = None, **_query: object) -
                      href=href("/compare", lang, metric=compare_metric, countries=code)),
             copy_link_button(lang),
         ], className="rw-actions rw-tools"),
-        html.P([i18n.t("country.download_note", lang), " ",
+        html.P([i18n.t("country.download_note", lang), i18n.sentence_gap(lang),
                 dcc.Link(i18n.t("country.download_raw", lang),
                          href="/data" + build({"countries": code, "lang": lang}))], className="rw-muted"),
         cite_block(i18n.t("country.cite_title", lang, name=name), snapshot,

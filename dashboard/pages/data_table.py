@@ -63,6 +63,8 @@ def _columns(lang: str, sort: tuple[tuple[str, str], ...]) -> list[dict]:
         if column in sorted_cols:
             col["sort"] = sorted_cols[column]
         col.update(WIDTHS.get(column, {}))
+        if col.get("pinned") and i18n.direction(lang) == "rtl":
+            col["pinned"] = "right"  # the country stays at the start of the row: the right in Arabic
         defs.append(col)
     return defs
 
@@ -74,6 +76,11 @@ def grid_locale(lang: str) -> dict[str, str]:
         "first": "First", "previous": "Previous", "loadingOoo": "Loading…", "firstPage": "First page",
         "lastPage": "Last page", "nextPage": "Next page", "previousPage": "Previous page",
         "pageLastRowUnknown": "?",
+        # read out by screen readers (a focused column heading, rows still loading, tooltips)
+        "ariaSortableColumn": "Press ENTER to sort", "ariaSkeletonCellLoading": "Row data is loading",
+        "ariaDeferSkeletonCellLoading": "Cell is loading",
+        "ariaSkeletonCellLoadingFailed": "Row failed to load", "ariaLabelTooltip": "Tooltip",
+        "loadingError": "ERR",
     }
     out = {key: i18n.t(f"grid.{key}", lang) if f"grid.{key}" in i18n.MESSAGES else english
            for key, english in keys.items()}
@@ -155,6 +162,8 @@ def layout(lang: str | None = None, **query: object) -> html.Div:
             "pagination": True, "paginationPageSize": PAGE_SIZE, "paginationPageSizeSelector": False,
             "suppressMultiSort": False, "rowBuffer": 0,
             "localeText": grid_locale(lang), "tooltipShowDelay": 400,
+            # Arabic: columns run right to left, the country first at the right
+            "enableRtl": i18n.direction(lang) == "rtl",
             "paginationNumberFormatter": {"function": f"rwNumber(params.value, '{lang}')"},
         },
         style={"height": "560px", "width": "100%"},

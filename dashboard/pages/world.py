@@ -121,7 +121,7 @@ def layout(metric: str | None = None, year: str | None = None, region: str | Non
     csv_query = build({"metric": series, "year": the_year, "region": region, "income": income})
     map_card = chart_card(
         "world-map-card", title=title,
-        what=f"{what} {scale_note}", figure=fig,
+        what=i18n.sentences((what, scale_note), lang), figure=fig,
         description=description, table_frame=None, filename=f"roamwatch_{slug}_{the_year}",
         lang=lang, topojson=True, graph_id="world-map",
         csv_href="/download/chart/world.csv" + csv_query,
