@@ -181,8 +181,12 @@ class Roamwatch:
 
     def coverage(self, source: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Where each source's silence means "none recorded" rather than "no data":
-        ``source, country`` (empty = every country), ``first_day, last_day, basis``. Outside
-        these windows, no shutdown or no blocking day is *no data*, not zero."""
+        ``source, country`` (empty = every country the source covers), ``first_day, last_day,
+        basis``. Outside these windows, no shutdown or no blocking day is *no data*, not zero.
+        #KeepItOn (``accessnow``) records shutdowns state by state: its every-country windows
+        cover states and the places it names, not other territories (Antarctica, Western
+        Sahara); ``roamwatch.events.general_window_applies(source, country)`` says whether an
+        every-country window applies to a country, as the scores and the dashboard use it."""
         return self._reader.coverage(_list(source))
 
     def metrics(self) -> pd.DataFrame:

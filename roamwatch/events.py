@@ -46,6 +46,8 @@ def general_window_applies(source: str, country: str) -> bool:
     from roamwatch.countries import is_state
 
     return source not in BY_STATE or is_state(country)
+
+
 _DAY = np.timedelta64(1, "D")
 
 
