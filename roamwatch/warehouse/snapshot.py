@@ -22,6 +22,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -79,15 +80,22 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _schema(con: duckdb.DuckDBPyConnection, table: str) -> list[list[str]]:
+def _schemas(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> dict[str, list[list[str]]]:
+    """Each table's ``[column, type]`` pairs in column order, in one catalogue query (one query per
+    table cost about a millisecond each, a seventh of a small publish)."""
+    wanted = list(tables)
     rows = con.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() "
-        "WHERE table_name = ? AND schema_name = 'main' ORDER BY column_index",
-        [table],
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+        "WHERE list_contains(?, table_name) AND schema_name = 'main' ORDER BY table_name, column_index",
+        [wanted],
     ).fetchall()
-    if not rows:
-        raise duckdb.CatalogException(f"published table {table!r} does not exist in the warehouse")
-    return [list(r) for r in rows]
+    out: dict[str, list[list[str]]] = {}
+    for table, column, kind in rows:
+        out.setdefault(table, []).append([column, kind])
+    missing = [t for t in wanted if t not in out]
+    if missing:
+        raise duckdb.CatalogException(f"published table {missing[0]!r} does not exist in the warehouse")
+    return out
 
 
 class _Publisher:
@@ -154,9 +162,8 @@ class _Publisher:
         return None if written is None else {**written, "fingerprint": fingerprint}
 
     # -- tables --------------------------------------------------------------------------------
-    def table(self, table: str) -> dict:
+    def table(self, table: str, schema: list[list[str]]) -> dict:
         spec = partitioning(table)
-        schema = _schema(self.con, table)
         before = self.previous.get("tables", {}).get(table)
         old: dict[str, dict] = {}
         if before and before.get("schema") == schema and before.get("order") == list(spec.order):
@@ -251,7 +258,8 @@ def publish(con: duckdb.DuckDBPyConnection, serving_dir: Path, keep: int = 5,
     staging.mkdir()
     try:
         publisher = _Publisher(con, serving_dir, staging, previous)
-        tables = {table: publisher.table(table) for table in PUBLISHED_TABLES}
+        schemas = _schemas(con, PUBLISHED_TABLES)
+        tables = {table: publisher.table(table, schemas[table]) for table in PUBLISHED_TABLES}
         for entry in tables.values():
             publisher.link(entry["files"])
         content = _content_hash(tables)
