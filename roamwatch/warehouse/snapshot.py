@@ -179,8 +179,10 @@ class _Publisher:
 
     def _fingerprinted(self, table: str, spec: Partitioning, old: dict[str, dict]) -> list[dict]:
         parts = self.con.execute(
-            f"""SELECT part, count(*), sum(hash(t)::HUGEINT)::VARCHAR, bit_xor(hash(t))
-                FROM (SELECT *, ({spec.part}) AS part FROM "{table}") t GROUP BY part ORDER BY part"""
+            # each row's hash once, over the table's own columns (the part is derived from them)
+            f"""SELECT part, count(*), sum(h::HUGEINT)::VARCHAR, bit_xor(h)
+                FROM (SELECT hash(t) AS h, ({spec.part}) AS part FROM "{table}" t)
+                GROUP BY part ORDER BY part"""
         ).fetchall()
         files = (self._part_file(table, spec, part, f"{rows}:{total}:{xor}", old.get(part))
                  for part, rows, total, xor in parts)
