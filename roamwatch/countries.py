@@ -74,20 +74,25 @@ NAME_ALIASES: dict[str, str] = {
 
 
 @lru_cache(maxsize=1)
-def _name_patterns() -> list[tuple[re.Pattern[str], str]]:
-    """country_converter's name regexes (its data file, read with "NA" kept as Namibia's code).
+def _coco_table() -> pd.DataFrame:
+    """country_converter's data file, read with "NA" kept as Namibia's code.
 
     The package's own ``CountryConverter`` cannot load under pandas 3 (it reads Namibia's
     ISO2 ``NA`` as a missing value), so its data is read here directly.
     """
     import country_converter.country_converter as coco
 
-    data = pd.read_csv(
+    return pd.read_csv(
         coco.COUNTRY_DATA_FILE, sep="\t", encoding="utf-8", keep_default_na=False, dtype=str
     )
+
+
+@lru_cache(maxsize=1)
+def _name_patterns() -> list[tuple[re.Pattern[str], str]]:
+    """country_converter's name regexes."""
     return [
         (re.compile(row.regex, re.IGNORECASE), row.ISO3)
-        for row in data.itertuples()
+        for row in _coco_table().itertuples()
         if row.regex and row.ISO3
     ]
 
@@ -104,12 +109,7 @@ def states() -> frozenset[str]:
     column) and :data:`NON_MEMBER_STATES`. Every other code names a territory (Antarctica,
     Western Sahara, Greenland, Hong Kong…): sources that report country by country, such as
     #KeepItOn, do not list it on its own."""
-    import country_converter.country_converter as coco
-
-    data = pd.read_csv(
-        coco.COUNTRY_DATA_FILE, sep="\t", encoding="utf-8", keep_default_na=False, dtype=str
-    )
-    members = {row.ISO3 for row in data.itertuples() if row.ISO3 and row.UNmember.strip()}
+    members = {row.ISO3 for row in _coco_table().itertuples() if row.ISO3 and row.UNmember.strip()}
     return frozenset(members | NON_MEMBER_STATES)
 
 
