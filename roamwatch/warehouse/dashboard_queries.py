@@ -145,13 +145,12 @@ def source_status(reader: Reader) -> pd.DataFrame:
             FROM collector_run WHERE status IN ('success', 'partial') GROUP BY collector
         ), obs AS (
             SELECT m.source, count(*) AS observations, count(DISTINCT o.country) AS countries,
-                   count(DISTINCT o.metric) AS metrics, max(o.period_start) AS newest_period_start,
+                   count(DISTINCT o.metric) AS metrics,
                    max(o.period) AS newest_period, max({PERIOD_END_SQL}) AS newest_period_end,
                    max(o.fetched_at) AS last_fetched
             FROM observation o JOIN metric m ON m.id = o.metric GROUP BY m.source
         ), ev AS (
-            SELECT source, count(*) AS events, max(start_time) AS newest_event,
-                   max(fetched_at) AS last_fetched_events
+            SELECT source, count(*) AS events, max(start_time) AS newest_event
             FROM event GROUP BY source
         ), ids AS (
             SELECT id FROM source UNION SELECT collector FROM collector_run
@@ -161,7 +160,7 @@ def source_status(reader: Reader) -> pd.DataFrame:
                runs.rows_written, runs.rows_rejected, runs.units_total, runs.units_failed,
                runs.error, ok.last_success, coalesce(obs.observations, 0) AS observations,
                coalesce(obs.countries, 0) AS countries, coalesce(obs.metrics, 0) AS metrics,
-               obs.newest_period, obs.newest_period_start, obs.newest_period_end, obs.last_fetched,
+               obs.newest_period, obs.newest_period_end, obs.last_fetched,
                coalesce(ev.events, 0) AS events, ev.newest_event
         FROM ids
         LEFT JOIN source s ON s.id = ids.id
