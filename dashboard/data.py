@@ -50,7 +50,7 @@ DEFAULT_METRIC = "worldbank.IT.NET.USER.ZS"
 #: metric menus; the full name, licence and citation are in the source line, the CSV and on
 #: /sources). Proper names: the same in every language.
 SOURCE_SHORT = {"worldbank": "World Bank", "itu": "ITU", "fotn": "Freedom House", "vdem": "V-Dem",
-                "apnic": "APNIC", "dgg": "Digital Gender Gaps", "ioda": "IODA", "ooni": "OONI",
+                "apnic": "APNIC Labs", "dgg": "Digital Gender Gaps", "ioda": "IODA", "ooni": "OONI",
                 "accessnow": "Access Now", "roamwatch": "roamwatch"}
 
 

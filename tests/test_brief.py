@@ -224,12 +224,13 @@ def test_kenya_pdf_pages_render_to_png(kenya, tmp_path):
 def _without_references(text: str) -> str:
     """The French brief's text up to its references (citations are quoted as published) and
     without the sources' own names."""
-    from dashboard.brief.render import SHORT_NAMES
+    from dashboard.data import SOURCE_SHORT
 
     for marker in ("Sources et méthode", '<section id="b-references">'):
         text = text.split(marker)[0]
-    for name in SHORT_NAMES.values():
-        text = text.replace(name, "")
+    for source, name in SOURCE_SHORT.items():
+        if source != "roamwatch":  # the sources' names, not roamwatch's own
+            text = text.replace(name, "")
     return text
 
 

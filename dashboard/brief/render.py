@@ -7,7 +7,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import urlencode
 
-from dashboard import i18n
+from dashboard import data, i18n
 from dashboard.brief import strings
 from dashboard.brief.model import Brief, CategoryBlock, IndicatorLine, Series
 from dashboard.components import svgcharts
@@ -15,10 +15,6 @@ from roamwatch.i18n import LANGUAGES
 
 CSS_PATH = Path(__file__).with_name("brief.css")
 #: Short names of the sources, as a reader cites them (the full names are in the references).
-SHORT_NAMES = {
-    "worldbank": "World Bank", "itu": "ITU", "ooni": "OONI", "ioda": "IODA", "dgg": "Digital Gender Gaps",
-    "apnic": "APNIC Labs", "fotn": "Freedom House", "vdem": "V-Dem", "accessnow": "Access Now",
-}
 COMPACT = ("", ' class="b-compact"', ' class="b-compact b-compact2"')
 ALERT_TIME_COLUMNS = ("onset", "raised_at", "created_at", "detected_at")
 _CSS: str | None = None
@@ -77,7 +73,7 @@ class _Ctx:
         return str(rows.iloc[0]["name"]) if not rows.empty else sid
 
     def source_short(self, sid: str) -> str:
-        return SHORT_NAMES.get(sid, sid)
+        return data.source_short(sid)
 
     def licence(self, sid: str) -> str:
         rows = self.b.sources[self.b.sources["id"] == sid]
