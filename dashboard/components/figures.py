@@ -378,7 +378,7 @@ MIN_YEARS = 5
 
 
 def gender_chart(series: pd.DataFrame, *, title: str, sources: str, snapshot_id: str | None,
-                 lang: str = "en", gap_year: object = None) -> Figure:
+                 lang: str = "en") -> Figure:
     """Internet use of women and of men (columns label, sex ``women``/``men``, x, value; one
     line per label, e.g. per source), in percent on a 0–100 axis.
 
