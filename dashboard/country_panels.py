@@ -486,7 +486,8 @@ def freshness_panel(svc: data.DataService, iso3: str, lang: str) -> html.Section
         i18n.t("country.rows", lang): [i18n.fmt_number(v, lang, 0) for v in fresh["rows"]],
     })
     return panel("country-freshness", title, table(tbl, lang=lang),
-                 what=i18n.t("country.freshness_what", lang) + " " + i18n.t("country.age_note", lang),
+                 what=i18n.sentences((i18n.t("country.freshness_what", lang),
+                                     i18n.t("country.age_note", lang)), lang),
                  lang=lang)
 
 
